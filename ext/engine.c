@@ -1,0 +1,641 @@
+/*
+ * thpcheck walker core: every mm of the task list plus the kernel's
+ * tables, every table, every entry.  Architecture knowledge lives behind
+ * struct tc_arch; this file never names an architecture.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tc.h"
+
+#define TC_MAX_TASKS_DEFAULT (1u << 20)
+#define TC_MAX_FINDINGS_DEFAULT 100000
+
+uint64_t tc_load64(const struct tc_ctx *c, const void *p)
+{
+	const unsigned char *b = p;
+	uint64_t v = 0;
+	int i;
+
+	if (c->be->big_endian)
+		for (i = 0; i < 8; i++)
+			v = v << 8 | b[i];
+	else
+		for (i = 7; i >= 0; i--)
+			v = v << 8 | b[i];
+	return v;
+}
+
+static uint32_t load32(const struct tc_ctx *c, const void *p)
+{
+	const unsigned char *b = p;
+	uint32_t v = 0;
+	int i;
+
+	if (c->be->big_endian)
+		for (i = 0; i < 4; i++)
+			v = v << 8 | b[i];
+	else
+		for (i = 3; i >= 0; i--)
+			v = v << 8 | b[i];
+	return v;
+}
+
+int tc_rd64(struct tc_ctx *c, uint64_t kva, uint64_t *v)
+{
+	unsigned char b[8];
+
+	if (c->be->read_kvirt(c->be->priv, kva, b, 8) < 0)
+		return -1;
+	*v = tc_load64(c, b);
+	return 0;
+}
+
+int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v)
+{
+	unsigned char b[4];
+
+	if (c->be->read_kvirt(c->be->priv, kva, b, 4) < 0)
+		return -1;
+	*v = load32(c, b);
+	return 0;
+}
+
+long tc_off(struct tc_ctx *c, const char *type, const char *member)
+{
+	return c->be->member_offset(c->be->priv, type, member);
+}
+
+/* ------------------------------------------------------------ findings */
+
+static struct tc_mm_stats *mm_stats_of(struct tc_ctx *c, uint64_t mm);
+
+void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
+	       uint64_t table_pa, int index, uint64_t value,
+	       const char *fmt, ...)
+{
+	struct tc_findings *F = &c->findings;
+	const struct tc_sig *s = tc_sig_find(sig);
+	struct tc_finding *f;
+	struct tc_mm_stats *m = c->cur;
+	va_list ap;
+
+	if (m)
+		m->findings++;
+	if (F->n >= c->opts.max_findings) {
+		F->dropped++;
+		return;
+	}
+	if (F->n == F->cap) {
+		size_t ncap = F->cap ? F->cap * 2 : 64;
+		struct tc_finding *nv = realloc(F->v, ncap * sizeof(*nv));
+
+		if (!nv) {
+			F->dropped++;
+			return;
+		}
+		F->v = nv;
+		F->cap = ncap;
+	}
+	f = &F->v[F->n++];
+	memset(f, 0, sizeof(*f));
+	f->sig = s ? s->id : sig;
+	f->severity = s ? s->severity : TC_SEV_ERROR;
+	f->mm = m ? m->mm : 0;
+	f->pid = (m && m->npids) ? m->pids[0] : -1;
+	if (m)
+		memcpy(f->comm, m->comm, sizeof(f->comm));
+	f->va = va;
+	f->level = level >= 0 ? c->arch->levels[level].name : NULL;
+	f->table_pa = table_pa;
+	f->index = index;
+	f->entry_pa = (table_pa != TC_NO_ADDR && index >= 0) ?
+		table_pa + 8 * (uint64_t)index : TC_NO_ADDR;
+	f->value = value;
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------ mm list */
+
+static struct tc_mm_stats *mm_stats_of(struct tc_ctx *c, uint64_t mm)
+{
+	size_t i;
+
+	for (i = 0; i < c->nmms; i++)
+		if (c->mms[i].mm == mm)
+			return &c->mms[i];
+	if (c->nmms == c->capmms) {
+		size_t ncap = c->capmms ? c->capmms * 2 : 32;
+		struct tc_mm_stats *nv = realloc(c->mms, ncap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		c->mms = nv;
+		c->capmms = ncap;
+	}
+	memset(&c->mms[c->nmms], 0, sizeof(c->mms[0]));
+	c->mms[c->nmms].mm = mm;
+	return &c->mms[c->nmms++];
+}
+
+static void add_pid(struct tc_mm_stats *m, int pid, const char *comm)
+{
+	if (!m->npids)
+		memcpy(m->comm, comm, sizeof(m->comm));
+	if (m->npids < (int)(sizeof(m->pids) / sizeof(m->pids[0])))
+		m->pids[m->npids++] = pid;
+	else
+		m->nthreads_more++;
+}
+
+/*
+ * Collect each distinct mm of the task list (thread-group leaders are
+ * enough: threads share their leader's mm).  The walk is bounded by
+ * max_tasks and stops at the first unreadable or self-looping link, with
+ * a LIST_CORRUPT finding naming that link.
+ */
+static int collect_mms(struct tc_ctx *c)
+{
+	uint64_t head = c->init_task + c->off.task_tasks, pos, next;
+	size_t n = 0;
+
+	if (tc_rd64(c, head, &pos) < 0) {
+		snprintf(c->err, sizeof(c->err),
+			 "cannot read init_task.tasks at 0x%llx",
+			 (unsigned long long)head);
+		return -1;
+	}
+	while (pos != head) {
+		uint64_t task = pos - c->off.task_tasks, mm;
+		uint32_t pid;
+		char comm[17] = "";
+
+		if (++n > c->opts.max_tasks || tc_rd64(c, pos, &next) < 0) {
+			tc_report(c, "LIST_CORRUPT", TC_NO_ADDR, -1, TC_NO_ADDR,
+				  -1, pos, "task list: %s at task 0x%llx after %zu tasks",
+				  n > c->opts.max_tasks ? "too long (cycle?)" :
+				  "unreadable link", (unsigned long long)task, n);
+			break;
+		}
+		if (tc_rd64(c, task + c->off.task_mm, &mm) == 0 && mm &&
+		    tc_rd32(c, task + c->off.task_tgid, &pid) == 0) {
+			struct tc_mm_stats *m;
+
+			c->be->read_kvirt(c->be->priv, task + c->off.task_comm,
+					  comm, 16);
+			comm[16] = 0;
+			m = mm_stats_of(c, mm);
+			if (m)
+				add_pid(m, (int)pid, comm);
+		}
+		if (next == pos)
+			break;
+		pos = next;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ table refs */
+
+static void note_table_ref(struct tc_ctx *c, uint64_t pa, int child_level,
+			   uint64_t parent_pa, int index, uint64_t va)
+{
+	struct tc_table_ref *r;
+
+	(void)parent_pa;
+	if (c->nrefs == c->caprefs) {
+		size_t ncap = c->caprefs ? c->caprefs * 2 : 1024;
+		struct tc_table_ref *nv = realloc(c->refs, ncap * sizeof(*nv));
+
+		if (!nv)
+			return;
+		c->refs = nv;
+		c->caprefs = ncap;
+	}
+	r = &c->refs[c->nrefs++];
+	r->pa = pa;
+	r->mm = c->cur ? c->cur->mm : 0;
+	r->va = va;
+	r->level = child_level;
+	r->index = index;
+}
+
+/* ------------------------------------------------------------ walk */
+
+struct walk {
+	struct tc_ctx *c;
+	unsigned char *buf[8];	/* one table buffer per level */
+};
+
+static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0);
+
+static void print_table_line(struct tc_ctx *c, int lvl, uint64_t pa,
+			     uint64_t va0, unsigned used)
+{
+	const struct tc_level *L = &c->arch->levels[lvl];
+	struct tc_mm_stats *m = c->cur;
+	FILE *f = c->opts.out;
+
+	if (c->opts.inventory)
+		fprintf(f, "{\"pa\":\"0x%llx\",\"level\":\"%s\",\"mm\":\"0x%llx\","
+			"\"pid\":%d,\"va\":\"0x%llx\",\"used\":%u}\n",
+			(unsigned long long)pa, L->name,
+			(unsigned long long)m->mm, m->npids ? m->pids[0] : -1,
+			(unsigned long long)va0, used);
+	if (c->opts.verbose)
+		fprintf(f, "  %-4s %-3s table %#14llx  va %#18llx  %4u/%-4u used\n",
+			L->name, L->hw, (unsigned long long)pa,
+			(unsigned long long)va0, used, L->entries);
+}
+
+static int is_last_level(const struct tc_ctx *c, int lvl)
+{
+	return lvl == c->arch->nlevels - 1;
+}
+
+/* A large leaf above the pte level: THP or hugetlb, told apart by the VMA. */
+static void check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
+			     uint64_t size, uint64_t pa, int idx, uint64_t v,
+			     const struct tc_entry *e)
+{
+	struct tc_mm_stats *m = c->cur;
+	const struct tc_vma *vma;
+
+	if (m->kernel || !c->vmas_known) {
+		m->huge_puds += 0;
+		return;
+	}
+	vma = tc_find_vma(c, va);
+	if (vma && (vma->flags & TC_VM_HUGETLB)) {
+		if (lvl == c->arch->nlevels - 2)
+			m->hugetlb_pmds++;
+		else
+			m->huge_puds++;
+	} else if (lvl == c->arch->nlevels - 2) {
+		m->thp_pmds++;
+		/* vma_adjust_trans_huge() splits a huge pmd that a VMA
+		 * boundary would cut, so a THP always lies inside one VMA
+		 * (mm/huge_memory.c, v4.5+). */
+		if (!vma || vma->start > va || vma->end < va + size)
+			tc_report(c, "THP_IN_BAD_VMA", va, lvl, pa, idx, v,
+				  vma ? "THP %#llx-%#llx crosses VMA %#llx-%#llx" :
+				  "THP %#llx-%#llx lies outside every VMA",
+				  (unsigned long long)va,
+				  (unsigned long long)(va + size),
+				  (unsigned long long)(vma ? vma->start : 0),
+				  (unsigned long long)(vma ? vma->end : 0));
+		else if (vma->flags & (TC_VM_PFNMAP | TC_VM_IO))
+			tc_report(c, "THP_IN_BAD_VMA", va, lvl, pa, idx, v,
+				  "THP in a VM_PFNMAP/VM_IO VMA (flags %#llx)",
+				  (unsigned long long)vma->flags);
+	} else {
+		m->huge_puds++;
+	}
+	if (vma && (e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE))
+		tc_report(c, "PTE_WRITE_IN_READONLY_VMA", va, lvl, pa, idx, v,
+			  "writable large entry in VMA %#llx-%#llx without VM_WRITE (flags %#llx)",
+			  (unsigned long long)vma->start,
+			  (unsigned long long)vma->end,
+			  (unsigned long long)vma->flags);
+}
+
+static void check_pte_leaf(struct tc_ctx *c, int lvl, uint64_t va,
+			   uint64_t pa, int idx, uint64_t v,
+			   const struct tc_entry *e)
+{
+	const struct tc_vma *vma;
+
+	c->cur->present_ptes++;
+	if (c->cur->kernel || !c->vmas_known)
+		return;
+	vma = tc_find_vma(c, va);
+	if (!vma) {
+		tc_report(c, "PTE_OUTSIDE_VMA", va, lvl, pa, idx, v,
+			  "present pte at %#llx, which no VMA covers",
+			  (unsigned long long)va);
+		return;
+	}
+	if ((e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE))
+		tc_report(c, "PTE_WRITE_IN_READONLY_VMA", va, lvl, pa, idx, v,
+			  "writable pte in VMA %#llx-%#llx without VM_WRITE (flags %#llx)",
+			  (unsigned long long)vma->start,
+			  (unsigned long long)vma->end,
+			  (unsigned long long)vma->flags);
+}
+
+static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
+			uint64_t v, uint64_t va)
+{
+	struct tc_ctx *c = w->c;
+	const struct tc_level *L = &c->arch->levels[lvl];
+	struct tc_entry e;
+
+	memset(&e, 0, sizeof(e));
+	c->arch->decode(c, lvl, v, &e);
+	switch (e.kind) {
+	case TC_NONE:
+		break;
+	case TC_TABLE:
+		if (is_last_level(c, lvl)) {
+			tc_report(c, "READ_ERROR", va, lvl, table_pa, idx, v,
+				  "decoder returned a table at the last level");
+			break;
+		}
+		note_table_ref(c, e.pa, lvl + 1, table_pa, idx, va);
+		walk_table(w, lvl + 1, e.pa, va);
+		break;
+	case TC_LEAF:
+		if (is_last_level(c, lvl))
+			check_pte_leaf(c, lvl, va, table_pa, idx, v, &e);
+		else
+			check_large_leaf(c, lvl, va, 1ULL << L->shift,
+					 table_pa, idx, v, &e);
+		break;
+	case TC_SWAP:
+		if (is_last_level(c, lvl))
+			c->cur->swap_ptes++;
+		break;
+	case TC_ILLEGAL:
+		tc_report(c, e.sig, va, lvl, table_pa, idx, v, "%s", e.why);
+		break;
+	}
+}
+
+static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
+{
+	struct tc_ctx *c = w->c;
+	const struct tc_level *L = &c->arch->levels[lvl];
+	unsigned char *buf = w->buf[lvl];
+	unsigned i, used = 0;
+
+	if (c->be->read_phys(c->be->priv, pa, buf, L->table_bytes) < 0) {
+		c->stats.read_errors++;
+		tc_report(c, "READ_ERROR", va0, lvl, pa, -1, 0,
+			  "%s table at %#llx is not in the dump",
+			  L->name, (unsigned long long)pa);
+		return;
+	}
+	c->cur->tables[lvl]++;
+	for (i = 0; i < L->entries; i++) {
+		uint64_t v = tc_load64(c, buf + 8 * i);
+		uint64_t va = va0 + ((uint64_t)i << L->shift);
+		struct tc_entry e;
+
+		/* cheap pre-check so a mostly empty table costs one pass */
+		c->arch->decode(c, lvl, v, &e);
+		if (e.kind == TC_NONE) {
+			if (is_last_level(c, lvl))
+				c->cur->none_ptes++;
+			continue;
+		}
+		used++;
+		visit_entry(w, lvl, pa, (int)i, v, va);
+		/* the child walk reused deeper buffers only */
+	}
+	c->stats.entries += L->entries;
+	if (c->opts.inventory || c->opts.verbose)
+		print_table_line(c, lvl, pa, va0, used);
+}
+
+static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
+{
+	struct walk w;
+	struct tc_top top;
+	int i;
+
+	c->cur = m;
+	c->vmas_known = 0;
+	if (!m->kernel && tc_load_vmas(c, m->mm) == 0)
+		c->vmas_known = 1;
+	m->vmas = c->nvmas;
+	if (c->arch->mm_top(c, m->kernel ? 0 : m->mm, &top) < 0) {
+		tc_report(c, "READ_ERROR", TC_NO_ADDR, -1, TC_NO_ADDR, -1, 0,
+			  "cannot find the top page table of mm %#llx: %s",
+			  (unsigned long long)m->mm, c->err);
+		c->cur = NULL;
+		return;
+	}
+	memset(&w, 0, sizeof(w));
+	w.c = c;
+	for (i = 0; i < c->arch->nlevels; i++) {
+		w.buf[i] = malloc(c->arch->levels[i].table_bytes);
+		if (!w.buf[i])
+			goto out;
+	}
+	walk_table(&w, top.level, top.table_pa, 0);
+out:
+	for (i = 0; i < c->arch->nlevels; i++)
+		free(w.buf[i]);
+	c->cur = NULL;
+}
+
+/* ------------------------------------------------------------ multi-ref */
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct tc_table_ref *x = a, *y = b;
+
+	if (x->pa != y->pa)
+		return x->pa < y->pa ? -1 : 1;
+	return 0;
+}
+
+static void check_multi_ref(struct tc_ctx *c)
+{
+	size_t i;
+
+	/* stable enough: qsort keeps no order, so record the order first */
+	qsort(c->refs, c->nrefs, sizeof(c->refs[0]), cmp_ref);
+	for (i = 1; i < c->nrefs; i++) {
+		struct tc_table_ref *a = &c->refs[i - 1], *b = &c->refs[i];
+
+		if (a->pa != b->pa)
+			continue;
+		c->cur = mm_stats_of(c, b->mm);
+		tc_report(c, "TABLE_MULTI_REF", b->va, b->level, b->pa, -1,
+			  b->pa, "%s table %#llx is referenced for va %#llx (mm %#llx) and for va %#llx (mm %#llx)",
+			  c->arch->levels[b->level].name,
+			  (unsigned long long)b->pa, (unsigned long long)a->va,
+			  (unsigned long long)a->mm, (unsigned long long)b->va,
+			  (unsigned long long)b->mm);
+		c->cur = NULL;
+	}
+}
+
+/* ------------------------------------------------------------ setup */
+
+static int need_off(struct tc_ctx *c, long *dst, const char *type,
+		    const char *member)
+{
+	*dst = tc_off(c, type, member);
+	if (*dst < 0) {
+		snprintf(c->err, sizeof(c->err),
+			 "debuginfo lacks %s.%s", type, member);
+		return -1;
+	}
+	return 0;
+}
+
+static int resolve_offsets(struct tc_ctx *c)
+{
+	if (need_off(c, &c->off.task_tasks, "task_struct", "tasks") ||
+	    need_off(c, &c->off.task_mm, "task_struct", "mm") ||
+	    need_off(c, &c->off.task_pid, "task_struct", "pid") ||
+	    need_off(c, &c->off.task_tgid, "task_struct", "tgid") ||
+	    need_off(c, &c->off.task_comm, "task_struct", "comm") ||
+	    need_off(c, &c->off.mm_pgd, "mm_struct", "pgd") ||
+	    need_off(c, &c->off.vma_start, "vm_area_struct", "vm_start") ||
+	    need_off(c, &c->off.vma_end, "vm_area_struct", "vm_end") ||
+	    need_off(c, &c->off.vma_flags, "vm_area_struct", "vm_flags"))
+		return -1;
+	/* v6.1 replaced the VMA list by a maple tree (d4af56c5c7c6) */
+	c->off.mm_mt = tc_off(c, "mm_struct", "mm_mt");
+	c->off.mm_mmap = tc_off(c, "mm_struct", "mmap");
+	c->off.vma_next = tc_off(c, "vm_area_struct", "vm_next");
+	if (c->off.mm_mt >= 0) {
+		if (need_off(c, &c->off.mt_root, "maple_tree", "ma_root") ||
+		    need_off(c, &c->off.mn_slot64, "maple_node", "mr64.slot") ||
+		    need_off(c, &c->off.mn_pivot64, "maple_node", "mr64.pivot") ||
+		    need_off(c, &c->off.mn_slota, "maple_node", "ma64.slot") ||
+		    need_off(c, &c->off.mn_pivota, "maple_node", "ma64.pivot"))
+			return -1;
+	} else if (c->off.mm_mmap < 0 || c->off.vma_next < 0) {
+		snprintf(c->err, sizeof(c->err),
+			 "debuginfo has neither mm_struct.mm_mt nor mm_struct.mmap");
+		return -1;
+	}
+	return 0;
+}
+
+int tc_init(struct tc_ctx *c, const struct tc_backend *be,
+	    const struct tc_arch *arch, const struct tc_opts *o)
+{
+	const char *rel;
+
+	memset(c, 0, sizeof(*c));
+	c->be = be;
+	c->arch = arch;
+	c->opts = *o;
+	if (!c->opts.out)
+		c->opts.out = stdout;
+	if (!c->opts.max_tasks)
+		c->opts.max_tasks = TC_MAX_TASKS_DEFAULT;
+	if (!c->opts.max_findings)
+		c->opts.max_findings = TC_MAX_FINDINGS_DEFAULT;
+	rel = be->release ? be->release(be->priv) : NULL;
+	snprintf(c->release, sizeof(c->release), "%s", rel ? rel : "unknown");
+	if (be->symbol(be->priv, "init_task", &c->init_task) < 0 ||
+	    be->symbol(be->priv, "init_mm", &c->init_mm) < 0) {
+		snprintf(c->err, sizeof(c->err),
+			 "symbols init_task/init_mm not found");
+		return -1;
+	}
+	if (resolve_offsets(c) < 0)
+		return -1;
+	return arch->init(c);
+}
+
+static int in_scope(const struct tc_ctx *c, const struct tc_mm_stats *m)
+{
+	int i;
+
+	switch (c->opts.scope) {
+	case TC_SCOPE_ALL:
+		return 1;
+	case TC_SCOPE_KERNEL:
+		return m->kernel;
+	case TC_SCOPE_MM:
+		return m->mm == c->opts.mm;
+	case TC_SCOPE_PID:
+		for (i = 0; i < m->npids; i++)
+			if (m->pids[i] == c->opts.pid)
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+int tc_run(struct tc_ctx *c)
+{
+	size_t i, n;
+	struct tc_mm_stats *k;
+	int l;
+
+	if (collect_mms(c) < 0)
+		return -1;
+	k = mm_stats_of(c, c->init_mm);
+	if (!k)
+		return -1;
+	k->kernel = 1;
+	snprintf(k->comm, sizeof(k->comm), "[kernel]");
+	n = c->nmms;
+	for (i = 0; i < n; i++) {
+		if (!in_scope(c, &c->mms[i]))
+			continue;
+		walk_mm(c, &c->mms[i]);
+	}
+	check_multi_ref(c);
+	for (i = 0; i < c->nmms; i++) {
+		struct tc_mm_stats *m = &c->mms[i];
+
+		if (!in_scope(c, m))
+			continue;
+		c->stats.mms++;
+		for (l = 0; l < c->arch->nlevels; l++)
+			c->stats.tables[l] += m->tables[l];
+		c->stats.present_ptes += m->present_ptes;
+		c->stats.swap_ptes += m->swap_ptes;
+		c->stats.thp_pmds += m->thp_pmds;
+		c->stats.hugetlb_pmds += m->hugetlb_pmds;
+		c->stats.huge_puds += m->huge_puds;
+	}
+	return 0;
+}
+
+void tc_free(struct tc_ctx *c)
+{
+	free(c->findings.v);
+	free(c->mms);
+	free(c->refs);
+	free(c->vmas);
+	free(c->arch_priv);
+	c->findings.v = NULL;
+	c->mms = NULL;
+	c->refs = NULL;
+	c->vmas = NULL;
+	c->arch_priv = NULL;
+}
+
+/* ------------------------------------------------------------ translate */
+
+int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa)
+{
+	struct tc_top top;
+	int lvl;
+	uint64_t table;
+
+	if (c->arch->mm_top(c, mm, &top) < 0 || va >= top.va_limit)
+		return -1;
+	table = top.table_pa;
+	for (lvl = top.level; lvl < c->arch->nlevels; lvl++) {
+		const struct tc_level *L = &c->arch->levels[lvl];
+		unsigned idx = (unsigned)((va >> L->shift) & (L->entries - 1));
+		unsigned char b[8];
+		struct tc_entry e;
+
+		if (c->be->read_phys(c->be->priv, table + 8ULL * idx, b, 8) < 0)
+			return -1;
+		memset(&e, 0, sizeof(e));
+		c->arch->decode(c, lvl, tc_load64(c, b), &e);
+		if (e.kind == TC_LEAF) {
+			*pa = e.pa + (va & ((1ULL << L->shift) - 1));
+			return 0;
+		}
+		if (e.kind != TC_TABLE)
+			return -1;
+		table = e.pa;
+	}
+	return -1;
+}

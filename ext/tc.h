@@ -1,0 +1,252 @@
+/*
+ * thpcheck engine: the interface shared by the walker core, the arch
+ * files and the front ends (crash extension, thpscan, unit tests).
+ *
+ * Layering:
+ *   front end  -> struct tc_backend (memory + debuginfo, by name)
+ *   engine.c   -> walks every mm, never names an architecture
+ *   pgtable_*.c-> struct tc_arch (geometry as data + entry decoder)
+ *   findings.c -> struct tc_finding list, one text and one JSON formatter
+ */
+#ifndef THPCHECK_TC_H
+#define THPCHECK_TC_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+
+#define TC_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- backend */
+
+/*
+ * Everything the engine knows about a dump comes through this table.
+ * Offsets and sizes are resolved by name from the dump's debuginfo;
+ * a member path may be dotted ("context.asce").  Every function returns
+ * 0 / a non-negative value on success and -1 when the thing is missing
+ * or unreadable; none of them prints or exits.
+ */
+struct tc_backend {
+	void *priv;
+	int big_endian;		/* byte order of the target */
+	int (*read_phys)(void *priv, uint64_t pa, void *buf, size_t len);
+	int (*read_kvirt)(void *priv, uint64_t va, void *buf, size_t len);
+	int (*symbol)(void *priv, const char *name, uint64_t *addr);
+	long (*member_offset)(void *priv, const char *type, const char *member);
+	long (*member_size)(void *priv, const char *type, const char *member);
+	long (*type_size)(void *priv, const char *type);
+	int (*enum_value)(void *priv, const char *name, long *value);
+	/* kernel release string (utsname), or NULL */
+	const char *(*release)(void *priv);
+};
+
+/* ---------------------------------------------------------------- findings */
+
+enum tc_severity { TC_SEV_INFO, TC_SEV_WARNING, TC_SEV_ERROR };
+
+/* Signature ids are a contract (docs/signatures.md, tests, JSON). */
+struct tc_sig {
+	const char *id;
+	enum tc_severity severity;
+	const char *meaning;
+};
+extern const struct tc_sig tc_sigs[];
+extern const size_t tc_nsigs;
+const struct tc_sig *tc_sig_find(const char *id);
+
+#define TC_NO_ADDR UINT64_MAX
+
+struct tc_finding {
+	const char *sig;
+	enum tc_severity severity;
+	uint64_t mm;		/* mm_struct address, 0 for none */
+	int pid;		/* -1 when unknown */
+	char comm[17];
+	uint64_t va;		/* TC_NO_ADDR when not applicable */
+	const char *level;	/* "pte", "pmd", ... or NULL */
+	uint64_t table_pa;	/* TC_NO_ADDR when not applicable */
+	int index;		/* -1 when not applicable */
+	uint64_t entry_pa;
+	uint64_t value;
+	char detail[240];
+};
+
+struct tc_findings {
+	struct tc_finding *v;
+	size_t n, cap;
+	size_t dropped;		/* findings past the cap are counted only */
+};
+
+/* ---------------------------------------------------------------- arch */
+
+enum tc_kind {
+	TC_NONE,	/* empty entry */
+	TC_TABLE,	/* points to a lower-level table */
+	TC_LEAF,	/* maps a page or a large frame */
+	TC_SWAP,	/* non-present: swap or migration entry */
+	TC_ILLEGAL,	/* matches no encoding the kernel writes */
+};
+
+#define TC_E_WRITE	0x01	/* leaf is writable in the Linux sense */
+#define TC_E_MIGRATION	0x02	/* swap-format entry of a migration type */
+#define TC_E_PRESENT	0x04	/* leaf is present (also prot-none) */
+
+struct tc_entry {
+	enum tc_kind kind;
+	unsigned flags;
+	uint64_t pa;		/* TABLE: next table; LEAF: frame */
+	const char *sig;	/* ILLEGAL: the signature id */
+	const char *why;	/* ILLEGAL: one-line reason */
+};
+
+struct tc_level {
+	const char *name;	/* Linux name: "pgd", "p4d", "pud", "pmd", "pte" */
+	const char *hw;		/* hardware name, for text output */
+	unsigned shift;		/* VA bits below this level's index */
+	unsigned entries;
+	unsigned table_bytes;	/* bytes read for one table */
+};
+
+struct tc_ctx;
+
+struct tc_top {
+	uint64_t table_pa;	/* physical origin of the top table */
+	int level;		/* index into arch->levels */
+	uint64_t va_limit;	/* highest VA + 1 covered */
+};
+
+struct tc_arch {
+	const char *name;
+	int nlevels;			/* levels[0] is the top-most */
+	const struct tc_level *levels;
+	int (*init)(struct tc_ctx *c);	/* detect scheme, resolve offsets */
+	/* top table of an mm (mm == 0: the kernel's tables) */
+	int (*mm_top)(struct tc_ctx *c, uint64_t mm, struct tc_top *top);
+	/* classify one entry (already in CPU byte order) */
+	void (*decode)(struct tc_ctx *c, int level, uint64_t v, struct tc_entry *e);
+	/* leaf size in bytes mapped at a level */
+};
+
+extern const struct tc_arch tc_arch_s390x;
+
+/* ---------------------------------------------------------------- engine */
+
+struct tc_vma {
+	uint64_t start, end, flags, addr;
+};
+
+struct tc_mm_stats {
+	uint64_t mm;
+	int pids[8];
+	int npids;
+	int nthreads_more;	/* pids beyond the stored ones */
+	char comm[17];
+	int kernel;		/* init_mm */
+	uint64_t tables[8];	/* per level */
+	uint64_t present_ptes, swap_ptes, none_ptes;
+	uint64_t thp_pmds, hugetlb_pmds, huge_puds;
+	uint64_t vmas;
+	uint64_t findings;
+};
+
+struct tc_stats {
+	uint64_t mms;
+	uint64_t tables[8];
+	uint64_t entries;
+	uint64_t present_ptes, swap_ptes;
+	uint64_t thp_pmds, hugetlb_pmds, huge_puds;
+	uint64_t deposited;
+	uint64_t read_errors;
+};
+
+/* What to walk and what to print while walking. */
+enum tc_scope { TC_SCOPE_ALL, TC_SCOPE_PID, TC_SCOPE_MM, TC_SCOPE_KERNEL };
+
+struct tc_opts {
+	enum tc_scope scope;
+	int pid;
+	uint64_t mm;
+	int verbose;		/* -v: every table visited */
+	int inventory;		/* -t: JSON line per table */
+	FILE *out;
+	size_t max_findings;
+	size_t max_tasks;
+};
+
+struct tc_table_ref {
+	uint64_t pa;
+	uint64_t mm;
+	uint64_t va;
+	int level;
+	int index;
+};
+
+struct tc_ctx {
+	const struct tc_backend *be;
+	const struct tc_arch *arch;
+	void *arch_priv;
+	const char *scheme;
+	char release[80];
+	struct tc_opts opts;
+	struct tc_stats stats;
+	struct tc_findings findings;
+	struct tc_mm_stats *mms;
+	size_t nmms, capmms;
+	/* table origin -> first referrer, for TABLE_MULTI_REF */
+	struct tc_table_ref *refs;
+	size_t nrefs, caprefs;
+	/* per-mm state while walking */
+	struct tc_mm_stats *cur;
+	struct tc_vma *vmas;
+	size_t nvmas;
+	int vmas_known;
+	/* struct offsets the generic code needs (resolved once) */
+	struct {
+		long task_tasks, task_mm, task_pid, task_tgid, task_comm;
+		long task_thread_group;
+		long mm_pgd, mm_mt, mm_mmap;
+		long mt_root;
+		long vma_start, vma_end, vma_flags, vma_next;
+		long mn_slot64, mn_pivot64, mn_slota, mn_pivota;
+	} off;
+	uint64_t init_task, init_mm;
+	char err[256];
+};
+
+/* engine.c */
+int tc_init(struct tc_ctx *c, const struct tc_backend *be,
+	    const struct tc_arch *arch, const struct tc_opts *o);
+int tc_run(struct tc_ctx *c);
+void tc_free(struct tc_ctx *c);
+uint64_t tc_load64(const struct tc_ctx *c, const void *p);
+int tc_rd64(struct tc_ctx *c, uint64_t kva, uint64_t *v);
+int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v);
+long tc_off(struct tc_ctx *c, const char *type, const char *member);
+void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
+	       uint64_t table_pa, int index, uint64_t value,
+	       const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* translate a user VA of an mm the way the walker does; 0 on success */
+int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa);
+
+/* vma.c */
+int tc_load_vmas(struct tc_ctx *c, uint64_t mm);
+const struct tc_vma *tc_find_vma(const struct tc_ctx *c, uint64_t va);
+
+/* findings.c */
+void tc_print_text(struct tc_ctx *c, FILE *f);
+void tc_print_json(struct tc_ctx *c, FILE *f);
+void tc_print_sigs(FILE *f);
+void tc_print_summary(struct tc_ctx *c, FILE *f);
+
+/* Linux VMA flags (include/linux/mm.h, unchanged from v2.6 to v6.12):
+ * #defines, so they are not in DWARF. */
+#define TC_VM_READ	0x00000001ULL
+#define TC_VM_WRITE	0x00000002ULL
+#define TC_VM_EXEC	0x00000004ULL
+#define TC_VM_SHARED	0x00000008ULL
+#define TC_VM_PFNMAP	0x00000400ULL
+#define TC_VM_IO	0x00004000ULL
+#define TC_VM_HUGETLB	0x00400000ULL
+#define TC_VM_MIXEDMAP	0x10000000ULL
+
+#endif
