@@ -199,12 +199,12 @@ static int collect_mms(struct tc_ctx *c)
 
 /* ------------------------------------------------------------ table refs */
 
-static void note_table_ref(struct tc_ctx *c, uint64_t pa, int child_level,
-			   uint64_t parent_pa, int index, uint64_t va)
+static void note_table_ref(struct tc_ctx *c, uint64_t pa, int level,
+			   uint64_t parent_pa, int index, uint64_t value,
+			   uint64_t va)
 {
 	struct tc_table_ref *r;
 
-	(void)parent_pa;
 	if (c->nrefs == c->caprefs) {
 		size_t ncap = c->caprefs ? c->caprefs * 2 : 1024;
 		struct tc_table_ref *nv = realloc(c->refs, ncap * sizeof(*nv));
@@ -214,12 +214,15 @@ static void note_table_ref(struct tc_ctx *c, uint64_t pa, int child_level,
 		c->refs = nv;
 		c->caprefs = ncap;
 	}
-	r = &c->refs[c->nrefs++];
+	r = &c->refs[c->nrefs];
 	r->pa = pa;
 	r->mm = c->cur ? c->cur->mm : 0;
 	r->va = va;
-	r->level = child_level;
-	r->index = index;
+	r->parent_pa = parent_pa;
+	r->value = value;
+	r->seq = (uint32_t)c->nrefs++;
+	r->level = (int16_t)level;
+	r->index = (int16_t)index;
 }
 
 /* ------------------------------------------------------------ walk */
@@ -263,10 +266,8 @@ static void check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 	struct tc_mm_stats *m = c->cur;
 	const struct tc_vma *vma;
 
-	if (m->kernel || !c->vmas_known) {
-		m->huge_puds += 0;
+	if (m->kernel || !c->vmas_known)
 		return;
-	}
 	vma = tc_find_vma(c, va);
 	if (vma && (vma->flags & TC_VM_HUGETLB)) {
 		if (lvl == c->arch->nlevels - 2)
@@ -326,15 +327,12 @@ static void check_pte_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 }
 
 static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
-			uint64_t v, uint64_t va)
+			uint64_t v, uint64_t va, const struct tc_entry *e)
 {
 	struct tc_ctx *c = w->c;
 	const struct tc_level *L = &c->arch->levels[lvl];
-	struct tc_entry e;
 
-	memset(&e, 0, sizeof(e));
-	c->arch->decode(c, lvl, v, &e);
-	switch (e.kind) {
+	switch (e->kind) {
 	case TC_NONE:
 		break;
 	case TC_TABLE:
@@ -343,22 +341,22 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 				  "decoder returned a table at the last level");
 			break;
 		}
-		note_table_ref(c, e.pa, lvl + 1, table_pa, idx, va);
-		walk_table(w, lvl + 1, e.pa, va);
+		note_table_ref(c, e->pa, lvl, table_pa, idx, v, va);
+		walk_table(w, lvl + 1, e->pa, va);
 		break;
 	case TC_LEAF:
 		if (is_last_level(c, lvl))
-			check_pte_leaf(c, lvl, va, table_pa, idx, v, &e);
+			check_pte_leaf(c, lvl, va, table_pa, idx, v, e);
 		else
 			check_large_leaf(c, lvl, va, 1ULL << L->shift,
-					 table_pa, idx, v, &e);
+					 table_pa, idx, v, e);
 		break;
 	case TC_SWAP:
 		if (is_last_level(c, lvl))
 			c->cur->swap_ptes++;
 		break;
 	case TC_ILLEGAL:
-		tc_report(c, e.sig, va, lvl, table_pa, idx, v, "%s", e.why);
+		tc_report(c, e->sig, va, lvl, table_pa, idx, v, "%s", e->why);
 		break;
 	}
 }
@@ -383,7 +381,6 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 		uint64_t va = va0 + ((uint64_t)i << L->shift);
 		struct tc_entry e;
 
-		/* cheap pre-check so a mostly empty table costs one pass */
 		c->arch->decode(c, lvl, v, &e);
 		if (e.kind == TC_NONE) {
 			if (is_last_level(c, lvl))
@@ -391,8 +388,8 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 			continue;
 		}
 		used++;
-		visit_entry(w, lvl, pa, (int)i, v, va);
-		/* the child walk reused deeper buffers only */
+		/* children use the deeper buffers; buf stays valid */
+		visit_entry(w, lvl, pa, (int)i, v, va, &e);
 	}
 	c->stats.entries += L->entries;
 	if (c->opts.inventory || c->opts.verbose)
@@ -439,27 +436,36 @@ static int cmp_ref(const void *a, const void *b)
 
 	if (x->pa != y->pa)
 		return x->pa < y->pa ? -1 : 1;
-	return 0;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Every entry that shares its table with another entry is reported, so
+ * the finding names each referrer (s390 has no pmd-table sharing). */
 static void check_multi_ref(struct tc_ctx *c)
 {
-	size_t i;
+	size_t i, j, k;
 
-	/* stable enough: qsort keeps no order, so record the order first */
 	qsort(c->refs, c->nrefs, sizeof(c->refs[0]), cmp_ref);
-	for (i = 1; i < c->nrefs; i++) {
-		struct tc_table_ref *a = &c->refs[i - 1], *b = &c->refs[i];
-
-		if (a->pa != b->pa)
+	for (i = 0; i < c->nrefs; i = j) {
+		for (j = i + 1; j < c->nrefs && c->refs[j].pa == c->refs[i].pa; j++)
+			;
+		if (j - i < 2)
 			continue;
-		c->cur = mm_stats_of(c, b->mm);
-		tc_report(c, "TABLE_MULTI_REF", b->va, b->level, b->pa, -1,
-			  b->pa, "%s table %#llx is referenced for va %#llx (mm %#llx) and for va %#llx (mm %#llx)",
-			  c->arch->levels[b->level].name,
-			  (unsigned long long)b->pa, (unsigned long long)a->va,
-			  (unsigned long long)a->mm, (unsigned long long)b->va,
-			  (unsigned long long)b->mm);
+		for (k = i; k < j; k++) {
+			const struct tc_table_ref *r = &c->refs[k];
+			const struct tc_table_ref *o = &c->refs[k == i ? i + 1 : i];
+
+			c->cur = mm_stats_of(c, r->mm);
+			tc_report(c, "TABLE_MULTI_REF", r->va, r->level,
+				  r->parent_pa, r->index, r->value,
+				  "%s table %#llx is referenced %zu times; also by %s table %#llx[%d] (va %#llx, mm %#llx)",
+				  c->arch->levels[r->level + 1].name,
+				  (unsigned long long)r->pa, j - i,
+				  c->arch->levels[o->level].name,
+				  (unsigned long long)o->parent_pa, o->index,
+				  (unsigned long long)o->va,
+				  (unsigned long long)o->mm);
+		}
 		c->cur = NULL;
 	}
 }

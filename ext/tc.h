@@ -173,12 +173,17 @@ struct tc_opts {
 	size_t max_tasks;
 };
 
+/* one entry that references a table: the child table and where the
+ * referring entry sits */
 struct tc_table_ref {
-	uint64_t pa;
+	uint64_t pa;		/* referenced table */
 	uint64_t mm;
 	uint64_t va;
-	int level;
-	int index;
+	uint64_t parent_pa;	/* table holding the entry */
+	uint64_t value;
+	uint32_t seq;
+	int16_t level;		/* level of the referring entry */
+	int16_t index;
 };
 
 struct tc_ctx {

@@ -110,7 +110,8 @@ static void mt_walk(struct vma_walk *w, uint64_t enode, uint64_t min,
 		if (type == maple_leaf_64) {
 			if (slot && !xa_is_internal(slot) && push_vma(w, slot) < 0)
 				return;
-		} else if (xa_is_node(slot)) {
+		} else if (slot) {
+			/* child slots hold mt_mk_node() values: no root bit */
 			mt_walk(w, slot, min, pivot, depth + 1);
 		}
 		if (pivot >= max)

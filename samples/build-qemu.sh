@@ -80,15 +80,17 @@ log "source ready: $TREE ($(( $(date +%s) - t0 )) s)"
 mkdir -p "$SRC/build"
 cd "$SRC/build"
 if [ ! -f build.ninja ]; then
-    "$TREE/configure" \
-        --python=/usr/bin/python3 --meson=/usr/bin/meson \
+    rm -rf "$SRC/build"/* 
+    # Debian's system python3 + meson (the dfsg tarball has no embedded meson;
+    # --python would require it), so put /usr/bin first (not e.g. a pyenv shim).
+    PATH=/usr/bin:$PATH "$TREE/configure" \
         --target-list=s390x-softmmu \
         --without-default-features --disable-docs --disable-werror \
         --disable-user --disable-gtk --disable-sdl --disable-vnc --disable-opengl \
         --disable-spice --disable-curses --disable-xen --disable-kvm \
         --enable-tcg --disable-debug-info >&2
 fi
-ninja -j"$(nproc)" qemu-system-s390x >&2
+PATH=/usr/bin:$PATH ninja -j"$(nproc)" qemu-system-s390x >&2
 install -m 755 qemu-system-s390x "$BIN"
 verify "$BIN" || die "$BIN: -cpu max has no edat; is the patch applied?"
 echo "$WANT" > "$STAMP"

@@ -1,0 +1,267 @@
+/*
+ * Signature catalog and the two formatters (text and JSON) shared by the
+ * crash command and thpscan.  docs/signatures.md has one row per id.
+ */
+#include <string.h>
+#include "tc.h"
+
+const struct tc_sig tc_sigs[] = {
+	{ "S390_PTE_ILLEGAL", TC_SEV_ERROR,
+	  "pte value matches no encoding the s390 kernel writes" },
+	{ "S390_PTE_ORED_SEG_INVALID", TC_SEV_ERROR,
+	  "empty pte with 0x020 (segment-invalid) ORed in: 0x420" },
+	{ "S390_SEG_EMPTY_LARGE", TC_SEV_ERROR,
+	  "empty segment entry marked large (0x420), looks like a leaf at 0" },
+	{ "S390_SEG_ILLEGAL", TC_SEV_ERROR,
+	  "segment-table entry with an encoding the kernel never writes" },
+	{ "S390_REGION_ILLEGAL", TC_SEV_ERROR,
+	  "region-table entry with wrong type, length or reserved bits" },
+	{ "TABLE_MULTI_REF", TC_SEV_ERROR,
+	  "one page table referenced by two entries" },
+	{ "PTE_OUTSIDE_VMA", TC_SEV_ERROR,
+	  "present pte at an address no VMA of its mm covers" },
+	{ "PTE_WRITE_IN_READONLY_VMA", TC_SEV_ERROR,
+	  "writable pte/leaf in a VMA without VM_WRITE" },
+	{ "THP_IN_BAD_VMA", TC_SEV_ERROR,
+	  "huge pmd not inside one VMA that can hold a THP" },
+	{ "LIST_CORRUPT", TC_SEV_ERROR,
+	  "a kernel list or tree walked by thpcheck is broken or cyclic" },
+	{ "READ_ERROR", TC_SEV_WARNING,
+	  "a referenced table or structure is not readable in the dump" },
+};
+const size_t tc_nsigs = sizeof(tc_sigs) / sizeof(tc_sigs[0]);
+
+const struct tc_sig *tc_sig_find(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < tc_nsigs; i++)
+		if (!strcmp(tc_sigs[i].id, id))
+			return &tc_sigs[i];
+	return NULL;
+}
+
+static const char *sev_name(enum tc_severity s)
+{
+	return s == TC_SEV_ERROR ? "error" :
+	       s == TC_SEV_WARNING ? "warning" : "info";
+}
+
+void tc_print_sigs(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < tc_nsigs; i++)
+		fprintf(f, "%-26s %-7s %s\n", tc_sigs[i].id,
+			sev_name(tc_sigs[i].severity), tc_sigs[i].meaning);
+}
+
+/* ------------------------------------------------------------ text */
+
+static void print_levels(struct tc_ctx *c, FILE *f, const uint64_t *t)
+{
+	int l;
+
+	for (l = 0; l < c->arch->nlevels; l++)
+		fprintf(f, "%s%s=%llu", l ? " " : "", c->arch->levels[l].name,
+			(unsigned long long)t[l]);
+}
+
+void tc_print_summary(struct tc_ctx *c, FILE *f)
+{
+	const struct tc_stats *s = &c->stats;
+
+	fprintf(f, "SUMMARY: %llu mms, tables ", (unsigned long long)s->mms);
+	print_levels(c, f, s->tables);
+	fprintf(f, ", %llu present ptes, %llu swap ptes, %llu THP pmds, "
+		"%llu hugetlb pmds, %llu deposited tables, %zu findings\n",
+		(unsigned long long)s->present_ptes,
+		(unsigned long long)s->swap_ptes,
+		(unsigned long long)s->thp_pmds,
+		(unsigned long long)s->hugetlb_pmds,
+		(unsigned long long)s->deposited,
+		c->findings.n + c->findings.dropped);
+}
+
+static void print_finding_text(FILE *f, const struct tc_finding *x)
+{
+	fprintf(f, "%s %s: mm %#llx pid %d (%s)", sev_name(x->severity),
+		x->sig, (unsigned long long)x->mm, x->pid, x->comm);
+	if (x->va != TC_NO_ADDR)
+		fprintf(f, " va %#llx", (unsigned long long)x->va);
+	if (x->level)
+		fprintf(f, " %s", x->level);
+	if (x->table_pa != TC_NO_ADDR)
+		fprintf(f, " table %#llx", (unsigned long long)x->table_pa);
+	if (x->index >= 0)
+		fprintf(f, "[%d] @%#llx", x->index,
+			(unsigned long long)x->entry_pa);
+	fprintf(f, " = %#018llx\n    %s\n", (unsigned long long)x->value,
+		x->detail);
+}
+
+void tc_print_text(struct tc_ctx *c, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "thpcheck %s: %s %s, scheme %s\n", TC_VERSION,
+		c->arch->name, c->release, c->scheme ? c->scheme : "-");
+	fprintf(f, "%-18s %-7s %-16s %8s %8s %6s %6s %5s %8s\n", "MM", "PID",
+		"COMM", "PRESENT", "SWAP", "THP", "HUGETLB", "VMAS", "FINDINGS");
+	for (i = 0; i < c->nmms; i++) {
+		const struct tc_mm_stats *m = &c->mms[i];
+		uint64_t t = 0;
+		int l;
+
+		for (l = 0; l < c->arch->nlevels; l++)
+			t += m->tables[l];
+		if (!t && !m->findings)
+			continue;	/* not walked (out of scope) */
+		fprintf(f, "%#-18llx %-7d %-16s %8llu %8llu %6llu %6llu %5llu %8llu\n",
+			(unsigned long long)m->mm, m->npids ? m->pids[0] : 0,
+			m->comm, (unsigned long long)m->present_ptes,
+			(unsigned long long)m->swap_ptes,
+			(unsigned long long)m->thp_pmds,
+			(unsigned long long)m->hugetlb_pmds,
+			(unsigned long long)m->vmas,
+			(unsigned long long)m->findings);
+	}
+	for (i = 0; i < c->findings.n; i++)
+		print_finding_text(f, &c->findings.v[i]);
+	if (c->findings.dropped)
+		fprintf(f, "(%zu more findings not stored)\n", c->findings.dropped);
+	tc_print_summary(c, f);
+}
+
+/* ------------------------------------------------------------ JSON */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_addr(FILE *f, const char *key, uint64_t v)
+{
+	if (v == TC_NO_ADDR)
+		fprintf(f, "\"%s\":null", key);
+	else
+		fprintf(f, "\"%s\":\"0x%llx\"", key, (unsigned long long)v);
+}
+
+static void json_levels(struct tc_ctx *c, FILE *f, const uint64_t *t)
+{
+	int l;
+
+	fputc('{', f);
+	for (l = 0; l < c->arch->nlevels; l++)
+		fprintf(f, "%s\"%s\":%llu", l ? "," : "",
+			c->arch->levels[l].name, (unsigned long long)t[l]);
+	fputc('}', f);
+}
+
+static void json_mm(struct tc_ctx *c, FILE *f, const struct tc_mm_stats *m)
+{
+	int i;
+
+	fputc('{', f);
+	json_addr(f, "mm", m->mm);
+	fprintf(f, ",\"pids\":[");
+	for (i = 0; i < m->npids; i++)
+		fprintf(f, "%s%d", i ? "," : "", m->pids[i]);
+	fprintf(f, "],\"comm\":");
+	json_str(f, m->comm);
+	fprintf(f, ",\"kernel\":%s,\"tables\":", m->kernel ? "true" : "false");
+	json_levels(c, f, m->tables);
+	fprintf(f, ",\"present_ptes\":%llu,\"swap_ptes\":%llu,\"thp_pmds\":%llu,"
+		"\"hugetlb_pmds\":%llu,\"huge_puds\":%llu,\"vmas\":%llu,"
+		"\"findings\":%llu}",
+		(unsigned long long)m->present_ptes,
+		(unsigned long long)m->swap_ptes,
+		(unsigned long long)m->thp_pmds,
+		(unsigned long long)m->hugetlb_pmds,
+		(unsigned long long)m->huge_puds,
+		(unsigned long long)m->vmas,
+		(unsigned long long)m->findings);
+}
+
+static void json_finding(FILE *f, const struct tc_finding *x)
+{
+	fprintf(f, "{\"sig\":\"%s\",\"severity\":\"%s\",", x->sig,
+		sev_name(x->severity));
+	json_addr(f, "mm", x->mm);
+	fprintf(f, ",\"pid\":%d,\"comm\":", x->pid);
+	json_str(f, x->comm);
+	fputc(',', f);
+	json_addr(f, "va", x->va);
+	fprintf(f, ",\"level\":");
+	if (x->level)
+		json_str(f, x->level);
+	else
+		fprintf(f, "null");
+	fputc(',', f);
+	json_addr(f, "table_pa", x->table_pa);
+	fprintf(f, ",\"index\":%d,", x->index);
+	json_addr(f, "entry_pa", x->entry_pa);
+	fputc(',', f);
+	json_addr(f, "value", x->value);
+	fprintf(f, ",\"detail\":");
+	json_str(f, x->detail);
+	fputc('}', f);
+}
+
+void tc_print_json(struct tc_ctx *c, FILE *f)
+{
+	const struct tc_stats *s = &c->stats;
+	size_t i, k;
+
+	fprintf(f, "{\"tool\":\"thpcheck\",\"version\":\"%s\",\"arch\":\"%s\","
+		"\"kernel\":", TC_VERSION, c->arch->name);
+	json_str(f, c->release);
+	fprintf(f, ",\"scheme\":");
+	json_str(f, c->scheme ? c->scheme : "");
+	fprintf(f, ",\"stats\":{\"mms\":%llu,\"tables\":",
+		(unsigned long long)s->mms);
+	json_levels(c, f, s->tables);
+	fprintf(f, ",\"present_ptes\":%llu,\"swap_ptes\":%llu,\"thp_pmds\":%llu,"
+		"\"hugetlb_pmds\":%llu,\"huge_puds\":%llu,\"deposited\":%llu,"
+		"\"entries\":%llu,\"read_errors\":%llu,\"findings\":%zu},\"mms\":[",
+		(unsigned long long)s->present_ptes,
+		(unsigned long long)s->swap_ptes,
+		(unsigned long long)s->thp_pmds,
+		(unsigned long long)s->hugetlb_pmds,
+		(unsigned long long)s->huge_puds,
+		(unsigned long long)s->deposited,
+		(unsigned long long)s->entries,
+		(unsigned long long)s->read_errors,
+		c->findings.n + c->findings.dropped);
+	for (i = 0, k = 0; i < c->nmms; i++) {
+		uint64_t t = 0;
+		int l;
+
+		for (l = 0; l < c->arch->nlevels; l++)
+			t += c->mms[i].tables[l];
+		if (!t && !c->mms[i].findings)
+			continue;
+		if (k++)
+			fputc(',', f);
+		json_mm(c, f, &c->mms[i]);
+	}
+	fprintf(f, "],\"findings\":[");
+	for (i = 0; i < c->findings.n; i++) {
+		if (i)
+			fputc(',', f);
+		json_finding(f, &c->findings.v[i]);
+	}
+	fprintf(f, "]}\n");
+}

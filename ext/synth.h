@@ -1,0 +1,31 @@
+/*
+ * Synthetic in-memory backend for unit tests and fuzzing: a flat
+ * physical memory image (kernel virtual == physical, as on s390 v6.1),
+ * a symbol table and a layout table, all filled in by the test.
+ */
+#ifndef THPCHECK_SYNTH_H
+#define THPCHECK_SYNTH_H
+
+#include "tc.h"
+
+struct synth_sym { const char *name; uint64_t addr; };
+struct synth_layout { const char *type, *member; long value; };
+
+struct synth {
+	unsigned char *mem;
+	size_t size;
+	int big_endian;
+	const struct synth_sym *syms;
+	const struct synth_layout *layout;
+	const char *release;
+	struct tc_backend be;
+};
+
+int synth_init(struct synth *s, size_t size, int big_endian,
+	       const struct synth_sym *syms, const struct synth_layout *layout);
+void synth_free(struct synth *s);
+void synth_put64(struct synth *s, uint64_t pa, uint64_t v);
+void synth_put32(struct synth *s, uint64_t pa, uint32_t v);
+uint64_t synth_get64(const struct synth *s, uint64_t pa);
+
+#endif

@@ -1,0 +1,290 @@
+/*
+ * thpcheck: crash extension front end.
+ *
+ *   crash> extend thpcheck.so
+ *   crash> thpcheck [-a | -p pid | -m mm | -k] [-s] [-j] [-v] [-t] [-l]
+ *
+ * Implements struct tc_backend with crash's own services: readmem() with
+ * RETURN_ON_ERROR|QUIET (a bad dump never ends the session),
+ * MEMBER_OFFSET/ANON_MEMBER_OFFSET/STRUCT_SIZE for layouts and
+ * symbol_value() for addresses.
+ */
+#include "defs.h"
+#include "tc.h"
+
+/* ------------------------------------------------------------ backend */
+
+static int crash_read(uint64_t addr, int type, void *buf, size_t len)
+{
+	return readmem(addr, type, buf, (long)len, "thpcheck",
+		       RETURN_ON_ERROR | QUIET) ? 0 : -1;
+}
+
+static int be_read_phys(void *priv, uint64_t pa, void *buf, size_t len)
+{
+	(void)priv;
+	return crash_read(pa, PHYSADDR, buf, len);
+}
+
+static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
+{
+	(void)priv;
+	return crash_read(va, KVADDR, buf, len);
+}
+
+static int be_symbol(void *priv, const char *name, uint64_t *addr)
+{
+	(void)priv;
+	if (!symbol_exists((char *)name))
+		return -1;
+	*addr = symbol_value((char *)name);
+	return 0;
+}
+
+/*
+ * Layout look-ups go through gdb, which is slow under emulation; they are
+ * asked again on every run of the command, so keep the answers.
+ */
+#define LAYOUT_CACHE 128
+static struct layout_entry {
+	char key[96];
+	long value;
+} layout_cache[LAYOUT_CACHE];
+static int layout_n;
+
+static int layout_get(const char *kind, const char *type, const char *member,
+		      long *value, char *key, size_t keylen)
+{
+	int i;
+
+	snprintf(key, keylen, "%s:%s:%s", kind, type, member ? member : "");
+	for (i = 0; i < layout_n; i++)
+		if (!strcmp(layout_cache[i].key, key)) {
+			*value = layout_cache[i].value;
+			return 1;
+		}
+	return 0;
+}
+
+static long layout_put(const char *key, long value)
+{
+	if (layout_n < LAYOUT_CACHE) {
+		snprintf(layout_cache[layout_n].key,
+			 sizeof(layout_cache[0].key), "%s", key);
+		layout_cache[layout_n++].value = value;
+	}
+	return value;
+}
+
+static long be_member_offset(void *priv, const char *type, const char *member)
+{
+	char key[96];
+	long v;
+
+	(void)priv;
+	if (layout_get("off", type, member, &v, key, sizeof(key)))
+		return v;
+	v = strchr(member, '.') ? -1 : MEMBER_OFFSET((char *)type, (char *)member);
+	if (v < 0)	/* dotted paths and members of anonymous unions */
+		v = ANON_MEMBER_OFFSET((char *)type, (char *)member);
+	return layout_put(key, v);
+}
+
+static long be_member_size(void *priv, const char *type, const char *member)
+{
+	char key[96];
+	long v;
+
+	(void)priv;
+	if (layout_get("msz", type, member, &v, key, sizeof(key)))
+		return v;
+	v = strchr(member, '.') ? -1 : MEMBER_SIZE((char *)type, (char *)member);
+	if (v < 0)
+		v = ANON_MEMBER_SIZE((char *)type, (char *)member);
+	return layout_put(key, v);
+}
+
+static long be_type_size(void *priv, const char *type)
+{
+	char key[96];
+	long v;
+
+	(void)priv;
+	if (layout_get("sz", type, NULL, &v, key, sizeof(key)))
+		return v;
+	return layout_put(key, STRUCT_SIZE((char *)type));
+}
+
+static int be_enum_value(void *priv, const char *name, long *value)
+{
+	(void)priv;
+	return enumerator_value((char *)name, value) ? 0 : -1;
+}
+
+static const char *be_release(void *priv)
+{
+	(void)priv;
+	return kt->utsname.release;
+}
+
+static const struct tc_backend crash_backend = {
+	.priv = NULL,
+	/* crash runs as a binary of the dump's byte order (natively or
+	 * under qemu-user), so the target order is the host order. */
+	.big_endian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__,
+	.read_phys = be_read_phys,
+	.read_kvirt = be_read_kvirt,
+	.symbol = be_symbol,
+	.member_offset = be_member_offset,
+	.member_size = be_member_size,
+	.type_size = be_type_size,
+	.enum_value = be_enum_value,
+	.release = be_release,
+};
+
+static const struct tc_arch *crash_arch(void)
+{
+	if (machine_type("S390X"))
+		return &tc_arch_s390x;
+	return NULL;
+}
+
+/* ------------------------------------------------------------ command */
+
+static ulonglong parse_addr(const char *s)
+{
+	return htoll((char *)s, FAULT_ON_ERROR, NULL);
+}
+
+void cmd_thpcheck(void);
+char *help_thpcheck[];
+
+void cmd_thpcheck(void)
+{
+	struct tc_opts o = { .scope = TC_SCOPE_ALL };
+	int stats_only = 0, json = 0, list = 0, ch;
+	const struct tc_arch *arch;
+	struct tc_ctx *c;
+
+	while ((ch = getopt(argcnt, args, "ap:m:ksjvtl")) != EOF) {
+		switch (ch) {
+		case 'a':
+			o.scope = TC_SCOPE_ALL;
+			break;
+		case 'p':
+			o.scope = TC_SCOPE_PID;
+			o.pid = (int)dtol(optarg, FAULT_ON_ERROR, NULL);
+			break;
+		case 'm':
+			o.scope = TC_SCOPE_MM;
+			o.mm = parse_addr(optarg);
+			break;
+		case 'k':
+			o.scope = TC_SCOPE_KERNEL;
+			break;
+		case 's':
+			stats_only = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 't':
+			o.inventory = 1;
+			break;
+		case 'l':
+			list = 1;
+			break;
+		default:
+			argerrs++;
+			break;
+		}
+	}
+	if (argerrs || args[optind])
+		cmd_usage(pc->curcmd, SYNOPSIS);
+	if (list) {
+		tc_print_sigs(fp);
+		return;
+	}
+	arch = crash_arch();
+	if (!arch) {
+		error(INFO, "thpcheck: %s dumps are not supported\n",
+		      MACHINE_TYPE);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		error(INFO, "thpcheck: out of memory\n");
+		return;
+	}
+	o.out = fp;
+	if (tc_init(c, &crash_backend, arch, &o) < 0 || tc_run(c) < 0) {
+		error(INFO, "thpcheck: %s\n", c->err);
+	} else if (json) {
+		tc_print_json(c, fp);
+	} else if (stats_only) {
+		tc_print_summary(c, fp);
+	} else if (!o.inventory) {
+		tc_print_text(c, fp);
+	}
+	tc_free(c);
+	free(c);
+}
+
+char *help_thpcheck[] = {
+"thpcheck",
+"validate page tables and THP state of user and kernel address spaces",
+"[-a | -p pid | -m mm | -k] [-s] [-j] [-v] [-t] [-l]",
+"  This command walks every page table of the dump, from each mm's top",
+"  table (the s390 ASCE) down to the ptes, classifies every entry, checks",
+"  it against the VMAs of its mm, and reports each inconsistency as a named",
+"  signature with its place: mm, pid, virtual address, level, table",
+"  physical address, index and value.  Without options it checks every",
+"  user mm of the task list and the kernel's tables (init_mm).",
+" ",
+"    -a  all user mms and the kernel tables (the default).",
+"    -p pid  only the mm of this pid.",
+"    -m mm   only this mm_struct (hexadecimal address).",
+"    -k  only the kernel tables (init_mm).",
+"    -s  statistics only: the summary line.",
+"    -j  one JSON object (tool, version, arch, kernel, scheme, stats, mms,",
+"        findings); addresses are \"0x...\" strings.",
+"    -v  also list every table visited.",
+"    -t  inventory: one JSON line per table (pa, level, mm, pid, va, used).",
+"    -l  list the signatures and their meanings.",
+" ",
+"  The last line of the text output is a summary: mms, tables per level,",
+"  present and swap ptes, THP and hugetlb pmds, deposited tables, findings.",
+" ",
+"EXAMPLES",
+"  Check everything:",
+" ",
+"    %s> thpcheck",
+"    thpcheck 0.1.0: s390x 6.1.0-50-s390x, scheme s390-frag2k",
+"    MM                 PID     COMM              PRESENT     SWAP    THP HUGETLB  VMAS FINDINGS",
+"    0x2287c00          1       init                  161        0      0      0    10        0",
+"    ...",
+"    SUMMARY: 9 mms, tables pgd=0 p4d=0 pud=9 pmd=9 pte=60, ...",
+" ",
+"  Only the statistics of pid 93, then the signature list:",
+" ",
+"    %s> thpcheck -s -p 93",
+"    %s> thpcheck -l",
+NULL
+};
+
+static struct command_table_entry command_table[] = {
+	{ "thpcheck", cmd_thpcheck, help_thpcheck, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+void __attribute__((constructor)) thpcheck_init(void)
+{
+	register_extension(command_table);
+}
+
+void __attribute__((destructor)) thpcheck_fini(void)
+{
+}

@@ -1,0 +1,107 @@
+#!/bin/busybox sh
+# /init of the thpcheck sample guest (busybox static, s390x).
+#
+# Sets THP to "always" (a guest with < 512 MiB RAM boots with "never"), tames
+# khugepaged so the state stays put, sets up zram swap if the initramfs has
+# the modules, starts /bin/thpwork, and when all its processes are ready
+# prints the ground-truth figures as
+#     THPFACT <section> <key> <value>
+# lines (sections: sys, meminfo, vmstat, swaps, proc.<pid>), then
+#     GUEST: READY-FOR-DUMP
+# and idles.  make-dump.sh parses these lines into manifest.json.
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+# keep kernel messages (below KERN_ALERT) off the console from here on
+echo "1 4 1 7" > /proc/sys/kernel/printk
+
+say() { echo "GUEST: $*"; }
+fail() { echo "GUEST: FAIL $*"; idle; }
+idle() { while :; do sleep 3600; done; }
+
+say "kernel $(uname -r)"
+say "cmdline $(cat /proc/cmdline)"
+grep -q 'features.* edat' /proc/cpuinfo && say "facility edat: yes" || say "facility edat: no"
+
+# --- THP ------------------------------------------------------------------
+T=/sys/kernel/mm/transparent_hugepage
+[ -d $T ] || fail "no $T: kernel has no THP (no EDAT-1 from QEMU?)"
+say "THP enabled (boot default) = $(cat $T/enabled)"
+# khugepaged first: a day between scans, 1 page per scan, and collapse only
+# fully populated, unshared, unswapped ranges (the workload has none), so it
+# does not undo the splits between the figures below and the dump.
+K=$T/khugepaged
+echo 86400000 > $K/scan_sleep_millisecs
+echo 86400000 > $K/alloc_sleep_millisecs
+echo 1 > $K/pages_to_scan
+echo 0 > $K/max_ptes_none
+echo 0 > $K/max_ptes_swap
+[ -e $K/max_ptes_shared ] && echo 0 > $K/max_ptes_shared
+echo always > $T/enabled
+echo always > $T/defrag
+say "THP enabled = $(cat $T/enabled); defrag = $(cat $T/defrag)"
+
+# --- swap (zram) ------------------------------------------------------------
+if [ -s /lib/modules/load.list ]; then
+    while read -r m; do
+        insmod "/lib/modules/$m" || say "insmod $m failed"
+    done < /lib/modules/load.list
+fi
+if [ -e /sys/block/zram0 ]; then
+    ok=
+    for alg in lzo-rle lzo lz4 zstd deflate 842; do
+        echo $alg > /sys/block/zram0/comp_algorithm 2>/dev/null || continue
+        echo 64M > /sys/block/zram0/disksize 2>/dev/null || continue
+        ok=$alg; break
+    done
+    if [ -n "$ok" ] && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+        say "swap on /dev/zram0 ($ok)"
+    else
+        say "swap: zram set-up failed"
+    fi
+else
+    say "swap: no zram device"
+fi
+
+# --- workload ---------------------------------------------------------------
+/bin/thpwork &
+i=0
+while [ ! -s /tmp/thpwork.pids ]; do
+    i=$((i + 1))
+    [ $i -gt 600 ] && fail "thpwork not ready after 60 s"
+    sleep 0.1
+done
+sleep 1    # let the processes reach pause()
+
+# --- ground truth, read just before the dump ---------------------------------
+f() { echo "THPFACT $*"; }
+f sys release $(uname -r)
+f sys thp_enabled $(cat $T/enabled)
+f sys thp_defrag $(cat $T/defrag)
+f sys cmdline $(cat /proc/cmdline)
+while read -r pid role; do
+    p=/proc/$pid
+    f proc.$pid role $role
+    f proc.$pid comm $(cat $p/comm)
+    while read -r k v unit; do
+        case $k in
+            Rss:|AnonHugePages:|Swap:|Private_Hugetlb:|Shared_Hugetlb:|Pss:|Anonymous:)
+                f proc.$pid ${k%:} $v ;;
+        esac
+    done < $p/smaps_rollup
+done < /tmp/thpwork.pids
+while read -r k v unit; do
+    f meminfo ${k%:} $v
+done < /proc/meminfo
+while read -r k v; do
+    case $k in thp_*) f vmstat $k $v ;; esac
+done < /proc/vmstat
+tail -n +2 /proc/swaps | while read -r dev type size used prio; do
+    f swaps $dev "$size $used"
+done
+say "READY-FOR-DUMP"
+idle

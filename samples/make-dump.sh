@@ -1,0 +1,248 @@
+#!/bin/bash
+# Make one sample crash dump: boot the s390x guest kernel SAMPLE under the
+# EDAT-patched QEMU (TCG) with the thpwork initramfs, wait until the workload
+# is set up, and dump the guest with QMP dump-guest-memory.
+#
+# Usage: samples/make-dump.sh [--force] SAMPLE        (SAMPLE: s390x-6.1, s390x-6.12)
+#
+# Output, in $THPCHECK_CACHE/dumps/SAMPLE/ (samples/out/SAMPLE links to it):
+#   vmcore         ELF dump (paging=false), section headers fixed (fix-qemu-elf.py)
+#   vmcore.kdump   diskdump (kdump-zlib from QEMU, made standard by makedumpfile -R)
+#   vmlinux        symlink to $THPCHECK_CACHE/k/SAMPLE/vmlinux
+#   console.log    guest console (THPWORK/THPFACT lines = ground truth)
+#   qemu.log       QEMU's stderr
+#   manifest.json  figures read in the guest just before the dump (README)
+# Both dumps are taken while the VM is stopped, so they show the same state.
+# Nothing is done if the directory is complete and was made from the same
+# inputs (workload/init/script sources, kernel release, guest settings);
+# --force remakes it.
+#
+# Environment: THPCHECK_BOOT_TIMEOUT (s, default 300), THPCHECK_DUMP_TIMEOUT
+# (s, default 300), THPCHECK_GUEST_MEM (MiB, default 512).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+FORCE=0
+[ "${1:-}" = --force ] && { FORCE=1; shift; }
+[ $# = 1 ] || die "usage: $0 [--force] SAMPLE"
+SAMPLE=$1
+K=$THPCHECK_CACHE/k/$SAMPLE
+QEMU=$THPCHECK_CACHE/qemu/bin/qemu-system-s390x-edat
+OUT=$THPCHECK_CACHE/dumps/$SAMPLE
+MEM=${THPCHECK_GUEST_MEM:-512}
+HUGEPAGES=8
+BOOT_TIMEOUT=${THPCHECK_BOOT_TIMEOUT:-300}
+DUMP_TIMEOUT=${THPCHECK_DUMP_TIMEOUT:-300}
+APPEND="console=ttysclp0 nokaslr hugepages=$HUGEPAGES"
+
+for f in vmlinuz vmlinux release; do
+    [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh)"
+done
+[ -x "$QEMU" ] || die "$QEMU missing (run samples/build-qemu.sh)"
+RELEASE=$(cat "$K/release")
+
+need=()
+for p in makedumpfile python3 qemu-system-data; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    log "installing host packages: ${need[*]}"
+    apt-get install -y --no-install-recommends "${need[@]}" >&2
+fi
+
+link_out() {
+    mkdir -p "$SAMPLES_DIR/out"
+    ln -sfn "$OUT" "$SAMPLES_DIR/out/$SAMPLE"
+}
+
+# --- up to date? ------------------------------------------------------------
+KEY=$( { cat "$SAMPLES_DIR/guest/thpwork.c" "$SAMPLES_DIR/guest/init.sh" \
+             "$SAMPLES_DIR/guest/mkinitrd.sh" "$0" "$SAMPLES_DIR/fix-qemu-elf.py";
+         echo "$RELEASE $MEM $APPEND"; } | sha256sum | cut -c1-32)
+complete() {
+    local f
+    for f in vmcore vmcore.kdump console.log manifest.json vmlinux; do
+        [ -s "$OUT/$f" ] || return 1
+    done
+    [ "$(cat "$OUT/.inputs" 2>/dev/null)" = "$KEY" ]
+}
+if [ $FORCE = 0 ] && complete; then
+    log "$SAMPLE: up to date in $OUT"
+    link_out
+    exit 0
+fi
+
+INITRD=$("$SAMPLES_DIR/guest/mkinitrd.sh" "$SAMPLE") || die "mkinitrd failed"
+
+# --- boot -------------------------------------------------------------------
+WORK=$OUT.tmp
+rm -rf "$WORK"
+mkdir -p "$WORK"
+SOCKDIR=$(mktemp -d /tmp/thpcheck-qmp.XXXXXX)   # unix socket paths are short
+SOCK=$SOCKDIR/qmp.sock
+QPID=
+cleanup() {
+    if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then
+        kill "$QPID" 2>/dev/null || true
+        sleep 1
+        kill -9 "$QPID" 2>/dev/null || true
+    fi
+    rm -rf "$SOCKDIR"
+}
+trap cleanup EXIT
+fail() { log "$SAMPLE: $*"; [ -s "$WORK/console.log" ] && tail -15 "$WORK/console.log" | sed 's/^/  console: /' >&2; exit 1; }
+
+QEMU_ARGS=(-L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu max -m "$MEM" -smp 2
+    -nodefaults -display none -serial "file:$WORK/console.log"
+    -qmp "unix:$SOCK,server=on,wait=off"
+    -kernel "$K/vmlinuz" -initrd "$INITRD" -append "$APPEND")
+log "$SAMPLE: booting $RELEASE (${MEM} MiB, initrd ${INITRD##*/})"
+T0=$(date +%s.%N)
+"$QEMU" "${QEMU_ARGS[@]}" 2>"$WORK/qemu.log" &
+QPID=$!
+
+deadline=$(( $(date +%s) + BOOT_TIMEOUT ))
+while :; do
+    if grep -aq 'GUEST: READY-FOR-DUMP' "$WORK/console.log" 2>/dev/null; then break; fi
+    if grep -aq 'GUEST: FAIL' "$WORK/console.log" 2>/dev/null; then
+        fail "guest failed: $(grep -a 'GUEST: FAIL' "$WORK/console.log" | head -1 | tr -d '\r')"
+    fi
+    if grep -aqE 'Kernel panic|Rebooting in' "$WORK/console.log" 2>/dev/null; then
+        fail "guest kernel panic"
+    fi
+    kill -0 "$QPID" 2>/dev/null || fail "QEMU exited early: $(tail -1 "$WORK/qemu.log")"
+    [ "$(date +%s)" -lt $deadline ] || fail "no READY-FOR-DUMP after ${BOOT_TIMEOUT} s"
+    sleep 0.5
+done
+T1=$(date +%s.%N)
+
+# --- dump (VM stopped for both formats) -----------------------------------------
+q() { timeout $((DUMP_TIMEOUT + 30)) python3 "$SAMPLES_DIR/qmp.py" --timeout "$DUMP_TIMEOUT" "$SOCK" "$@" >/dev/null; }
+q stop || fail "QMP stop failed"
+T2=$(date +%s.%N)
+q "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":false,\"protocol\":\"file:$WORK/vmcore\",\"format\":\"elf\"}}" \
+    || fail "QMP dump-guest-memory (elf) failed"
+T3=$(date +%s.%N)
+q "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":false,\"protocol\":\"file:$WORK/vmcore.flat\",\"format\":\"kdump-zlib\"}}" \
+    || fail "QMP dump-guest-memory (kdump-zlib) failed"
+T4=$(date +%s.%N)
+q quit || true
+for _ in $(seq 20); do kill -0 "$QPID" 2>/dev/null || break; sleep 0.5; done
+cleanup; QPID=
+
+# --- fix-ups ------------------------------------------------------------------
+# QEMU 7.2 writes kdump-zlib in makedumpfile's flattened format; -R rebuilds
+# the standard diskdump file that libkdumpfile and others read.
+makedumpfile -R "$WORK/vmcore.kdump" < "$WORK/vmcore.flat" >/dev/null 2>"$WORK/makedumpfile.log" \
+    || fail "makedumpfile -R failed: $(tail -1 "$WORK/makedumpfile.log")"
+rm -f "$WORK/vmcore.flat"
+python3 "$SAMPLES_DIR/fix-qemu-elf.py" "$WORK/vmcore" >&2 || fail "fix-qemu-elf.py failed"
+ln -sfn "$K/vmlinux" "$WORK/vmlinux"
+
+# --- manifest -------------------------------------------------------------------
+QEMU_VER=$("$QEMU" --version | head -1)
+python3 - "$WORK" "$SAMPLE" "$RELEASE" "$MEM" "$QEMU_VER (+ samples/qemu-s390x-tcg-edat.patch)" \
+    "$APPEND" "$T0" "$T1" "$T2" "$T3" "$T4" <<'EOF' || fail "manifest: guest figures incomplete or wrong"
+import json, os, re, sys, time
+work, sample, release, mem, qemu, append = sys.argv[1:7]
+t0, t1, t2, t3, t4 = map(float, sys.argv[7:12])
+facts, work_lines = {}, []
+for raw in open(os.path.join(work, 'console.log'), 'rb'):
+    line = raw.decode('utf-8', 'replace').replace('\r', '').rstrip('\n')
+    m = re.search(r'THPFACT (\S+) (\S+) ?(.*)$', line)
+    if m:
+        facts.setdefault(m.group(1), {})[m.group(2)] = m.group(3).strip()
+        continue
+    m = re.search(r'THPWORK pid=(\d+) role=(\S+) (.*)$', line)
+    if m:
+        work_lines.append((int(m.group(1)), m.group(2), m.group(3)))
+
+def num(v):
+    return int(v.split()[0])
+
+sysf = facts.get('sys', {})
+meminfo = {k: num(v) for k, v in facts.get('meminfo', {}).items()}
+vmstat = {k: num(v) for k, v in facts.get('vmstat', {}).items()}
+procs, small = [], []
+for sec, kv in facts.items():
+    if not sec.startswith('proc.'):
+        continue
+    pid = int(sec[5:])
+    ranges = {}
+    for p, role, rest in work_lines:
+        if p != pid:
+            continue
+        m = re.match(r'comm=\S+ range=(\S+) start=0x([0-9a-f]+) end=0x([0-9a-f]+)', rest)
+        if m:
+            ranges[m.group(1)] = [int(m.group(2), 16), int(m.group(3), 16)]
+        m = re.match(r'small=(\d+) start=0x([0-9a-f]+) end=0x([0-9a-f]+) touched=(\d) unmapped=(\d)', rest)
+        if m:
+            small.append([int(m.group(2), 16), int(m.group(3), 16), int(m.group(4)), int(m.group(5))])
+    procs.append({
+        'pid': pid, 'comm': kv.get('comm'), 'role': kv.get('role'),
+        'rss_kb': num(kv['Rss']), 'pss_kb': num(kv['Pss']),
+        'anonymous_kb': num(kv['Anonymous']),
+        'anon_huge_kb': num(kv['AnonHugePages']), 'swap_kb': num(kv['Swap']),
+        'shared_hugetlb_kb': num(kv['Shared_Hugetlb']),
+        'private_hugetlb_kb': num(kv['Private_Hugetlb']),
+        'ranges': ranges})
+procs.sort(key=lambda p: p['pid'])
+swaps = [{'device': d, 'size_kb': int(v.split()[0]), 'used_kb': int(v.split()[1])}
+         for d, v in facts.get('swaps', {}).items()]
+warnings = [f'{p} {role} {rest}' for p, role, rest in work_lines if rest.startswith(('warn=', 'fatal='))]
+
+def size(f):
+    return os.path.getsize(os.path.join(work, f))
+
+man = {
+    'sample': sample, 'arch': 's390x',
+    'kernel_release': sysf.get('release'),
+    'guest_mem_mib': int(mem), 'guest_cpus': 2,
+    'qemu': qemu,
+    'cmdline': sysf.get('cmdline'),
+    'thp_enabled': sysf.get('thp_enabled'),
+    'thp_defrag': sysf.get('thp_defrag'),
+    'hugepages_total': meminfo.get('HugePages_Total'),
+    'hugepages_free': meminfo.get('HugePages_Free'),
+    'meminfo': meminfo,
+    'vmstat_thp': vmstat,
+    'swaps': swaps,
+    'processes': procs,
+    'small_maps': small,
+    'warnings': warnings,
+    'files': {'vmcore': size('vmcore'), 'vmcore.kdump': size('vmcore.kdump')},
+    'timings_s': {'boot_to_ready': round(t1 - t0, 1), 'dump_elf': round(t3 - t2, 2),
+                  'dump_kdump_zlib': round(t4 - t3, 2)},
+    'created': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+}
+json.dump(man, open(os.path.join(work, 'manifest.json'), 'w'), indent=1)
+open(os.path.join(work, 'manifest.json'), 'a').write('\n')
+
+# sanity: what the dumps exist for
+err = []
+if man['kernel_release'] != release:
+    err.append('guest release %s != %s' % (man['kernel_release'], release))
+par = [p for p in procs if p['role'] == 'parent']
+kids = [p for p in procs if p['role'] and p['role'].startswith('child')]
+if len(par) != 1 or len(kids) != 3:
+    err.append('expected 1 parent + 3 children, got %d + %d' % (len(par), len(kids)))
+elif par[0]['anon_huge_kb'] == 0:
+    err.append('no THP in the parent (AnonHugePages 0)')
+elif any(k['anon_huge_kb'] == 0 for k in kids):
+    err.append('a child has no THP')
+if not meminfo.get('HugePages_Total') or meminfo.get('HugePages_Free') >= meminfo.get('HugePages_Total'):
+    err.append('no hugetlb pages in use')
+if err:
+    sys.exit('manifest: ' + '; '.join(err))
+p = par[0]
+print('%s: parent pid %d AnonHugePages %d kB, Swap %d kB, hugetlb %d+%d kB; HugePages %d/%d free; '
+      'children AnonHugePages %s kB' % (sample, p['pid'], p['anon_huge_kb'], p['swap_kb'],
+      p['private_hugetlb_kb'], p['shared_hugetlb_kb'], meminfo['HugePages_Free'],
+      meminfo['HugePages_Total'], '/'.join(str(k['anon_huge_kb']) for k in kids)), file=sys.stderr)
+EOF
+
+echo "$KEY" > "$WORK/.inputs"
+rm -rf "$OUT"
+mv "$WORK" "$OUT"
+link_out
+log "$SAMPLE: done in $OUT (boot $(awk "BEGIN{printf \"%.1f\", $T1 - $T0}") s; vmcore $(stat -c %s "$OUT/vmcore"), vmcore.kdump $(stat -c %s "$OUT/vmcore.kdump") bytes)"

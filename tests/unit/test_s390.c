@@ -1,0 +1,343 @@
+/*
+ * Unit tests of the engine and the s390x decoder on a synthetic dump:
+ * a task list, one user mm with a maple tree of VMAs, a region-3 table,
+ * a segment table, a pte table, a THP and a hugetlb leaf.  Each test
+ * builds the clean world, plants one value and checks the finding.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../../ext/synth.h"
+
+static int passed, failed;
+
+static void check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		passed++;
+		return;
+	}
+	failed++;
+	printf("FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+/* ------------------------------------------------------------ world */
+
+enum {
+	INIT_TASK = 0x10000, TASK_A = 0x11000, MM_A = 0x20000,
+	INIT_MM = 0x30000, VMA1 = 0x30400, VMA2 = 0x30500, VMA3 = 0x30600,
+	MT_LEAF = 0x31000,
+	K_R3 = 0x100000, U_R3 = 0x200000, U_SEG = 0x204000, U_PT = 0x208000,
+	U_PT2 = 0x208800,
+};
+
+static const struct synth_sym syms[] = {
+	{ "init_task", INIT_TASK }, { "init_mm", INIT_MM }, { NULL, 0 },
+};
+
+static const struct synth_layout layout[] = {
+	{ "task_struct", "tasks", 0x10 }, { "task_struct", "mm", 0x20 },
+	{ "task_struct", "pid", 0x28 }, { "task_struct", "tgid", 0x2c },
+	{ "task_struct", "comm", 0x30 },
+	{ "mm_struct", "pgd", 0x08 }, { "mm_struct", "mm_mt", 0x40 },
+	{ "mm_struct", "context.asce", 0x100 },
+	{ "mm_struct", "context.asce_limit", 0x108 },
+	{ "maple_tree", "ma_root", 0x08 },
+	{ "maple_node", "mr64.pivot", 0x08 }, { "maple_node", "mr64.slot", 0x80 },
+	{ "maple_node", "ma64.pivot", 0x08 }, { "maple_node", "ma64.slot", 0x50 },
+	{ "vm_area_struct", "vm_start", 0x00 },
+	{ "vm_area_struct", "vm_end", 0x08 },
+	{ "vm_area_struct", "vm_flags", 0x20 },
+	{ NULL, NULL, 0 },
+};
+
+#define PTE_NONE	0x400ULL
+#define PTE_RW		0x3dULL		/* present young dirty read write */
+#define PTE_RO		0x215ULL	/* present young read protect */
+#define SEG_THP		0x3403ULL	/* large dirty young read write */
+#define VM_RW		(TC_VM_READ | TC_VM_WRITE)
+
+static void fill(struct synth *s, uint64_t pa, unsigned n, uint64_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		synth_put64(s, pa + 8 * i, v);
+}
+
+static void put_vma(struct synth *s, uint64_t a, uint64_t start,
+		    uint64_t end, uint64_t flags)
+{
+	synth_put64(s, a, start);
+	synth_put64(s, a + 8, end);
+	synth_put64(s, a + 0x20, flags);
+}
+
+static void build_world(struct synth *s)
+{
+	synth_init(s, 64 << 20, 1, syms, layout);
+	/* task list: init_task <-> task A */
+	synth_put64(s, INIT_TASK + 0x10, TASK_A + 0x10);
+	synth_put64(s, TASK_A + 0x10, INIT_TASK + 0x10);
+	synth_put64(s, TASK_A + 0x20, MM_A);
+	synth_put32(s, TASK_A + 0x28, 42);
+	synth_put32(s, TASK_A + 0x2c, 42);
+	memcpy(s->mem + TASK_A + 0x30, "work", 5);
+	/* kernel: an empty region-3 table */
+	synth_put64(s, INIT_MM + 0x100, K_R3 | 0x7);
+	fill(s, K_R3, 2048, 0x24);
+	/* user: ASCE R3 type with user bits (mmu_context.h) */
+	synth_put64(s, MM_A + 0x100, U_R3 | 0x1c7);
+	synth_put64(s, MM_A + 0x108, 1ULL << 42);
+	fill(s, U_R3, 2048, 0x24);
+	synth_put64(s, U_R3, U_SEG | 0x7);
+	fill(s, U_SEG, 2048, 0x20);
+	synth_put64(s, U_SEG + 8 * 1, U_PT);			/* va 1M */
+	synth_put64(s, U_SEG + 8 * 2, 0x400000 | SEG_THP);	/* va 2M */
+	synth_put64(s, U_SEG + 8 * 3, 0x500000 | SEG_THP);	/* va 3M hugetlb */
+	fill(s, U_PT, 256, PTE_NONE);
+	fill(s, U_PT2, 256, PTE_NONE);
+	synth_put64(s, U_PT + 0, 0x600000 | PTE_RW);
+	synth_put64(s, U_PT + 8, 0x5600);			/* swap type 0 */
+	synth_put64(s, U_PT + 16, 0x601000 | PTE_RO);
+	/* VMAs in one maple leaf: [1M,3M) rw, [3M,4M) hugetlb, [8M,9M) ro */
+	put_vma(s, VMA1, 0x100000, 0x300000, VM_RW);
+	put_vma(s, VMA2, 0x300000, 0x400000, VM_RW | TC_VM_HUGETLB);
+	put_vma(s, VMA3, 0x800000, 0x900000, TC_VM_READ);
+	synth_put64(s, MM_A + 0x40 + 0x08, MT_LEAF | (1 << 3) | 4 | 2);
+	synth_put64(s, MT_LEAF + 0x08 + 0, 0x0fffff);
+	synth_put64(s, MT_LEAF + 0x08 + 8, 0x2fffff);
+	synth_put64(s, MT_LEAF + 0x08 + 16, 0x3fffff);
+	synth_put64(s, MT_LEAF + 0x08 + 24, 0x7fffff);
+	synth_put64(s, MT_LEAF + 0x08 + 32, 0x8fffff);
+	synth_put64(s, MT_LEAF + 0x08 + 40, UINT64_MAX);
+	synth_put64(s, MT_LEAF + 0x80 + 8, VMA1);
+	synth_put64(s, MT_LEAF + 0x80 + 16, VMA2);
+	synth_put64(s, MT_LEAF + 0x80 + 32, VMA3);
+}
+
+static int run(struct synth *s, struct tc_ctx *c)
+{
+	struct tc_opts o = { .scope = TC_SCOPE_ALL };
+	FILE *devnull = fopen("/dev/null", "w");
+	int rc;
+
+	o.out = devnull;
+	rc = tc_init(c, &s->be, &tc_arch_s390x, &o);
+	if (rc == 0)
+		rc = tc_run(c);
+	fclose(devnull);
+	c->opts.out = NULL;
+	return rc;
+}
+
+static const struct tc_finding *find(const struct tc_ctx *c, const char *sig,
+				     uint64_t table_pa, int index,
+				     uint64_t value)
+{
+	size_t i;
+
+	for (i = 0; i < c->findings.n; i++) {
+		const struct tc_finding *f = &c->findings.v[i];
+
+		if (!strcmp(f->sig, sig) && f->table_pa == table_pa &&
+		    f->index == index && f->value == value)
+			return f;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_clean(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+	const struct tc_mm_stats *m = NULL;
+	size_t i;
+
+	build_world(&s);
+	check(run(&s, &c) == 0, "clean: run fails: %s", c.err);
+	check(c.findings.n == 0, "clean: %zu findings (first %s: %s)",
+	      c.findings.n, c.findings.n ? c.findings.v[0].sig : "",
+	      c.findings.n ? c.findings.v[0].detail : "");
+	for (i = 0; i < c.nmms; i++)
+		if (c.mms[i].mm == MM_A)
+			m = &c.mms[i];
+	check(m != NULL, "clean: mm A not found");
+	if (m) {
+		check(m->present_ptes == 2, "present %llu", (unsigned long long)m->present_ptes);
+		check(m->swap_ptes == 1, "swap %llu", (unsigned long long)m->swap_ptes);
+		check(m->thp_pmds == 1, "thp %llu", (unsigned long long)m->thp_pmds);
+		check(m->hugetlb_pmds == 1, "hugetlb %llu", (unsigned long long)m->hugetlb_pmds);
+		check(m->vmas == 3, "vmas %llu", (unsigned long long)m->vmas);
+		check(m->npids == 1 && m->pids[0] == 42, "pid");
+		check(!strcmp(m->comm, "work"), "comm %s", m->comm);
+	}
+	check(c.stats.mms == 2, "mms %llu", (unsigned long long)c.stats.mms);
+	check(c.stats.tables[2] == 2 && c.stats.tables[3] == 1 &&
+	      c.stats.tables[4] == 1, "table counts");
+	check(!strcmp(c.scheme, "s390-wholepage"), "scheme %s", c.scheme);
+	tc_free(&c);
+	synth_free(&s);
+}
+
+struct plant {
+	const char *sig;
+	uint64_t pa;
+	uint64_t value;
+	uint64_t table;
+	int index;
+	uint64_t link_pa, link;	/* optional second write (a new table) */
+};
+
+static void test_plant(const struct plant *p)
+{
+	struct synth s;
+	struct tc_ctx c;
+	const struct tc_finding *f;
+
+	build_world(&s);
+	if (p->link_pa)
+		synth_put64(&s, p->link_pa, p->link);
+	synth_put64(&s, p->pa, p->value);
+	check(run(&s, &c) == 0, "%s: run fails", p->sig);
+	f = find(&c, p->sig, p->table, p->index, p->value);
+	check(f != NULL, "%s: no finding at %#llx[%d] = %#llx (%zu findings, first %s)",
+	      p->sig, (unsigned long long)p->table, p->index,
+	      (unsigned long long)p->value, c.findings.n,
+	      c.findings.n ? c.findings.v[0].sig : "-");
+	if (f)
+		check(f->entry_pa == p->pa && f->pid == 42, "%s: place", p->sig);
+	tc_free(&c);
+	synth_free(&s);
+}
+
+static void test_plants(void)
+{
+	static const struct plant plants[] = {
+		{ "S390_PTE_ORED_SEG_INVALID", U_PT + 8 * 255, 0x420, U_PT, 255 },
+		{ "S390_PTE_ILLEGAL", U_PT + 8 * 7, 0x0, U_PT, 7 },
+		{ "S390_PTE_ILLEGAL", U_PT + 8 * 8, 0x602000 | 0x801 | 0x3c, U_PT, 8 },
+		{ "S390_SEG_EMPTY_LARGE", U_SEG + 8 * 9, 0x420, U_SEG, 9 },
+		{ "S390_SEG_ILLEGAL", U_SEG + 8 * 10, U_PT2 | 0x4, U_SEG, 10 },
+		{ "S390_REGION_ILLEGAL", U_R3 + 8 * 5, U_SEG | 0x4, U_R3, 5 },
+		{ "TABLE_MULTI_REF", U_SEG + 8 * 1000, U_PT, U_SEG, 1000 },
+		{ "PTE_OUTSIDE_VMA", U_PT2 + 8 * 3, 0x603000 | PTE_RW, U_PT2, 3,
+		  U_SEG + 8 * 5, U_PT2 },		/* va 5M: no VMA */
+		{ "THP_IN_BAD_VMA", U_SEG + 8 * 4, 0x700000 | SEG_THP, U_SEG, 4 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(plants) / sizeof(plants[0]); i++)
+		test_plant(&plants[i]);
+}
+
+/* a writable pte in the read-only VMA at 8M needs its own pte table */
+static void test_write_in_ro(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+	uint64_t v = 0x604000 | PTE_RW;
+
+	build_world(&s);
+	synth_put64(&s, U_SEG + 8 * 8, U_PT2);
+	synth_put64(&s, U_PT2 + 8 * 4, v);
+	check(run(&s, &c) == 0, "ro: run");
+	check(find(&c, "PTE_WRITE_IN_READONLY_VMA", U_PT2, 4, v) != NULL,
+	      "PTE_WRITE_IN_READONLY_VMA not found");
+	check(c.findings.n == 1, "ro: %zu findings", c.findings.n);
+	tc_free(&c);
+	synth_free(&s);
+}
+
+static void test_task_cycle(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+
+	build_world(&s);
+	/* task A's next points back to itself through a third node */
+	synth_put64(&s, TASK_A + 0x10, 0x12010);
+	synth_put64(&s, 0x12010, TASK_A + 0x10);
+	check(run(&s, &c) == 0, "cycle: run");
+	check(c.findings.n >= 1 && !strcmp(c.findings.v[0].sig, "LIST_CORRUPT"),
+	      "task cycle not reported");
+	tc_free(&c);
+	synth_free(&s);
+}
+
+static void test_unreadable_table(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+
+	build_world(&s);
+	synth_put64(&s, U_SEG + 8 * 20, 0x7fff000ULL);	/* beyond 64 MiB */
+	check(run(&s, &c) == 0, "unreadable: run");
+	check(c.findings.n == 1 && !strcmp(c.findings.v[0].sig, "READ_ERROR") &&
+	      c.findings.v[0].table_pa == 0x7fff000ULL, "READ_ERROR not reported");
+	tc_free(&c);
+	synth_free(&s);
+}
+
+static void test_translate(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+	uint64_t pa = 0;
+
+	build_world(&s);
+	check(run(&s, &c) == 0, "translate: run");
+	check(tc_translate(&c, MM_A, 0x100123, &pa) == 0 && pa == 0x600123,
+	      "pte translate %#llx", (unsigned long long)pa);
+	check(tc_translate(&c, MM_A, 0x2abcde, &pa) == 0 && pa == 0x4abcde,
+	      "THP translate %#llx", (unsigned long long)pa);
+	check(tc_translate(&c, MM_A, 0x101000, &pa) < 0, "swap is not mapped");
+	check(tc_translate(&c, MM_A, 0x900000, &pa) < 0, "hole is not mapped");
+	tc_free(&c);
+	synth_free(&s);
+}
+
+static void test_json(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	build_world(&s);
+	synth_put64(&s, U_PT + 8 * 255, 0x420);
+	run(&s, &c);
+	f = open_memstream(&buf, &len);
+	tc_print_json(&c, f);
+	fclose(f);
+	check(strstr(buf, "\"sig\":\"S390_PTE_ORED_SEG_INVALID\"") != NULL,
+	      "json sig");
+	check(strstr(buf, "\"table_pa\":\"0x208000\",\"index\":255") != NULL,
+	      "json place: %s", buf);
+	check(strstr(buf, "\"scheme\":\"s390-wholepage\"") != NULL, "json scheme");
+	free(buf);
+	tc_free(&c);
+	synth_free(&s);
+}
+
+int main(void)
+{
+	test_clean();
+	test_plants();
+	test_write_in_ro();
+	test_task_cycle();
+	test_unreadable_table();
+	test_translate();
+	test_json();
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
