@@ -309,6 +309,8 @@ static void check_pte_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 	const struct tc_vma *vma;
 
 	c->cur->present_ptes++;
+	if (e->flags & TC_E_SPECIAL)
+		c->cur->special_ptes++;
 	if (c->cur->kernel || !c->vmas_known)
 		return;
 	vma = tc_find_vma(c, va);
@@ -345,6 +347,12 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 		walk_table(w, lvl + 1, e->pa, va);
 		break;
 	case TC_LEAF:
+		if (c->opts.leaves && !c->cur->kernel)
+			fprintf(c->opts.out, "{\"pid\":%d,\"va\":\"0x%llx\","
+				"\"pa\":\"0x%llx\",\"size\":%llu}\n",
+				c->cur->npids ? c->cur->pids[0] : -1,
+				(unsigned long long)va, (unsigned long long)e->pa,
+				1ULL << L->shift);
 		if (is_last_level(c, lvl))
 			check_pte_leaf(c, lvl, va, table_pa, idx, v, e);
 		else

@@ -183,10 +183,12 @@ static void json_mm(struct tc_ctx *c, FILE *f, const struct tc_mm_stats *m)
 	json_str(f, m->comm);
 	fprintf(f, ",\"kernel\":%s,\"tables\":", m->kernel ? "true" : "false");
 	json_levels(c, f, m->tables);
-	fprintf(f, ",\"present_ptes\":%llu,\"swap_ptes\":%llu,\"thp_pmds\":%llu,"
+	fprintf(f, ",\"present_ptes\":%llu,\"special_ptes\":%llu,"
+		"\"swap_ptes\":%llu,\"thp_pmds\":%llu,"
 		"\"hugetlb_pmds\":%llu,\"huge_puds\":%llu,\"vmas\":%llu,"
 		"\"findings\":%llu}",
 		(unsigned long long)m->present_ptes,
+		(unsigned long long)m->special_ptes,
 		(unsigned long long)m->swap_ptes,
 		(unsigned long long)m->thp_pmds,
 		(unsigned long long)m->hugetlb_pmds,

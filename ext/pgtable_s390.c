@@ -57,6 +57,7 @@ enum { L_R1, L_R2, L_R3, L_SEG, L_PTE };
 #define PAGE_DIRTY		0x008ULL
 #define PAGE_READ		0x010ULL
 #define PAGE_WRITE		0x020ULL
+#define PAGE_SPECIAL		0x040ULL
 #define PAGE_PROTECT		0x200ULL
 #define PAGE_INVALID		0x400ULL
 #define PAGE_LARGE		0x800ULL
@@ -278,7 +279,8 @@ static void decode_pte(uint64_t v, struct tc_entry *e)
 			return illegal(e, "S390_PTE_ILLEGAL", why);
 		e->kind = TC_LEAF;
 		e->pa = v & PAGE_FRAME;
-		e->flags = TC_E_PRESENT | ((v & PAGE_WRITE) ? TC_E_WRITE : 0);
+		e->flags = TC_E_PRESENT | ((v & PAGE_WRITE) ? TC_E_WRITE : 0) |
+			   ((v & PAGE_SPECIAL) ? TC_E_SPECIAL : 0);
 		return;
 	}
 	if ((v & SWP_FIXED_MASK) == SWP_FIXED) {

@@ -90,6 +90,7 @@ enum tc_kind {
 #define TC_E_WRITE	0x01	/* leaf is writable in the Linux sense */
 #define TC_E_MIGRATION	0x02	/* swap-format entry of a migration type */
 #define TC_E_PRESENT	0x04	/* leaf is present (also prot-none) */
+#define TC_E_SPECIAL	0x08	/* pte_special(): no struct page, not in Rss */
 
 struct tc_entry {
 	enum tc_kind kind;
@@ -143,7 +144,7 @@ struct tc_mm_stats {
 	char comm[17];
 	int kernel;		/* init_mm */
 	uint64_t tables[8];	/* per level */
-	uint64_t present_ptes, swap_ptes, none_ptes;
+	uint64_t present_ptes, special_ptes, swap_ptes, none_ptes;
 	uint64_t thp_pmds, hugetlb_pmds, huge_puds;
 	uint64_t vmas;
 	uint64_t findings;
@@ -168,6 +169,7 @@ struct tc_opts {
 	uint64_t mm;
 	int verbose;		/* -v: every table visited */
 	int inventory;		/* -t: JSON line per table */
+	int leaves;		/* -e: JSON line per user leaf (va -> pa) */
 	FILE *out;
 	size_t max_findings;
 	size_t max_tasks;

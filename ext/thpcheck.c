@@ -166,7 +166,7 @@ void cmd_thpcheck(void)
 	const struct tc_arch *arch;
 	struct tc_ctx *c;
 
-	while ((ch = getopt(argcnt, args, "ap:m:ksjvtl")) != EOF) {
+	while ((ch = getopt(argcnt, args, "ap:m:ksjvtle")) != EOF) {
 		switch (ch) {
 		case 'a':
 			o.scope = TC_SCOPE_ALL;
@@ -197,6 +197,9 @@ void cmd_thpcheck(void)
 		case 'l':
 			list = 1;
 			break;
+		case 'e':
+			o.leaves = 1;
+			break;
 		default:
 			argerrs++;
 			break;
@@ -226,7 +229,7 @@ void cmd_thpcheck(void)
 		tc_print_json(c, fp);
 	} else if (stats_only) {
 		tc_print_summary(c, fp);
-	} else if (!o.inventory) {
+	} else if (!o.inventory && !o.leaves) {
 		tc_print_text(c, fp);
 	}
 	tc_free(c);
@@ -236,7 +239,7 @@ void cmd_thpcheck(void)
 char *help_thpcheck[] = {
 "thpcheck",
 "validate page tables and THP state of user and kernel address spaces",
-"[-a | -p pid | -m mm | -k] [-s] [-j] [-v] [-t] [-l]",
+"[-a | -p pid | -m mm | -k] [-s] [-j] [-v] [-t] [-e] [-l]",
 "  This command walks every page table of the dump, from each mm's top",
 "  table (the s390 ASCE) down to the ptes, classifies every entry, checks",
 "  it against the VMAs of its mm, and reports each inconsistency as a named",
@@ -253,6 +256,7 @@ char *help_thpcheck[] = {
 "        findings); addresses are \"0x...\" strings.",
 "    -v  also list every table visited.",
 "    -t  inventory: one JSON line per table (pa, level, mm, pid, va, used).",
+"    -e  mappings: one JSON line per user leaf (pid, va, pa, size).",
 "    -l  list the signatures and their meanings.",
 " ",
 "  The last line of the text output is a summary: mms, tables per level,",

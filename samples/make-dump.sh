@@ -57,7 +57,8 @@ link_out() {
 
 # --- up to date? ------------------------------------------------------------
 KEY=$( { cat "$SAMPLES_DIR/guest/thpwork.c" "$SAMPLES_DIR/guest/init.sh" \
-             "$SAMPLES_DIR/guest/mkinitrd.sh" "$0" "$SAMPLES_DIR/fix-qemu-elf.py";
+             "$SAMPLES_DIR/guest/mkinitrd.sh" "$SAMPLES_DIR/guest/modsel.py" \
+             "$0" "$SAMPLES_DIR/fix-qemu-elf.py";
          echo "$RELEASE $MEM $APPEND"; } | sha256sum | cut -c1-32)
 complete() {
     local f

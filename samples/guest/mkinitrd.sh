@@ -11,7 +11,7 @@
 #
 # Contents: /init (init.sh), /bin/busybox, /bin/thpwork (static s390x build of
 # thpwork.c), and if the kernel has zram as a module: the modules zram needs
-# (dependencies from modules.dep, plus the lzo/lzo-rle compressors), stored
+# (dependencies from each module's .modinfo, see modsel.py), stored
 # uncompressed (busybox insmod cannot read .ko.xz) in /lib/modules/ with
 # /lib/modules/load.list giving the insmod order.
 set -euo pipefail
@@ -49,62 +49,12 @@ fi
 STAGE=$(mktemp -d "$BUILD/initrd-stage.XXXXXX")
 trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,lib/modules}
-MODDEP=$(find "$K/modules" -name modules.dep 2>/dev/null | head -1 || true)
-if [ -n "$MODDEP" ]; then
-    python3 - "$MODDEP" "$STAGE/lib/modules" <<'EOF' >&2
-import os, subprocess, sys
-dep_file, dest = sys.argv[1], sys.argv[2]
-root = os.path.dirname(dep_file)
-deps = {}
-def name(path):
-    b = os.path.basename(path)
-    return b.split('.ko')[0].replace('-', '_')
-paths = {}
-for line in open(dep_file):
-    if ':' not in line:
-        continue
-    mod, rest = line.split(':', 1)
-    paths[name(mod)] = mod
-    deps[name(mod)] = [name(d) for d in rest.split()]
-builtin = set()
-bf = os.path.join(root, 'modules.builtin')
-if os.path.exists(bf):
-    builtin = {name(l.strip()) for l in open(bf) if l.strip()}
-if 'zram' not in paths:
-    print('mkinitrd: zram is %s' % ('built in' if 'zram' in builtin else 'not available'))
-    want = []
-else:
-    # zram's compressors are soft dependencies (crypto API on 6.1); take what exists
-    want = ['zram'] + [m for m in ('lzo_rle', 'lzo', 'lz4', 'lzo_compress', 'lzo_decompress')
-                       if m in paths]
-order, seen = [], set()
-def visit(m):
-    if m in seen:
-        return
-    seen.add(m)
-    for d in deps.get(m, []):
-        visit(d)
-    order.append(m)
-for m in want:
-    visit(m)
-with open(os.path.join(dest, 'load.list'), 'w') as lst:
-    for m in order:
-        src = os.path.join(root, paths[m])
-        out = os.path.join(dest, m + '.ko')
-        if src.endswith('.xz'):
-            data = subprocess.run(['xz', '-dc', src], check=True, capture_output=True).stdout
-        elif src.endswith('.zst'):
-            data = subprocess.run(['zstd', '-dcq', src], check=True, capture_output=True).stdout
-        elif src.endswith('.gz'):
-            data = subprocess.run(['gzip', '-dc', src], check=True, capture_output=True).stdout
-        else:
-            data = open(src, 'rb').read()
-        open(out, 'wb').write(data)
-        lst.write(m + '.ko\n')
-print('mkinitrd: modules: ' + (' '.join(order) or 'none'))
-EOF
+chmod 755 "$STAGE"
+if [ -d "$K/modules" ]; then
+    python3 "$GUEST/modsel.py" "$K/modules" "$STAGE/lib/modules" zram >&2 \
+        || die "module selection failed"
 else
-    log "no modules.dep under $K/modules: guest gets no zram swap"
+    log "no $K/modules: guest gets no zram swap"
 fi
 
 # the kernel opens /dev/console before /init runs
@@ -115,7 +65,7 @@ install -m 0755 "$TW" "$STAGE/bin/thpwork"
 
 # hash of everything that goes in (names and contents), in a stable order
 H=$( (cd "$STAGE" && find . -type f | LC_ALL=C sort | xargs sha256sum; \
-      sha256sum < "$0") | sha256sum | cut -c1-16)
+      sha256sum < "$GUEST/mkinitrd.sh"; sha256sum < "$GUEST/modsel.py") | sha256sum | cut -c1-16)
 OUT=$BUILD/initrd-$SAMPLE-$H.cpio.gz
 if [ ! -s "$OUT" ]; then
     (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet | gzip -9n) \

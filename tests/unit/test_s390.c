@@ -222,16 +222,16 @@ static void test_plant(const struct plant *p)
 static void test_plants(void)
 {
 	static const struct plant plants[] = {
-		{ "S390_PTE_ORED_SEG_INVALID", U_PT + 8 * 255, 0x420, U_PT, 255 },
-		{ "S390_PTE_ILLEGAL", U_PT + 8 * 7, 0x0, U_PT, 7 },
-		{ "S390_PTE_ILLEGAL", U_PT + 8 * 8, 0x602000 | 0x801 | 0x3c, U_PT, 8 },
-		{ "S390_SEG_EMPTY_LARGE", U_SEG + 8 * 9, 0x420, U_SEG, 9 },
-		{ "S390_SEG_ILLEGAL", U_SEG + 8 * 10, U_PT2 | 0x4, U_SEG, 10 },
-		{ "S390_REGION_ILLEGAL", U_R3 + 8 * 5, U_SEG | 0x4, U_R3, 5 },
-		{ "TABLE_MULTI_REF", U_SEG + 8 * 1000, U_PT, U_SEG, 1000 },
+		{ "S390_PTE_ORED_SEG_INVALID", U_PT + 8 * 255, 0x420, U_PT, 255, 0, 0 },
+		{ "S390_PTE_ILLEGAL", U_PT + 8 * 7, 0x0, U_PT, 7, 0, 0 },
+		{ "S390_PTE_ILLEGAL", U_PT + 8 * 8, 0x602000 | 0x801 | 0x3c, U_PT, 8, 0, 0 },
+		{ "S390_SEG_EMPTY_LARGE", U_SEG + 8 * 9, 0x420, U_SEG, 9, 0, 0 },
+		{ "S390_SEG_ILLEGAL", U_SEG + 8 * 10, U_PT2 | 0x4, U_SEG, 10, 0, 0 },
+		{ "S390_REGION_ILLEGAL", U_R3 + 8 * 5, U_SEG | 0x4, U_R3, 5, 0, 0 },
+		{ "TABLE_MULTI_REF", U_SEG + 8 * 1000, U_PT, U_SEG, 1000, 0, 0 },
 		{ "PTE_OUTSIDE_VMA", U_PT2 + 8 * 3, 0x603000 | PTE_RW, U_PT2, 3,
 		  U_SEG + 8 * 5, U_PT2 },		/* va 5M: no VMA */
-		{ "THP_IN_BAD_VMA", U_SEG + 8 * 4, 0x700000 | SEG_THP, U_SEG, 4 },
+		{ "THP_IN_BAD_VMA", U_SEG + 8 * 4, 0x700000 | SEG_THP, U_SEG, 4, 0, 0 },
 	};
 	size_t i;
 

@@ -1,0 +1,78 @@
+# thpcheck — page-table forensics for Linux crash dumps.
+#
+#   make                 crash extension for this machine's arch (build/ARCH/thpcheck.so)
+#   make ARCH=s390x      cross-build the s390x extension (against crash's defs.h)
+#   make samples         real s390x dumps under QEMU (cached in $(THPCHECK_CACHE))
+#   make check           every test: unit tests, then real dumps in crash
+#   make demo            build, make a sample if missing, run thpcheck in crash
+#
+# Large downloads and dumps live in THPCHECK_CACHE (default ~/.cache/thpcheck).
+
+THPCHECK_CACHE ?= $(HOME)/.cache/thpcheck
+export THPCHECK_CACHE
+
+HOST_ARCH := $(shell uname -m)
+ARCH ?= $(HOST_ARCH)
+
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra
+CFLAGS  ?= -O2 -g
+
+ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/pgtable_s390.c
+HDRS    := ext/tc.h ext/synth.h
+
+ifeq ($(ARCH),$(HOST_ARCH))
+  EXT_CC     ?= $(CC)
+  CRASH_INC  ?= /usr/include/crash
+else
+  EXT_CC     ?= $(ARCH)-linux-gnu-gcc
+  CRASH_INC  ?= $(THPCHECK_CACHE)/sysroot-$(ARCH)-trixie/usr/include/crash
+endif
+# crash's defs.h selects the target with the machine define
+CRASH_DEF_s390x := -DS390X
+CRASH_DEF_ppc64le := -DPPC64
+CRASH_DEF_x86_64 := -DX86_64
+
+EXT_SO := build/$(ARCH)/thpcheck.so
+
+.PHONY: all ext deps samples check unit check-real demo clean
+all: ext
+
+ext: $(EXT_SO)
+
+$(EXT_SO): ext/thpcheck.c $(ENGINE) $(HDRS)
+	@test -f $(CRASH_INC)/defs.h || { echo "no $(CRASH_INC)/defs.h: install crash (or run samples/fetch-crash.sh for a cross build)" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(EXT_CC) $(CSTD) $(WARN) $(CFLAGS) $(CRASH_DEF_$(ARCH)) -fPIC -shared -rdynamic \
+	  -I$(CRASH_INC) -Iext -o $@ ext/thpcheck.c $(ENGINE)
+
+build/test_s390: tests/unit/test_s390.c ext/synth.c $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_s390.c ext/synth.c $(ENGINE)
+
+build/vmcore-poke: tests/vmcore-poke.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $<
+
+# host packages for building and testing (idempotent; apt-get as root)
+deps:
+	@samples/install-deps.sh
+
+samples: deps
+	samples/make-samples.sh
+
+unit: build/test_s390
+	build/test_s390
+
+# Everything: unit tests, then each real sample opened in crash with the
+# extension loaded.  Ends with one "N passed, N failed" line.
+check: deps
+	@tests/run.sh
+
+demo: deps
+	samples/make-samples.sh s390x-6.1
+	$(MAKE) ARCH=s390x ext
+	tests/demo.sh s390x-6.1
+
+clean:
+	rm -rf build

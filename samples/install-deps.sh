@@ -1,0 +1,16 @@
+#!/bin/bash
+# Host packages thpcheck needs to build and test (Debian 12, as root).
+# Idempotent: installs only what dpkg does not already have.
+set -euo pipefail
+pkgs=(gcc make python3 jq xz-utils cpio
+      gcc-s390x-linux-gnu libc6-dev-s390x-cross binutils-s390x-linux-gnu
+      qemu-user-static qemu-system-misc qemu-system-data makedumpfile)
+need=()
+for p in "${pkgs[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${need[*]}" >&2
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >&2

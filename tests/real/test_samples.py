@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""Real-dump tests: every sample opened in crash with thpcheck loaded.
+
+Per sample, two crash sessions (crash starts in 30-60 s under qemu-user, so
+all commands of a session are batched):
+  1. the clean ELF vmcore: sys, ps, vm, help, thpcheck -j/-t/-e/-s/-l;
+  2. a copy of it with one instance of every signature planted by
+     build/vmcore-poke: thpcheck -j, 1,000 vtop look-ups, and sys again to
+     show the session survived.
+Prints "ok - ..." / "not ok - ..." lines and "N passed, N failed".
+"""
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck"))
+POKE = os.path.join(TOP, "build", "vmcore-poke")
+EXT = os.path.join(TOP, "build", "s390x", "thpcheck.so")
+NSAMPLE_VTOP = int(os.environ.get("THPCHECK_VTOP_SAMPLES", "1000"))
+
+passed = failed = 0
+
+
+def check(ok, name, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok - {name}")
+    else:
+        failed += 1
+        print(f"not ok - {name}" + (f": {detail}" if detail else ""))
+    sys.stdout.flush()
+    return ok
+
+
+MARK = 900000000
+
+
+def crash_session(sample, commands, vmcore=None):
+    """Run commands in one crash session; return {index: output}."""
+    script = ["set scroll off"]
+    for i, cmd in enumerate(commands):
+        script.append(cmd)
+        script.append(f"p {MARK + i}")
+    script.append("quit")
+    args = [os.path.join(TOP, "samples", "crash"), sample, "-s"]
+    env = dict(os.environ)
+    if vmcore:
+        env["SAMPLE_DUMP"] = vmcore
+    p = subprocess.run(args, input="\n".join(script) + "\n", text=True,
+                       capture_output=True, env=env, timeout=3600)
+    outs, cur = {}, []
+    for line in p.stdout.splitlines():
+        m = re.match(r"^\$\d+ = (\d+)$", line.strip())
+        if m and int(m.group(1)) >= MARK:
+            outs[int(m.group(1)) - MARK] = "\n".join(cur)
+            cur = []
+        else:
+            cur.append(line)
+    return outs, p
+
+
+def parse_vm(text):
+    """VMAs from crash's 'vm' output: (start, end, flags)."""
+    vmas = []
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) >= 4 and all(re.fullmatch(r"[0-9a-f]+", x) for x in f[:4]):
+            vmas.append((int(f[1], 16), int(f[2], 16), int(f[3], 16)))
+    return vmas
+
+
+def in_vmas(vmas, va, size=1):
+    return any(s <= va and va + size <= e for s, e, _ in vmas)
+
+
+def touches_vmas(vmas, va, size):
+    return any(s < va + size and va < e for s, e, _ in vmas)
+
+
+def poke_read(path, pa, n):
+    out = subprocess.run([POKE, path, "read", hex(pa), str(n)], check=True,
+                         capture_output=True, text=True).stdout
+    return [int(x, 16) for x in out.split()]
+
+
+def poke_write(path, pa, value):
+    subprocess.run([POKE, path, "write", hex(pa), hex(value)], check=True)
+
+
+def json_lines(text):
+    res = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                res.append(json.loads(line))
+            except ValueError:
+                pass
+    return res
+
+
+# ---------------------------------------------------------------- session 1
+
+def lab_checks(sample, man, outs):
+    """Issue 'real-dump lab': crash works and the sample holds what it must."""
+    sysout = outs.get(1, "")
+    m = re.search(r"RELEASE:\s*(\S+)", sysout)
+    check(m and m.group(1) == man["kernel_release"],
+          f"{sample}: sys RELEASE is the manifest's {man['kernel_release']}",
+          m.group(1) if m else sysout[:200])
+    check("shared object loaded" in outs.get(0, ""),
+          f"{sample}: extend loads thpcheck.so", outs.get(0, "")[:200])
+    ps = outs.get(2, "")
+    for p in man["processes"]:
+        check(re.search(rf"^\s*>?\s*{p['pid']}\s", ps, re.M) is not None,
+              f"{sample}: ps lists pid {p['pid']} ({p['comm']})")
+    procs = man["processes"]
+    thp = [p for p in procs if p.get("anon_huge_kb", 0) > 0]
+    check(len(thp) >= 1, f"{sample}: manifest shows THP (AnonHugePages > 0)")
+    check(len(thp) >= 2, f"{sample}: manifest shows THP shared after fork "
+          f"({len(thp)} processes with AnonHugePages)")
+    hug = sum(p.get("shared_hugetlb_kb", 0) + p.get("private_hugetlb_kb", 0)
+              for p in procs)
+    check(hug > 0, f"{sample}: manifest shows hugetlb pages in use ({hug} kB)")
+    check("thpcheck" in outs.get(8, "") and "SYNOPSIS" in outs.get(8, ""),
+          f"{sample}: help thpcheck")
+
+
+def engine_checks(sample, man, js):
+    """Issue 'engine': 0 findings, counts equal the guest's own figures."""
+    check(js is not None, f"{sample}: thpcheck -j is one JSON object")
+    if js is None:
+        return
+    check(js["findings"] == [], f"{sample}: 0 findings on the clean dump",
+          json.dumps(js["findings"][:3]))
+    scheme = {"s390x-6.1": "s390-frag2k", "s390x-6.12": "s390-wholepage"}
+    if sample in scheme:
+        check(js["scheme"] == scheme[sample],
+              f"{sample}: scheme {scheme[sample]}", js["scheme"])
+    bypid = {}
+    for m in js["mms"]:
+        for pid in m["pids"]:
+            bypid[pid] = m
+    for p in man["processes"]:
+        m = bypid.get(p["pid"])
+        name = f"{sample}: pid {p['pid']} ({p.get('role', p['comm'])})"
+        if not check(m is not None, f"{name}: mm walked"):
+            continue
+        check(m["thp_pmds"] * 1024 == p["anon_huge_kb"],
+              f"{name}: THP pmds {m['thp_pmds']} == AnonHugePages/1MiB ({p['anon_huge_kb']} kB)")
+        hk = p.get("shared_hugetlb_kb", 0) + p.get("private_hugetlb_kb", 0)
+        check(m["hugetlb_pmds"] * 1024 == hk,
+              f"{name}: hugetlb pmds {m['hugetlb_pmds']} == hugetlb {hk} kB")
+        rss = 4 * (m["present_ptes"] - m["special_ptes"]) + 1024 * m["thp_pmds"]
+        check(rss == p["rss_kb"],
+              f"{name}: 4K*(present-special ptes) + 1M*THP = {rss} kB == Rss {p['rss_kb']} kB")
+        check(m["swap_ptes"] * 4 == p.get("swap_kb", 0),
+              f"{name}: swap ptes {m['swap_ptes']} == Swap {p.get('swap_kb', 0)} kB")
+
+
+# ---------------------------------------------------------------- plants
+
+def choose_plants(sample, man, tables, vmas_by_pid, vmcore):
+    """One place per signature in the parent's (and a child's) tables."""
+    procs = man["processes"]
+    parent = next((p for p in procs if p.get("role") == "parent"), procs[0])
+    other = next((p for p in procs if p["pid"] != parent["pid"]), parent)
+    pid = parent["pid"]
+    vmas = vmas_by_pid.get(pid, [])
+    mine = [t for t in tables if t.get("pid") == pid]
+    ptes = [t for t in mine if t["level"] == "pte"]
+    segs = [t for t in mine if t["level"] == "pmd"]
+    puds = [t for t in mine if t["level"] == "pud"]
+    plants = []
+    used = set()
+
+    def add(sig, table, idx, value, exp_table=None, exp_index=None,
+            exp_value=None):
+        pa = table + 8 * idx
+        used.add(pa)
+        plants.append(dict(sig=sig, pa=pa, value=value,
+                           table=exp_table if exp_table is not None else table,
+                           index=exp_index if exp_index is not None else idx,
+                           expect_value=value if exp_value is None else exp_value))
+
+    pte_tabs = []
+    for t in ptes:
+        pa, va0 = int(t["pa"], 16), int(t["va"], 16)
+        pte_tabs.append((pa, va0, poke_read(vmcore, pa, 256)))
+    seg_tabs = []
+    for t in segs:
+        pa, va0 = int(t["pa"], 16), int(t["va"], 16)
+        seg_tabs.append((pa, va0, poke_read(vmcore, pa, 2048)))
+
+    def free_pte(inside=None):
+        for pa, va0, w in pte_tabs:
+            for i, v in enumerate(w):
+                va = va0 + (i << 12)
+                if v != 0x400 or pa + 8 * i in used:
+                    continue
+                if inside is None or in_vmas(vmas, va) == inside:
+                    return pa, i, w
+        return None
+
+    def free_seg():
+        for pa, va0, w in seg_tabs:
+            for i, v in enumerate(w):
+                va = va0 + (i << 20)
+                if v == 0x20 and pa + 8 * i not in used and \
+                        not touches_vmas(vmas, va, 1 << 20):
+                    return pa, i
+        return None
+
+    r = free_pte()
+    if r:
+        add("S390_PTE_ORED_SEG_INVALID", r[0], r[1], 0x420)
+    r = free_pte()
+    if r:
+        add("S390_PTE_ILLEGAL", r[0], r[1], 0x0)
+    r = free_pte(inside=False)
+    present = [v for _, _, w in pte_tabs for v in w if v & 1 and not v & 0x800]
+    if r and present:
+        add("PTE_OUTSIDE_VMA", r[0], r[1], present[0])
+    for pa, va0, w in pte_tabs:
+        done = False
+        for i, v in enumerate(w):
+            va = va0 + (i << 12)
+            vma = next((x for x in vmas if x[0] <= va < x[1]), None)
+            if v & 1 and not v & 0x20 and v & 0x200 and vma and \
+                    not vma[2] & 2 and pa + 8 * i not in used:
+                add("PTE_WRITE_IN_READONLY_VMA", pa, i, v | 0x20)
+                done = True
+                break
+        if done:
+            break
+    r = free_seg()
+    if r:
+        add("S390_SEG_EMPTY_LARGE", r[0], r[1], 0x420)
+    r = free_seg()
+    if r and pte_tabs:
+        add("S390_SEG_ILLEGAL", r[0], r[1], pte_tabs[0][0] | 0x4)
+    r = free_seg()
+    if r and pte_tabs:
+        add("TABLE_MULTI_REF", r[0], r[1], pte_tabs[-1][0])
+    r = free_seg()
+    if r:
+        add("THP_IN_BAD_VMA", r[0], r[1], 0x100000 | 0x3403)
+    for t in puds:
+        pa = int(t["pa"], 16)
+        w = poke_read(vmcore, pa, 2048)
+        idx = next((i for i in range(1, 2048) if w[i] == 0x24), None)
+        if idx is not None and seg_tabs:
+            add("S390_REGION_ILLEGAL", pa, idx, seg_tabs[0][0] | 0x4)
+            break
+    # a segment entry of another process pointing past the end of memory
+    oseg = [t for t in tables if t.get("pid") == other["pid"] and t["level"] == "pmd"]
+    if oseg:
+        pa = int(oseg[0]["pa"], 16)
+        w = poke_read(vmcore, pa, 2048)
+        idx = next((i for i in range(2047, 0, -1) if w[i] == 0x20), None)
+        if idx is not None:
+            bad = 0x7ff00000000
+            add("READ_ERROR", pa, idx, bad, exp_table=bad, exp_index=-1,
+                exp_value=0)
+    return plants
+
+
+def run_sample(sample):
+    sdir = os.path.join(TOP, "samples", "out", sample)
+    man = json.load(open(os.path.join(sdir, "manifest.json")))
+    pids = [p["pid"] for p in man["processes"]]
+    cmds = [f"extend {EXT}", "sys", "ps"]          # 0, 1, 2
+    cmds += ["thpcheck -j", "thpcheck -t", "thpcheck -e", "thpcheck -s",
+             "thpcheck -l", "help thpcheck"]        # 3 .. 8
+    cmds += [f"vm {pid}" for pid in pids]          # 9 ..
+    outs, proc = crash_session(sample, cmds)
+    if not check(len(outs) == len(cmds), f"{sample}: crash session ran all "
+                 f"{len(cmds)} commands", proc.stderr[-500:]):
+        return
+    lab_checks(sample, man, outs)
+    try:
+        js = json.loads(outs[3].strip())
+    except ValueError:
+        js = None
+    engine_checks(sample, man, js)
+    tables = json_lines(outs[4])
+    check(len(tables) > 0 and all({"pa", "level", "mm", "va"} <= set(t) for t in tables),
+          f"{sample}: thpcheck -t inventory ({len(tables)} tables)")
+    if js:
+        total = sum(js["stats"]["tables"].values())
+        check(total == len(tables), f"{sample}: inventory count {len(tables)} == stats {total}")
+    check(re.search(r"^SUMMARY: \d+ mms", outs[6], re.M) is not None,
+          f"{sample}: thpcheck -s summary line")
+    check("S390_PTE_ORED_SEG_INVALID" in outs[7], f"{sample}: thpcheck -l")
+    vmas_by_pid = {pid: parse_vm(outs[9 + i]) for i, pid in enumerate(pids)}
+
+    # pages to translate: present 4K leaves of the manifest's processes
+    leaves = [l for l in json_lines(outs[5]) if l["pid"] in pids]
+    rnd = random.Random(1)
+    sample_leaves = rnd.sample(leaves, min(NSAMPLE_VTOP, len(leaves)))
+
+    # plant every signature in a copy of the ELF dump
+    work = os.path.join(CACHE, "work", sample)
+    os.makedirs(work, exist_ok=True)
+    planted = os.path.join(work, "vmcore.planted")
+    src = os.path.realpath(os.path.join(sdir, "vmcore"))
+    shutil.copyfile(src, planted)
+    plants = choose_plants(sample, man, tables, vmas_by_pid, planted)
+    for p in plants:
+        poke_write(planted, p["pa"], p["value"])
+
+    cmds2 = [f"extend {EXT}", "thpcheck -j", "thpcheck -p 999999 -s", "sys"]
+    cmds2 += [f"vtop -u -c {l['pid']} {int(l['va'], 16) + 0x123:x}" for l in sample_leaves]
+    outs2, proc2 = crash_session(sample, cmds2, vmcore=planted)
+    check(len(outs2) == len(cmds2), f"{sample}: planted session ran all commands",
+          proc2.stderr[-500:])
+    try:
+        js2 = json.loads(outs2.get(1, "").strip())
+    except ValueError:
+        js2 = {"findings": []}
+    sigs = {"S390_PTE_ILLEGAL", "S390_PTE_ORED_SEG_INVALID", "S390_SEG_EMPTY_LARGE",
+            "S390_SEG_ILLEGAL", "S390_REGION_ILLEGAL", "TABLE_MULTI_REF",
+            "PTE_OUTSIDE_VMA", "PTE_WRITE_IN_READONLY_VMA", "THP_IN_BAD_VMA",
+            "READ_ERROR"}
+    check(sigs <= {p["sig"] for p in plants}, f"{sample}: a place found for every signature",
+          str(sigs - {p["sig"] for p in plants}))
+    for p in plants:
+        hit = [f for f in js2["findings"] if f["sig"] == p["sig"] and
+               f["table_pa"] == hex(p["table"]) and f["index"] == p["index"] and
+               f["value"] == hex(p["expect_value"])]
+        check(len(hit) >= 1, f"{sample}: planted {p['sig']} at {p['table']:#x}[{p['index']}] "
+              f"= {p['expect_value']:#x} found exactly",
+              json.dumps([f for f in js2["findings"] if f["sig"] == p["sig"]][:2]))
+    sys2 = outs2.get(3, "")
+    check(man["kernel_release"] in sys2,
+          f"{sample}: session still answers after bad input (sys)")
+    # vtop equality
+    bad = 0
+    for i, l in enumerate(sample_leaves):
+        va = int(l["va"], 16) + 0x123
+        want = int(l["pa"], 16) + 0x123
+        m = re.search(rf"^\s*{va:x}\s+([0-9a-f]+)\s*$", outs2.get(4 + i, ""), re.M)
+        if not m or int(m.group(1), 16) != want:
+            bad += 1
+            if bad <= 3:
+                print(f"#   vtop {l['pid']} {va:#x}: walker {want:#x}, crash "
+                      f"{m.group(1) if m else outs2.get(4 + i, '')[:120]!r}")
+    check(len(sample_leaves) >= min(NSAMPLE_VTOP, 1000) and bad == 0,
+          f"{sample}: {len(sample_leaves)} sampled VAs translate as crash's vtop ({bad} differ)")
+
+
+def main():
+    samples = sys.argv[1:] or ["s390x-6.1", "s390x-6.12"]
+    for s in samples:
+        if not check(os.path.exists(os.path.join(TOP, "samples", "out", s, "manifest.json")),
+                     f"{s}: sample exists"):
+            continue
+        run_sample(s)
+    print(f"real: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+#!/bin/bash
+# The test command behind "make check": unit tests, the sample dumps, the
+# s390x extension, then the real-dump tests in crash.  Every part prints
+# "N passed, N failed"; this script adds them up into the last line.
+set -u
+cd "$(dirname "$0")/.."
+P=0; F=0
+part() {
+    local name=$1; shift
+    local log; log=$(mktemp)
+    echo "== $name" >&2
+    "$@" 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    local line; line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+    if [ -n "$line" ]; then
+        P=$((P + $(sed -E 's/.* ?([0-9]+) passed.*/\1/' <<<"$line")))
+        F=$((F + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+    elif [ "$rc" = 0 ]; then
+        P=$((P + 1)); echo "ok - $name"
+    else
+        F=$((F + 1)); echo "not ok - $name (exit $rc)"
+    fi
+    rm -f "$log"
+    return "$rc"
+}
+part "unit tests" make -s unit
+part "sample dumps" samples/make-samples.sh && samples_ok=1 || samples_ok=0
+part "s390x extension" make -s ARCH=s390x ext build/vmcore-poke
+if [ "$samples_ok" = 1 ]; then
+    part "real dumps in crash" python3 tests/real/test_samples.py
+fi
+echo "$P passed, $F failed"
+[ "$F" = 0 ]
