@@ -13,8 +13,8 @@ part() {
     local rc=${PIPESTATUS[0]}
     local line; line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
     if [ -n "$line" ]; then
-        P=$((P + $(sed -E 's/.* ?([0-9]+) passed.*/\1/' <<<"$line")))
-        F=$((F + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+        P=$((P + $(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')))
+        F=$((F + $(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')))
     elif [ "$rc" = 0 ]; then
         P=$((P + 1)); echo "ok - $name"
     else
