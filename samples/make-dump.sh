@@ -139,6 +139,8 @@ makedumpfile -R "$WORK/vmcore.kdump" < "$WORK/vmcore.flat" >/dev/null 2>"$WORK/m
 rm -f "$WORK/vmcore.flat"
 python3 "$SAMPLES_DIR/fix-qemu-elf.py" "$WORK/vmcore" >&2 || fail "fix-qemu-elf.py failed"
 ln -sfn "$K/vmlinux" "$WORK/vmlinux"
+chmod 644 "$WORK/vmcore" "$WORK/vmcore.kdump"     # QEMU creates them 0400/0600
+[ -s "$WORK/makedumpfile.log" ] || rm -f "$WORK/makedumpfile.log"
 
 # --- manifest -------------------------------------------------------------------
 QEMU_VER=$("$QEMU" --version | head -1)

@@ -18,7 +18,9 @@
  *   swap                2M, MADV_NOHUGEPAGE, parent only, touched then
  *                       pushed to swap with MADV_PAGEOUT (swap ptes), if the
  *                       guest has swap.
- *   hugetlb_shared      2 hugetlb pages, MAP_SHARED, made before fork.
+ *   hugetlb_shared      2 hugetlb pages, MAP_SHARED, made before fork and
+ *                       read by every child (fork() does not copy shared
+ *                       hugetlb entries; the read faults them in).
  *   hugetlb_private     2 hugetlb pages, MAP_PRIVATE, parent after fork.
  *   small               SMALL_N separate 4K..64K mappings, one per 1M segment
  *                       spread over >2 GiB; two thirds touched, and every 7th
@@ -268,6 +270,21 @@ static void print_small(void)
 		    small[i].start, small[i].end, small[i].touched, small[i].unmapped);
 }
 
+/* Shared hugetlb is not copied at fork(): map it in the child by reading it. */
+static void touch_shared_hugetlb(void)
+{
+	int i;
+	unsigned long a;
+	uint64_t sum = 0;
+
+	for (i = 0; i < nranges; i++)
+		if (!strcmp(ranges[i].kind, "hugetlb_shared"))
+			for (a = ranges[i].start; a < ranges[i].end; a += hugetlb_sz)
+				sum += *(volatile uint64_t *)a;
+	if (sum == 1)           /* keep the reads */
+		out("sum=1");
+}
+
 static void set_comm(const char *name)
 {
 	snprintf(comm, sizeof comm, "%s", name);
@@ -322,6 +339,7 @@ int main(void)
 				volatile uint64_t *w = (uint64_t *)(BASE + hpage);
 				*w = 0xc0c0c0c0c0c0c0c0ULL;
 			}
+			touch_shared_hugetlb();
 			print_ranges(0);
 			out("ready");
 			if (write(pfd[1], "r", 1) != 1)
