@@ -412,6 +412,7 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 
 	c->cur = m;
 	c->vmas_known = 0;
+	c->nvmas = 0;
 	if (!m->kernel && tc_load_vmas(c, m->mm) == 0)
 		c->vmas_known = 1;
 	m->vmas = c->nvmas;

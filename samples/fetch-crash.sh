@@ -63,7 +63,7 @@ debfile() {   # $1 pkg:arch, $2 version -> path of the downloaded .deb (or nothi
     ls "$DEBS/${n}_"*"${2#*:}_"{"$a",all}.deb 2>/dev/null | head -1 || true
 }
 get=()
-while IFS== read -r p v; do
+while IFS='=' read -r p v; do
     [ -n "$p" ] && [ -z "$(debfile "$p" "$v")" ] && get+=("$p=$v")
 done <<< "$want"
 if [ ${#get[@]} -gt 0 ]; then
@@ -72,7 +72,7 @@ fi
 log "downloaded ${#get[@]} packages in $(( $(date +%s) - t0 )) s"
 
 rm -rf "$SYSROOT.new"; mkdir -p "$SYSROOT.new"
-while IFS== read -r p v; do
+while IFS='=' read -r p v; do
     [ -n "$p" ] || continue
     f=$(debfile "$p" "$v")
     [ -n "$f" ] || die "missing .deb for $p=$v in $DEBS"
