@@ -389,7 +389,7 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 		uint64_t va = va0 + ((uint64_t)i << L->shift);
 		struct tc_entry e;
 
-		c->arch->decode(c, lvl, v, &e);
+		c->arch->decode(c, lvl, va, v, &e);
 		if (e.kind == TC_NONE) {
 			if (is_last_level(c, lvl))
 				c->cur->none_ptes++;
@@ -643,7 +643,8 @@ int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa)
 		if (c->be->read_phys(c->be->priv, table + 8ULL * idx, b, 8) < 0)
 			return -1;
 		memset(&e, 0, sizeof(e));
-		c->arch->decode(c, lvl, tc_load64(c, b), &e);
+		c->arch->decode(c, lvl, va & ~((1ULL << L->shift) - 1),
+				tc_load64(c, b), &e);
 		if (e.kind == TC_LEAF) {
 			*pa = e.pa + (va & ((1ULL << L->shift) - 1));
 			return 0;

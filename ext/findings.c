@@ -216,7 +216,7 @@ static void json_finding(FILE *f, const struct tc_finding *x)
 	fprintf(f, ",\"index\":%d,", x->index);
 	json_addr(f, "entry_pa", x->entry_pa);
 	fputc(',', f);
-	json_addr(f, "value", x->value);
+	fprintf(f, "\"value\":\"0x%llx\"", (unsigned long long)x->value);
 	fprintf(f, ",\"detail\":");
 	json_str(f, x->detail);
 	fputc('}', f);

@@ -70,6 +70,7 @@ enum { L_R1, L_R2, L_R3, L_SEG, L_PTE };
 struct s390_priv {
 	long ctx_asce;
 	long ctx_asce_limit;
+	uint64_t memcpy_real_area;	/* 0 when the kernel has none */
 };
 
 static const char *detect_scheme(struct tc_ctx *c)
@@ -89,6 +90,7 @@ static const char *detect_scheme(struct tc_ctx *c)
 static int s390_init(struct tc_ctx *c)
 {
 	struct s390_priv *p = calloc(1, sizeof(*p));
+	uint64_t sym;
 
 	if (!p)
 		return -1;
@@ -101,6 +103,11 @@ static int s390_init(struct tc_ctx *c)
 		return -1;
 	}
 	c->scheme = detect_scheme(c);
+	/* v6.2+: arch/s390/boot/vmem.c maps __memcpy_real_area with
+	 * POPULATE_NONE, whose _pa() is -1: the pte holds all ones (plus
+	 * PAGE_KERNEL bits) until memcpy_real() first maps a page there. */
+	if (c->be->symbol(c->be->priv, "__memcpy_real_area", &sym) == 0)
+		tc_rd64(c, sym, &p->memcpy_real_area);
 	return 0;
 }
 
@@ -298,13 +305,24 @@ static void decode_pte(uint64_t v, struct tc_entry *e)
 		"non-present pte that is neither none nor a swap entry");
 }
 
-static void s390_decode(struct tc_ctx *c, int level, uint64_t v,
+/* the boot-time placeholder pte of the kernel's memcpy_real window */
+static int is_memcpy_real_placeholder(struct tc_ctx *c, uint64_t va,
+				      uint64_t v)
+{
+	const struct s390_priv *p = c->arch_priv;
+
+	return c->cur && c->cur->kernel && p->memcpy_real_area &&
+	       va == p->memcpy_real_area && (v & PAGE_FRAME) == PAGE_FRAME;
+}
+
+static void s390_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 			struct tc_entry *e)
 {
-	(void)c;
 	e->kind = TC_NONE;
 	e->flags = 0;
 	e->pa = 0;
+	if (level == L_PTE && is_memcpy_real_placeholder(c, va, v))
+		return;
 	if (level == L_PTE)
 		decode_pte(v, e);
 	else if (level == L_SEG)

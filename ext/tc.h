@@ -123,9 +123,9 @@ struct tc_arch {
 	int (*init)(struct tc_ctx *c);	/* detect scheme, resolve offsets */
 	/* top table of an mm (mm == 0: the kernel's tables) */
 	int (*mm_top)(struct tc_ctx *c, uint64_t mm, struct tc_top *top);
-	/* classify one entry (already in CPU byte order) */
-	void (*decode)(struct tc_ctx *c, int level, uint64_t v, struct tc_entry *e);
-	/* leaf size in bytes mapped at a level */
+	/* classify one entry (already in CPU byte order) mapping va */
+	void (*decode)(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
+		       struct tc_entry *e);
 };
 
 extern const struct tc_arch tc_arch_s390x;
