@@ -287,6 +287,51 @@ static void test_unreadable_table(void)
 	synth_free(&s);
 }
 
+/* a maple node whose child slot points back to itself ends, with a finding */
+static void test_maple_cycle(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+	const uint64_t node = 0x32000, enode = node | (2 << 3) | 4;
+
+	build_world(&s);
+	synth_put64(&s, MM_A + 0x40 + 0x08, enode | 2);	/* range_64 root */
+	synth_put64(&s, node + 0x08, UINT64_MAX);
+	synth_put64(&s, node + 0x80, enode);
+	check(run(&s, &c) == 0, "maple cycle: run");
+	check(c.findings.n >= 1 && !strcmp(c.findings.v[0].sig, "LIST_CORRUPT"),
+	      "maple cycle: no LIST_CORRUPT");
+	tc_free(&c);
+	synth_free(&s);
+}
+
+/* v6.2+ boot/vmem.c leaves an all-ones pte at __memcpy_real_area */
+static void test_memcpy_real_placeholder(void)
+{
+	static const struct synth_sym syms2[] = {
+		{ "init_task", INIT_TASK }, { "init_mm", INIT_MM },
+		{ "__memcpy_real_area", 0x33000 }, { NULL, 0 },
+	};
+	struct synth s;
+	struct tc_ctx c;
+	const uint64_t kseg = 0x104000, kpt = 0x108000;
+
+	build_world(&s);
+	s.syms = syms2;
+	synth_put64(&s, 0x33000, 0x1ff000);		/* the window's VA */
+	synth_put64(&s, K_R3, kseg | 0x7);
+	fill(&s, kseg, 2048, 0x20);
+	synth_put64(&s, kseg + 8 * 1, kpt);
+	fill(&s, kpt, 256, PTE_NONE);
+	synth_put64(&s, kpt + 8 * 255, UINT64_MAX);	/* va 0x1ff000 */
+	synth_put64(&s, kpt + 8 * 254, UINT64_MAX);	/* va 0x1fe000 */
+	check(run(&s, &c) == 0, "placeholder: run");
+	check(c.findings.n == 1 && c.findings.v[0].index == 254,
+	      "placeholder: %zu findings, want only index 254", c.findings.n);
+	tc_free(&c);
+	synth_free(&s);
+}
+
 static void test_translate(void)
 {
 	struct synth s;
@@ -336,6 +381,8 @@ int main(void)
 	test_write_in_ro();
 	test_task_cycle();
 	test_unreadable_table();
+	test_maple_cycle();
+	test_memcpy_real_placeholder();
 	test_translate();
 	test_json();
 	printf("unit: %d passed, %d failed\n", passed, failed);
