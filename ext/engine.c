@@ -369,12 +369,28 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 	}
 }
 
+static unsigned count_used(struct tc_ctx *c, int lvl, const unsigned char *buf,
+			   uint64_t va0)
+{
+	const struct tc_level *L = &c->arch->levels[lvl];
+	unsigned i, used = 0;
+
+	for (i = 0; i < L->entries; i++) {
+		struct tc_entry e;
+
+		c->arch->decode(c, lvl, va0 + ((uint64_t)i << L->shift),
+				tc_load64(c, buf + 8 * i), &e);
+		used += e.kind != TC_NONE;
+	}
+	return used;
+}
+
 static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 {
 	struct tc_ctx *c = w->c;
 	const struct tc_level *L = &c->arch->levels[lvl];
 	unsigned char *buf = w->buf[lvl];
-	unsigned i, used = 0;
+	unsigned i;
 
 	if (c->be->read_phys(c->be->priv, pa, buf, L->table_bytes) < 0) {
 		c->stats.read_errors++;
@@ -384,6 +400,10 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 		return;
 	}
 	c->cur->tables[lvl]++;
+	c->stats.entries += L->entries;
+	/* listed before its children, so -v reads top-down */
+	if (c->opts.inventory || c->opts.verbose)
+		print_table_line(c, lvl, pa, va0, count_used(c, lvl, buf, va0));
 	for (i = 0; i < L->entries; i++) {
 		uint64_t v = tc_load64(c, buf + 8 * i);
 		uint64_t va = va0 + ((uint64_t)i << L->shift);
@@ -395,13 +415,9 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 				c->cur->none_ptes++;
 			continue;
 		}
-		used++;
 		/* children use the deeper buffers; buf stays valid */
 		visit_entry(w, lvl, pa, (int)i, v, va, &e);
 	}
-	c->stats.entries += L->entries;
-	if (c->opts.inventory || c->opts.verbose)
-		print_table_line(c, lvl, pa, va0, used);
 }
 
 static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)

@@ -284,6 +284,11 @@ def run_sample(sample):
                  f"{len(cmds)} commands", proc.stderr[-500:]):
         return
     lab_checks(sample, man, outs)
+    work = os.path.join(CACHE, "work", sample)
+    os.makedirs(work, exist_ok=True)
+    # kept for other front ends' tests (thpscan must print the same JSON)
+    with open(os.path.join(work, "thpcheck-clean.json"), "w") as f:
+        f.write(outs[3].strip() + "\n")
     try:
         js = json.loads(outs[3].strip())
     except ValueError:
@@ -306,8 +311,6 @@ def run_sample(sample):
     sample_leaves = rnd.sample(leaves, min(NSAMPLE_VTOP, len(leaves)))
 
     # plant every signature in a copy of the ELF dump
-    work = os.path.join(CACHE, "work", sample)
-    os.makedirs(work, exist_ok=True)
     planted = os.path.join(work, "vmcore.planted")
     src = os.path.realpath(os.path.join(sdir, "vmcore"))
     shutil.copyfile(src, planted)
@@ -320,6 +323,8 @@ def run_sample(sample):
     outs2, proc2 = crash_session(sample, cmds2, vmcore=planted)
     check(len(outs2) == len(cmds2), f"{sample}: planted session ran all commands",
           proc2.stderr[-500:])
+    with open(os.path.join(work, "thpcheck-planted.json"), "w") as f:
+        f.write(outs2.get(1, "").strip() + "\n")
     try:
         js2 = json.loads(outs2.get(1, "").strip())
     except ValueError:
