@@ -76,3 +76,6 @@ demo: deps
 
 clean:
 	rm -rf build
+
+# front ends and long runs that live in their own makefile fragments
+-include mk/*.mk
