@@ -70,6 +70,11 @@ long tc_off(struct tc_ctx *c, const char *type, const char *member)
 
 static struct tc_mm_stats *mm_stats_of(struct tc_ctx *c, uint64_t mm);
 
+struct tc_mm_stats *tc_mm_of(struct tc_ctx *c, uint64_t mm)
+{
+	return mm_stats_of(c, mm);
+}
+
 void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	       uint64_t table_pa, int index, uint64_t value,
 	       const char *fmt, ...)
@@ -230,7 +235,30 @@ static void note_table_ref(struct tc_ctx *c, uint64_t pa, int level,
 struct walk {
 	struct tc_ctx *c;
 	unsigned char *buf[8];	/* one table buffer per level */
+	size_t tab[8];		/* index in c->tabs of the table per level */
 };
+
+static size_t note_table(struct tc_ctx *c, uint64_t pa, int lvl, uint64_t va)
+{
+	struct tc_table *t;
+
+	if (c->ntabs == c->captabs) {
+		size_t ncap = c->captabs ? c->captabs * 2 : 1024;
+		struct tc_table *nv = realloc(c->tabs, ncap * sizeof(*nv));
+
+		if (!nv)
+			return SIZE_MAX;
+		c->tabs = nv;
+		c->captabs = ncap;
+	}
+	t = &c->tabs[c->ntabs];
+	t->pa = pa;
+	t->mm = c->cur->mm;
+	t->va = va;
+	t->level = lvl;
+	t->thp = 0;
+	return c->ntabs++;
+}
 
 static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0);
 
@@ -259,15 +287,16 @@ static int is_last_level(const struct tc_ctx *c, int lvl)
 }
 
 /* A large leaf above the pte level: THP or hugetlb, told apart by the VMA. */
-static void check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
-			     uint64_t size, uint64_t pa, int idx, uint64_t v,
-			     const struct tc_entry *e)
+static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
+			    uint64_t size, uint64_t pa, int idx, uint64_t v,
+			    const struct tc_entry *e)
 {
 	struct tc_mm_stats *m = c->cur;
 	const struct tc_vma *vma;
+	int thp = 0;
 
 	if (m->kernel || !c->vmas_known)
-		return;
+		return 0;
 	vma = tc_find_vma(c, va);
 	if (vma && (vma->flags & TC_VM_HUGETLB)) {
 		if (lvl == c->arch->nlevels - 2)
@@ -276,6 +305,7 @@ static void check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 			m->huge_puds++;
 	} else if (lvl == c->arch->nlevels - 2) {
 		m->thp_pmds++;
+		thp = 1;
 		/* vma_adjust_trans_huge() splits a huge pmd that a VMA
 		 * boundary would cut, so a THP always lies inside one VMA
 		 * (mm/huge_memory.c, v4.5+). */
@@ -300,6 +330,7 @@ static void check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 			  (unsigned long long)vma->start,
 			  (unsigned long long)vma->end,
 			  (unsigned long long)vma->flags);
+	return thp;
 }
 
 static void check_pte_leaf(struct tc_ctx *c, int lvl, uint64_t va,
@@ -355,9 +386,10 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 				1ULL << L->shift);
 		if (is_last_level(c, lvl))
 			check_pte_leaf(c, lvl, va, table_pa, idx, v, e);
-		else
-			check_large_leaf(c, lvl, va, 1ULL << L->shift,
-					 table_pa, idx, v, e);
+		else if (check_large_leaf(c, lvl, va, 1ULL << L->shift,
+					  table_pa, idx, v, e) &&
+			 w->tab[lvl] != SIZE_MAX)
+			c->tabs[w->tab[lvl]].thp++;
 		break;
 	case TC_SWAP:
 		if (is_last_level(c, lvl))
@@ -401,6 +433,7 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 	}
 	c->cur->tables[lvl]++;
 	c->stats.entries += L->entries;
+	w->tab[lvl] = note_table(c, pa, lvl, va0);
 	/* listed before its children, so -v reads top-down */
 	if (c->opts.inventory || c->opts.verbose)
 		print_table_line(c, lvl, pa, va0, count_used(c, lvl, buf, va0));
@@ -447,6 +480,8 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 			goto out;
 	}
 	walk_table(&w, top.level, top.table_pa, 0);
+	if (c->arch->check_mm)
+		c->arch->check_mm(c, m);
 out:
 	for (i = 0; i < c->arch->nlevels; i++)
 		free(w.buf[i]);
@@ -495,6 +530,39 @@ static void check_multi_ref(struct tc_ctx *c)
 	}
 }
 
+size_t tc_referrers(const struct tc_ctx *c, uint64_t pa,
+		    const struct tc_table_ref **first)
+{
+	size_t lo = 0, hi = c->nrefs, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->refs[mid].pa < pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo < c->nrefs ? &c->refs[lo] : NULL;
+	while (lo + n < c->nrefs && c->refs[lo + n].pa == pa)
+		n++;
+	return n;
+}
+
+const struct tc_table *tc_table_at(const struct tc_ctx *c, uint64_t pa)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntabs; i++) {
+		const struct tc_table *t = &c->tabs[i];
+
+		if (pa >= t->pa &&
+		    pa < t->pa + c->arch->levels[t->level].table_bytes)
+			return t;
+	}
+	return NULL;
+}
+
 /* ------------------------------------------------------------ setup */
 
 static int need_off(struct tc_ctx *c, long *dst, const char *type,
@@ -540,6 +608,25 @@ static int resolve_offsets(struct tc_ctx *c)
 	return 0;
 }
 
+/* SPARSEMEM_VMEMMAP: struct page of pfn N at vmemmap + N * sizeof(page);
+ * s390 and ppc64 keep the base in a variable named vmemmap. */
+static void resolve_vmemmap(struct tc_ctx *c)
+{
+	uint64_t sym;
+
+	c->page_size_struct = c->be->type_size(c->be->priv, "page");
+	if (c->be->symbol(c->be->priv, "vmemmap", &sym) < 0 ||
+	    tc_rd64(c, sym, &c->vmemmap) < 0)
+		c->vmemmap = 0;
+}
+
+uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa)
+{
+	if (!c->vmemmap || c->page_size_struct <= 0)
+		return 0;
+	return c->vmemmap + (pa >> 12) * (uint64_t)c->page_size_struct;
+}
+
 int tc_init(struct tc_ctx *c, const struct tc_backend *be,
 	    const struct tc_arch *arch, const struct tc_opts *o)
 {
@@ -565,6 +652,7 @@ int tc_init(struct tc_ctx *c, const struct tc_backend *be,
 	}
 	if (resolve_offsets(c) < 0)
 		return -1;
+	resolve_vmemmap(c);
 	return arch->init(c);
 }
 
@@ -608,6 +696,8 @@ int tc_run(struct tc_ctx *c)
 		walk_mm(c, &c->mms[i]);
 	}
 	check_multi_ref(c);
+	if (c->arch->check_all)
+		c->arch->check_all(c);
 	for (i = 0; i < c->nmms; i++) {
 		struct tc_mm_stats *m = &c->mms[i];
 
@@ -630,11 +720,13 @@ void tc_free(struct tc_ctx *c)
 	free(c->findings.v);
 	free(c->mms);
 	free(c->refs);
+	free(c->tabs);
 	free(c->vmas);
 	free(c->arch_priv);
 	c->findings.v = NULL;
 	c->mms = NULL;
 	c->refs = NULL;
+	c->tabs = NULL;
 	c->vmas = NULL;
 	c->arch_priv = NULL;
 }

@@ -96,7 +96,7 @@ static void print_finding_text(FILE *f, const struct tc_finding *x)
 	if (x->index >= 0)
 		fprintf(f, "[%d] @%#llx", x->index,
 			(unsigned long long)x->entry_pa);
-	fprintf(f, " = %#018llx\n    %s\n", (unsigned long long)x->value,
+	fprintf(f, " = 0x%016llx\n    %s\n", (unsigned long long)x->value,
 		x->detail);
 }
 

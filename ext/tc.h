@@ -68,7 +68,7 @@ struct tc_finding {
 	int index;		/* -1 when not applicable */
 	uint64_t entry_pa;
 	uint64_t value;
-	char detail[240];
+	char detail[400];
 };
 
 struct tc_findings {
@@ -109,6 +109,7 @@ struct tc_level {
 };
 
 struct tc_ctx;
+struct tc_mm_stats;
 
 struct tc_top {
 	uint64_t table_pa;	/* physical origin of the top table */
@@ -123,6 +124,12 @@ struct tc_arch {
 	int (*init)(struct tc_ctx *c);	/* detect scheme, resolve offsets */
 	/* top table of an mm (mm == 0: the kernel's tables) */
 	int (*mm_top)(struct tc_ctx *c, uint64_t mm, struct tc_top *top);
+	/* checks after each mm's walk and after all mms (may be NULL):
+	 * fragment state, deposits, forensics */
+	void (*check_mm)(struct tc_ctx *c, struct tc_mm_stats *m);
+	void (*check_all)(struct tc_ctx *c);
+	/* -x: what the arch knows about a table page (may be NULL) */
+	void (*explain_page)(struct tc_ctx *c, uint64_t page_pa, FILE *f);
 	/* classify one entry (already in CPU byte order) mapping va */
 	void (*decode)(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 		       struct tc_entry *e);
@@ -175,6 +182,15 @@ struct tc_opts {
 	size_t max_tasks;
 };
 
+/* one walked table */
+struct tc_table {
+	uint64_t pa;
+	uint64_t mm;
+	uint64_t va;		/* first VA it maps */
+	int level;
+	unsigned thp;		/* THP leaves in it (pmd level) */
+};
+
 /* one entry that references a table: the child table and where the
  * referring entry sits */
 struct tc_table_ref {
@@ -199,6 +215,9 @@ struct tc_ctx {
 	struct tc_findings findings;
 	struct tc_mm_stats *mms;
 	size_t nmms, capmms;
+	/* every table walked, in walk order */
+	struct tc_table *tabs;
+	size_t ntabs, captabs;
 	/* table origin -> first referrer, for TABLE_MULTI_REF */
 	struct tc_table_ref *refs;
 	size_t nrefs, caprefs;
@@ -217,6 +236,8 @@ struct tc_ctx {
 		long mn_slot64, mn_pivot64, mn_slota, mn_pivota;
 	} off;
 	uint64_t init_task, init_mm;
+	uint64_t vmemmap;		/* struct page array (SPARSEMEM_VMEMMAP) */
+	long page_size_struct;		/* sizeof(struct page) */
 	char err[256];
 };
 
@@ -232,6 +253,16 @@ long tc_off(struct tc_ctx *c, const char *type, const char *member);
 void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	       uint64_t table_pa, int index, uint64_t value,
 	       const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* struct page address of a physical address; 0 when unknown */
+uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa);
+/* the walked table holding pa, or NULL */
+const struct tc_table *tc_table_at(const struct tc_ctx *c, uint64_t pa);
+/* number of entries that reference the table at pa, and the first */
+size_t tc_referrers(const struct tc_ctx *c, uint64_t pa,
+		    const struct tc_table_ref **first);
+struct tc_mm_stats *tc_mm_of(struct tc_ctx *c, uint64_t mm);
+/* -x: everything known about the table entry holding pa */
+void tc_explain(struct tc_ctx *c, uint64_t pa, FILE *f);
 /* translate a user VA of an mm the way the walker does; 0 on success */
 int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa);
 

@@ -1,0 +1,48 @@
+/*
+ * The kernel's debuginfo for thpscan: symbols from the vmlinux ELF symbol
+ * table (libelf) and struct layouts from its DWARF (libdw).
+ *
+ * Types are found by name through an index that is built lazily, one
+ * compile unit at a time, only as far as a look-up needs: a vmlinux has
+ * thousands of CUs and the engine asks for a handful of types.
+ * Every function returns -1 (or NULL) on failure and never prints.
+ */
+#ifndef THPSCAN_DWARF_H
+#define THPSCAN_DWARF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kdw;
+
+/* Open a vmlinux read-only.  On failure returns NULL and writes the
+ * reason to err. */
+struct kdw *kdw_open(const char *path, char *err, size_t errlen);
+void kdw_close(struct kdw *w);
+
+const char *kdw_path(const struct kdw *w);
+/* "s390x", "x86_64", ... from e_machine and class; NULL if unknown */
+const char *kdw_arch(const struct kdw *w);
+int kdw_big_endian(const struct kdw *w);
+/* GNU build-id as lowercase hex ("" when the file has none) */
+const char *kdw_build_id(const struct kdw *w);
+/* lowest and highest+1 link-time address of the loadable segments */
+void kdw_image_range(const struct kdw *w, uint64_t *start, uint64_t *end);
+
+/* link-time address of a symbol (no relocation applied) */
+int kdw_symbol(struct kdw *w, const char *name, uint64_t *addr);
+/* bytes of the file image at a link-time address (e.g. linux_banner) */
+int kdw_read_image(struct kdw *w, uint64_t addr, void *buf, size_t len);
+
+/* Layout look-ups: member may be a dotted path ("context.asce"); members
+ * of anonymous structs and unions are found as if they were direct
+ * members (the way gdb resolves them). */
+long kdw_member_offset(struct kdw *w, const char *type, const char *member);
+long kdw_member_size(struct kdw *w, const char *type, const char *member);
+long kdw_type_size(struct kdw *w, const char *type);
+int kdw_enum_value(struct kdw *w, const char *name, long *value);
+
+/* Compile units indexed so far / in total (for the benchmark notes). */
+void kdw_index_stats(const struct kdw *w, size_t *indexed, size_t *types);
+
+#endif
