@@ -18,8 +18,8 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra
 CFLAGS  ?= -O2 -g
 
-ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/pgtable_s390.c
-HDRS    := ext/tc.h ext/synth.h
+ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/pgtable_s390.c ext/frag_s390.c
+HDRS    := ext/tc.h ext/synth.h ext/s390.h
 
 ifeq ($(ARCH),$(HOST_ARCH))
   EXT_CC     ?= $(CC)

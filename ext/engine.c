@@ -722,7 +722,10 @@ void tc_free(struct tc_ctx *c)
 	free(c->refs);
 	free(c->tabs);
 	free(c->vmas);
-	free(c->arch_priv);
+	if (c->arch->fini)
+		c->arch->fini(c);
+	else
+		free(c->arch_priv);
 	c->findings.v = NULL;
 	c->mms = NULL;
 	c->refs = NULL;

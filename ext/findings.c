@@ -24,6 +24,22 @@ const struct tc_sig tc_sigs[] = {
 	  "writable pte/leaf in a VMA without VM_WRITE" },
 	{ "THP_IN_BAD_VMA", TC_SEV_ERROR,
 	  "huge pmd not inside one VMA that can hold a THP" },
+	{ "S390_FRAG_AA_PP", TC_SEV_ERROR,
+	  "impossible AA/PP fragment bits in a pte-table page's _refcount" },
+	{ "S390_FRAG_LIST", TC_SEV_ERROR,
+	  "pgtable_list membership disagrees with the fragment bits" },
+	{ "S390_FRAG_FREE_REFERENCED", TC_SEV_ERROR,
+	  "a referenced or deposited 2 KiB half is free or pending free" },
+	{ "S390_FRAG_ORPHAN", TC_SEV_WARNING,
+	  "an allocated 2 KiB half that nothing references" },
+	{ "S390_FRAG_NOT_PGTABLE", TC_SEV_ERROR,
+	  "a referenced pte-table page whose struct page is not a page table" },
+	{ "DEPOSIT_LIST_CORRUPT", TC_SEV_ERROR,
+	  "THP deposit ring broken: 0x400/poison/bad pointer, prev/next, cycle" },
+	{ "DEPOSIT_NOT_EMPTY", TC_SEV_ERROR,
+	  "a deposited pte table has a non-none entry (BUG_ON(!pte_none))" },
+	{ "DEPOSIT_COUNT", TC_SEV_ERROR,
+	  "deposited tables on a ring != THP pmds it covers" },
 	{ "LIST_CORRUPT", TC_SEV_ERROR,
 	  "a kernel list or tree walked by thpcheck is broken or cyclic" },
 	{ "READ_ERROR", TC_SEV_WARNING,
@@ -52,7 +68,7 @@ void tc_print_sigs(FILE *f)
 	size_t i;
 
 	for (i = 0; i < tc_nsigs; i++)
-		fprintf(f, "%-26s %-7s %s\n", tc_sigs[i].id,
+		fprintf(f, "%-27s %-7s %s\n", tc_sigs[i].id,
 			sev_name(tc_sigs[i].severity), tc_sigs[i].meaning);
 }
 

@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "tc.h"
+#include "s390.h"
 
 /* geometry: _CRST_ENTRIES 2048 (16 KiB tables), _PAGE_ENTRIES 256 (2 KiB) */
 static const struct tc_level s390_levels[] = {
@@ -17,7 +17,6 @@ static const struct tc_level s390_levels[] = {
 	{ "pmd", "ST", 20, 2048, 16384 },	/* _SEGMENT_SHIFT */
 	{ "pte", "PT", 12, 256, 2048 },		/* _PAGE_SHIFT */
 };
-enum { L_R1, L_R2, L_R3, L_SEG, L_PTE };
 
 /* ASCE and region entries */
 #define ASCE_ORIGIN		(~0xfffULL)
@@ -67,13 +66,14 @@ enum { L_R1, L_R2, L_R3, L_SEG, L_PTE };
 #define SWP_FIXED_MASK		0x781ULL
 #define SWP_FIXED		0x600ULL
 
-struct s390_priv {
-	long ctx_asce;
-	long ctx_asce_limit;
-	uint64_t memcpy_real_area;	/* 0 when the kernel has none */
+static const char *const scheme_names[] = {
+	[S390_FRAG2K] = "s390-frag2k",
+	[S390_FRAG2K_PGACTIVE] = "s390-frag2k-pgactive",
+	[S390_WHOLEPAGE] = "s390-wholepage",
 };
 
-static const char *detect_scheme(struct tc_ctx *c)
+/* By struct members and symbols, never by the version string. */
+static enum s390_scheme detect_scheme(struct tc_ctx *c)
 {
 	uint64_t sym;
 
@@ -81,10 +81,10 @@ static const char *detect_scheme(struct tc_ctx *c)
 	 * with the 2 KiB fragments; 8211dad62798 (v6.6) added
 	 * pte_free_defer() and the PG_active marking of fragment pages. */
 	if (tc_off(c, "mm_struct", "context.pgtable_list") < 0)
-		return "s390-wholepage";
+		return S390_WHOLEPAGE;
 	if (c->be->symbol(c->be->priv, "pte_free_defer", &sym) == 0)
-		return "s390-frag2k-pgactive";
-	return "s390-frag2k";
+		return S390_FRAG2K_PGACTIVE;
+	return S390_FRAG2K;
 }
 
 static int s390_init(struct tc_ctx *c)
@@ -102,13 +102,14 @@ static int s390_init(struct tc_ctx *c)
 			 "debuginfo lacks mm_struct.context.asce (not an s390x kernel?)");
 		return -1;
 	}
-	c->scheme = detect_scheme(c);
+	p->scheme = detect_scheme(c);
+	c->scheme = scheme_names[p->scheme];
 	/* v6.2+: arch/s390/boot/vmem.c maps __memcpy_real_area with
 	 * POPULATE_NONE, whose _pa() is -1: the pte holds all ones (plus
 	 * PAGE_KERNEL bits) until memcpy_real() first maps a page there. */
 	if (c->be->symbol(c->be->priv, "__memcpy_real_area", &sym) == 0)
 		tc_rd64(c, sym, &p->memcpy_real_area);
-	return 0;
+	return s390_frag_init(c, p);
 }
 
 /*
@@ -305,6 +306,15 @@ static void decode_pte(uint64_t v, struct tc_entry *e)
 		"non-present pte that is neither none nor a swap entry");
 }
 
+/* v6.8+ user pte tables are whole pages; init_mm may still hold 2 KiB
+ * memblock tables before daa8af80d283, so the kernel is exempt. */
+static int is_wholepage_user(const struct tc_ctx *c)
+{
+	const struct s390_priv *p = c->arch_priv;
+
+	return p->scheme == S390_WHOLEPAGE && c->cur && !c->cur->kernel;
+}
+
 /* the boot-time placeholder pte of the kernel's memcpy_real window */
 static int is_memcpy_real_placeholder(struct tc_ctx *c, uint64_t va,
 				      uint64_t v)
@@ -329,6 +339,10 @@ static void s390_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 		decode_segment(v, e);
 	else
 		decode_region(level, v, e);
+	if (level == L_SEG && e->kind == TC_TABLE && (e->pa & 0x800) &&
+	    is_wholepage_user(c))
+		illegal(e, "S390_SEG_ILLEGAL",
+			"2 KiB-aligned pte table in the whole-page scheme (d08d4e7cd6bf)");
 }
 
 const struct tc_arch tc_arch_s390x = {
@@ -338,4 +352,8 @@ const struct tc_arch tc_arch_s390x = {
 	.init = s390_init,
 	.mm_top = s390_mm_top,
 	.decode = s390_decode,
+	.check_mm = s390_check_mm,
+	.check_all = s390_check_all,
+	.explain_page = s390_explain_page,
+	.fini = s390_fini,
 };

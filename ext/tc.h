@@ -130,6 +130,7 @@ struct tc_arch {
 	void (*check_all)(struct tc_ctx *c);
 	/* -x: what the arch knows about a table page (may be NULL) */
 	void (*explain_page)(struct tc_ctx *c, uint64_t page_pa, FILE *f);
+	void (*fini)(struct tc_ctx *c);	/* free arch_priv and its parts */
 	/* classify one entry (already in CPU byte order) mapping va */
 	void (*decode)(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 		       struct tc_entry *e);

@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(gcc make python3 jq xz-utils cpio
       gcc-s390x-linux-gnu libc6-dev-s390x-cross binutils-s390x-linux-gnu
-      qemu-user-static qemu-system-misc qemu-system-data makedumpfile)
+      qemu-user-static qemu-system-misc qemu-system-data makedumpfile
+      pkg-config libkdumpfile-dev libdw-dev libelf-dev)
 need=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")

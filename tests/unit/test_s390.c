@@ -34,7 +34,7 @@ enum {
 	INIT_MM = 0x30000, VMA1 = 0x30400, VMA2 = 0x30500, VMA3 = 0x30600,
 	MT_LEAF = 0x31000,
 	K_R3 = 0x100000, U_R3 = 0x200000, U_SEG = 0x204000, U_PT = 0x208000,
-	U_PT2 = 0x208800,
+	U_PT2 = 0x209000,
 };
 
 static const struct synth_sym syms[] = {

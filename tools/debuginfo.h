@@ -7,8 +7,8 @@
  * thousands of CUs and the engine asks for a handful of types.
  * Every function returns -1 (or NULL) on failure and never prints.
  */
-#ifndef THPSCAN_DWARF_H
-#define THPSCAN_DWARF_H
+#ifndef THPSCAN_DEBUGINFO_H
+#define THPSCAN_DEBUGINFO_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +19,8 @@ struct kdw;
  * reason to err. */
 struct kdw *kdw_open(const char *path, char *err, size_t errlen);
 void kdw_close(struct kdw *w);
+/* Only the GNU build-id of an ELF file (cheap: no DWARF); 0 on success. */
+int kdw_peek_build_id(const char *path, char *hex, size_t len);
 
 const char *kdw_path(const struct kdw *w);
 /* "s390x", "x86_64", ... from e_machine and class; NULL if unknown */

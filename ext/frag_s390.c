@@ -1,0 +1,566 @@
+/*
+ * s390x fragment and deposit forensics.
+ *
+ * - 2 KiB pte-table fragments (v5.17..v6.7, arch/s390/mm/pgalloc.c):
+ *   the fragment byte m = page->_refcount >> 24 holds A0/A1 (0x01/0x02,
+ *   half at page offset 0/0x800 allocated) and P0/P1 (0x10/0x20, pending
+ *   release); pages with exactly one allocated half sit on
+ *   mm->context.pgtable_list (page->lru).
+ * - THP deposits (arch/s390/mm/pgtable.c pgtable_trans_huge_deposit):
+ *   a ring of pte tables whose first two words are a list_head, headed
+ *   by pmd_huge_pte in the first struct page of the segment table.
+ * - the 2016 IDTE wrong-address pattern behind S390_PTE_ORED_SEG_INVALID.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "s390.h"
+
+#define FRAG_A(h)	(0x01u << (h))	/* half h allocated */
+#define FRAG_P(h)	(0x10u << (h))	/* half h pending release */
+#define FRAG_VALID	0x33u		/* bits the kernel ever sets in m */
+#define MAX_RING	2049		/* one deposit per segment entry */
+#define MAX_LIST	(1u << 20)
+
+/* include/linux/poison.h: POISON_POINTER_DELTA is 0 on s390 */
+#define LIST_POISON1	0x100ULL
+#define LIST_POISON2	0x122ULL
+
+/* page-flags.h [6.1]: PAGE_TYPE_BASE 0xf0000000, PG_table 0x00000200,
+ * inverted: a page table has page_type == 0xfffffdff */
+#define PAGE_TYPE_BASE_61	0xf0000000u
+#define PG_TABLE_61		0x00000200u
+
+/* ------------------------------------------------------------ setup */
+
+static long first_member(struct tc_ctx *c, const char *t1, const char *m1,
+			 const char *t2, const char *m2)
+{
+	long v = tc_off(c, t1, m1);
+
+	return v >= 0 ? v : tc_off(c, t2, m2);
+}
+
+int s390_frag_init(struct tc_ctx *c, struct s390_priv *p)
+{
+	uint64_t sym;
+	long off;
+
+	/* v6.12: __va(x) = x + vm_layout.identity_base; v6.1: PAGE_OFFSET 0 */
+	off = tc_off(c, "vm_layout", "identity_base");
+	if (off >= 0 && c->be->symbol(c->be->priv, "vm_layout", &sym) == 0)
+		tc_rd64(c, sym + off, &p->identity_base);
+	/* struct ptdesc (v6.5+) overlays struct page at the same offsets */
+	p->pg_flags = first_member(c, "ptdesc", "__page_flags", "page", "flags");
+	p->pg_lru = first_member(c, "ptdesc", "pt_list", "page", "lru");
+	p->pg_refcount = first_member(c, "ptdesc", "__page_refcount", "page",
+				      "_refcount");
+	if (p->pg_refcount < 0)
+		p->pg_refcount = tc_off(c, "ptdesc", "_refcount");
+	p->pg_type = first_member(c, "ptdesc", "__page_type", "page",
+				  "page_type");
+	p->pg_huge_pte = first_member(c, "ptdesc", "pmd_huge_pte", "page",
+				      "pmd_huge_pte");
+	/* without split pmd ptlocks the ring head is per mm */
+	p->mm_huge_pte = tc_off(c, "mm_struct", "pmd_huge_pte");
+	p->mm_pgtable_list = tc_off(c, "mm_struct", "context.pgtable_list");
+	if (c->be->enum_value(c->be->priv, "PG_active", &p->pg_active) < 0)
+		p->pg_active = -1;
+	/* v6.12 page_type: one type in the top byte (4ffca5a96678) */
+	if (c->be->enum_value(c->be->priv, "PGTY_table", &p->pgty_table) < 0)
+		p->pgty_table = -1;
+	return 0;
+}
+
+void s390_fini(struct tc_ctx *c)
+{
+	struct s390_priv *p = c->arch_priv;
+
+	if (p)
+		free(p->pages);
+	free(p);
+	c->arch_priv = NULL;
+}
+
+static uint64_t kva_to_pa(const struct s390_priv *p, uint64_t kva)
+{
+	return kva - p->identity_base;
+}
+
+static int bad_pointer(uint64_t v)
+{
+	return v == 0 || v == S390_PTE_NONE || v == LIST_POISON1 ||
+	       v == LIST_POISON2 || (v & 7);
+}
+
+/* ------------------------------------------------------------ pages */
+
+static struct s390_frag_page *frag_page(struct tc_ctx *c, uint64_t pa,
+					uint64_t mm)
+{
+	struct s390_priv *p = c->arch_priv;
+	uint64_t page = pa & ~0xfffULL;
+	size_t i;
+
+	/* pages are appended in walk order; recent ones are the likely hit */
+	for (i = p->npages; i-- > 0;)
+		if (p->pages[i].pa == page)
+			return &p->pages[i];
+	if (p->npages == p->cappages) {
+		size_t ncap = p->cappages ? p->cappages * 2 : 256;
+		struct s390_frag_page *nv = realloc(p->pages, ncap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		p->pages = nv;
+		p->cappages = ncap;
+	}
+	memset(&p->pages[p->npages], 0, sizeof(p->pages[0]));
+	p->pages[p->npages].pa = page;
+	p->pages[p->npages].mm = mm;
+	return &p->pages[p->npages++];
+}
+
+static int half_of(uint64_t pa)
+{
+	return (int)((pa >> 11) & 1);
+}
+
+/* ------------------------------------------------------------ deposits */
+
+struct ring {
+	struct tc_ctx *c;
+	const struct tc_table *pmd;	/* segment table owning the ring */
+	uint64_t align;
+	unsigned n;
+};
+
+/* the deposited table's entries 2..255 must be pte_none (T1): the
+ * BUG_ON(!pte_none(*pte)) of __split_huge_pmd_locked() */
+static void check_deposit_content(struct ring *r, uint64_t pa,
+				  const unsigned char *buf)
+{
+	struct tc_ctx *c = r->c;
+	int i;
+
+	for (i = 2; i < 256; i++) {
+		uint64_t v = tc_load64(c, buf + 8 * i);
+
+		if (v != S390_PTE_NONE) {
+			tc_report(c, "DEPOSIT_NOT_EMPTY", TC_NO_ADDR, L_PTE, pa, i, v,
+				  "deposited pte table (ring of segment table %#llx, va %#llx) has a non-none entry: splitting that THP hits BUG_ON(!pte_none)",
+				  (unsigned long long)r->pmd->pa,
+				  (unsigned long long)r->pmd->va);
+			return;
+		}
+	}
+}
+
+static void ring_corrupt(struct ring *r, uint64_t table, int index,
+			 uint64_t value, const char *what)
+{
+	tc_report(r->c, "DEPOSIT_LIST_CORRUPT", TC_NO_ADDR,
+		  table == r->pmd->pa ? L_SEG : L_PTE, table, index, value,
+		  "deposit ring of segment table %#llx (va %#llx): %s",
+		  (unsigned long long)r->pmd->pa,
+		  (unsigned long long)r->pmd->va, what);
+}
+
+/* a node must be an aligned table that is not also live (T3) */
+static int node_ok(struct ring *r, uint64_t from_pa, int from_idx,
+		   uint64_t node)
+{
+	const struct tc_table_ref *first;
+	struct s390_priv *p = r->c->arch_priv;
+
+	if (bad_pointer(node) || (node & (r->align - 1))) {
+		ring_corrupt(r, from_pa, from_idx, node,
+			     node == S390_PTE_NONE ?
+			     "0x400 (an empty pte) where a list pointer belongs: list_del corruption" :
+			     "pointer is not an aligned pte table");
+		return 0;
+	}
+	if (tc_referrers(r->c, kva_to_pa(p, node), &first)) {
+		ring_corrupt(r, from_pa, from_idx, node,
+			     "deposited table is also referenced by a segment entry");
+		return 0;
+	}
+	return 1;
+}
+
+static void walk_ring(struct ring *r, uint64_t head)
+{
+	struct tc_ctx *c = r->c;
+	struct s390_priv *p = c->arch_priv;
+	unsigned char buf[S390_PTE_TABLE_BYTES];
+	uint64_t node = head, pa, next, nprev;
+	uint64_t from_pa = r->pmd->pa;
+	int from_idx = -1;
+
+	do {
+		struct s390_frag_page *fp;
+
+		if (!node_ok(r, from_pa, from_idx, node))
+			return;
+		pa = kva_to_pa(p, node);
+		if (c->be->read_phys(c->be->priv, pa, buf, sizeof(buf)) < 0) {
+			ring_corrupt(r, from_pa, from_idx, node,
+				     "deposited table is not in the dump");
+			return;
+		}
+		if (++r->n > MAX_RING) {
+			ring_corrupt(r, pa, 0, node, "ring does not close (cycle)");
+			return;
+		}
+		c->stats.deposited++;
+		fp = frag_page(c, pa, c->cur->mm);
+		if (fp)
+			fp->deposit_pmd[half_of(pa)] = r->pmd->pa;
+		check_deposit_content(r, pa, buf);
+		next = tc_load64(c, buf);
+		if (!node_ok(r, pa, 0, next))
+			return;
+		/* list_del's check: next->prev must point back here */
+		if (tc_rd64(c, next + 8, &nprev) < 0 || nprev != node) {
+			ring_corrupt(r, kva_to_pa(p, next), 1, nprev,
+				     "next->prev does not point back (list_del corruption)");
+			return;
+		}
+		from_pa = pa;
+		from_idx = 0;
+		node = next;
+	} while (node != head);
+}
+
+/* T4: deposited tables on a ring == THP pmds of that segment table */
+static void check_ring(struct tc_ctx *c, const struct tc_table *t,
+		       uint64_t head, unsigned thp)
+{
+	struct s390_priv *p = c->arch_priv;
+	unsigned corrupt_before = (unsigned)c->findings.n;
+	struct ring r = { .c = c, .pmd = t, .n = 0,
+			  .align = p->scheme == S390_WHOLEPAGE ? 4096 :
+			  S390_PTE_TABLE_BYTES };
+
+	if (head)
+		walk_ring(&r, head);
+	if ((unsigned)c->findings.n == corrupt_before && r.n != thp)
+		tc_report(c, "DEPOSIT_COUNT", t->va, L_SEG, t->pa, -1, r.n,
+			  "%u deposited pte tables on the ring, %u THP pmds in the segment table",
+			  r.n, thp);
+}
+
+static void check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
+{
+	struct s390_priv *p = c->arch_priv;
+	size_t i;
+	uint64_t head;
+
+	if (m->kernel)
+		return;
+	if (p->mm_huge_pte >= 0) {	/* one ring per mm */
+		struct tc_table whole = { 0 };
+
+		for (i = 0; i < c->ntabs; i++)
+			if (c->tabs[i].mm == m->mm && c->tabs[i].level == L_SEG) {
+				whole = c->tabs[i];
+				break;
+			}
+		if (tc_rd64(c, m->mm + p->mm_huge_pte, &head) == 0)
+			check_ring(c, &whole, head, (unsigned)m->thp_pmds);
+		return;
+	}
+	if (p->pg_huge_pte < 0)
+		return;
+	for (i = 0; i < c->ntabs; i++) {
+		const struct tc_table *t = &c->tabs[i];
+		uint64_t page = tc_page_of(c, t->pa);
+
+		if (t->mm != m->mm || t->level != L_SEG || !page)
+			continue;
+		if (tc_rd64(c, page + p->pg_huge_pte, &head) < 0)
+			continue;
+		check_ring(c, t, head, t->thp);
+	}
+}
+
+/* ------------------------------------------------------------ pgtable_list */
+
+static uint64_t page_pa_of(const struct tc_ctx *c, uint64_t page)
+{
+	return (page - c->vmemmap) / (uint64_t)c->page_size_struct << 12;
+}
+
+static int is_struct_page(const struct tc_ctx *c, uint64_t page)
+{
+	return c->vmemmap && page >= c->vmemmap &&
+	       (page - c->vmemmap) % (uint64_t)c->page_size_struct == 0 &&
+	       (page - c->vmemmap) / (uint64_t)c->page_size_struct < (1ULL << 40);
+}
+
+static void list_corrupt(struct tc_ctx *c, uint64_t node, int idx,
+			 uint64_t value, const char *what)
+{
+	tc_report(c, "LIST_CORRUPT", TC_NO_ADDR, -1, node, idx, value,
+		  "mm->context.pgtable_list: %s (link at kernel address %#llx)",
+		  what, (unsigned long long)(node + 8ULL * idx));
+}
+
+/* Walk the list of half-used fragment pages; bounded and cycle-safe. */
+static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
+{
+	struct s390_priv *p = c->arch_priv;
+	uint64_t head = m->mm + p->mm_pgtable_list, prev = head, pos, back;
+	size_t n = 0;
+
+	if (tc_rd64(c, head, &pos) < 0)
+		return list_corrupt(c, head, 0, 0, "list head unreadable");
+	while (pos != head) {
+		uint64_t page = pos - p->pg_lru, next;
+		struct s390_frag_page *fp;
+
+		if (bad_pointer(pos) || !is_struct_page(c, page))
+			return list_corrupt(c, prev, 0, pos,
+					    pos == S390_PTE_NONE ?
+					    "0x400 (an empty pte) where a list pointer belongs" :
+					    "next is not a struct page's lru");
+		if (tc_rd64(c, pos + 8, &back) < 0 || back != prev)
+			return list_corrupt(c, pos, 1, back,
+					    "next->prev does not point back");
+		if (++n > MAX_LIST)
+			return list_corrupt(c, pos, 0, pos, "no end (cycle)");
+		fp = frag_page(c, page_pa_of(c, page), m->mm);
+		if (fp)
+			fp->on_list = 1;
+		if (tc_rd64(c, pos, &next) < 0)
+			return list_corrupt(c, pos, 0, 0, "link unreadable");
+		prev = pos;
+		pos = next;
+	}
+}
+
+/* ------------------------------------------------------------ per mm */
+
+static void collect_references(struct tc_ctx *c, struct tc_mm_stats *m)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrefs; i++) {
+		const struct tc_table_ref *r = &c->refs[i];
+		struct s390_frag_page *fp;
+
+		if (r->mm != m->mm || r->level != L_SEG)
+			continue;
+		fp = frag_page(c, r->pa, m->mm);
+		if (fp && fp->refd[half_of(r->pa)] < 255)
+			fp->refd[half_of(r->pa)]++;
+	}
+}
+
+void s390_check_mm(struct tc_ctx *c, struct tc_mm_stats *m)
+{
+	struct s390_priv *p = c->arch_priv;
+
+	if (m->kernel)
+		return;		/* F8: early kernel tables have no PG_table */
+	collect_references(c, m);
+	check_deposits(c, m);
+	if (p->scheme != S390_WHOLEPAGE && p->mm_pgtable_list >= 0)
+		walk_pgtable_list(c, m);
+}
+
+/* ------------------------------------------------------------ judging */
+
+static int read_page(struct tc_ctx *c, struct s390_frag_page *fp)
+{
+	struct s390_priv *p = c->arch_priv;
+	uint64_t page = tc_page_of(c, fp->pa);
+
+	fp->read_ok = page &&
+		tc_rd64(c, page + p->pg_flags, &fp->flags) == 0 &&
+		tc_rd32(c, page + p->pg_refcount, &fp->refcount) == 0 &&
+		tc_rd32(c, page + p->pg_type, &fp->page_type) == 0 &&
+		tc_rd64(c, page + p->pg_lru, &fp->lru_next) == 0 &&
+		tc_rd64(c, page + p->pg_lru + 8, &fp->lru_prev) == 0;
+	return fp->read_ok;
+}
+
+static int page_is_table(const struct s390_priv *p,
+			 const struct s390_frag_page *fp)
+{
+	if (p->pgty_table >= 0)
+		return (fp->page_type >> 24) == (uint32_t)p->pgty_table;
+	return (fp->page_type & (PAGE_TYPE_BASE_61 | PG_TABLE_61)) ==
+	       PAGE_TYPE_BASE_61;
+}
+
+static int page_active(const struct s390_priv *p,
+		       const struct s390_frag_page *fp)
+{
+	return p->pg_active >= 0 && ((fp->flags >> p->pg_active) & 1);
+}
+
+static int half_used(const struct s390_frag_page *fp, int h)
+{
+	return fp->refd[h] || fp->deposit_pmd[h];
+}
+
+static void report_page(struct tc_ctx *c, const char *sig,
+			const struct s390_frag_page *fp, int h, uint64_t value,
+			const char *what)
+{
+	unsigned m = fp->refcount >> 24;
+
+	tc_report(c, sig, TC_NO_ADDR, L_PTE,
+		  h < 0 ? fp->pa : fp->pa + 0x800ULL * (unsigned)h, -1, value,
+		  "%s (page %#llx: fragment bits %#04x = A0 %u A1 %u P0 %u P1 %u; "
+		  "referenced %u/%u, deposited %u/%u, %son pgtable_list%s)",
+		  what, (unsigned long long)fp->pa, m, m & 1, (m >> 1) & 1,
+		  (m >> 4) & 1, (m >> 5) & 1, fp->refd[0], fp->refd[1],
+		  !!fp->deposit_pmd[0], !!fp->deposit_pmd[1],
+		  fp->on_list ? "" : "not ",
+		  c->arch_priv && page_active(c->arch_priv, fp) ? ", PG_active" : "");
+}
+
+static void judge_fragments(struct tc_ctx *c, const struct s390_frag_page *fp)
+{
+	const struct s390_priv *p = c->arch_priv;
+	unsigned m = fp->refcount >> 24;
+	int h, want_list;
+
+	/* A and P of one half exclude each other (pgalloc.c: A->P->0) */
+	if ((m & ~FRAG_VALID) || (m & 0x11) == 0x11 || (m & 0x22) == 0x22)
+		report_page(c, "S390_FRAG_AA_PP", fp, -1, fp->refcount,
+			    "impossible fragment bit combination");
+	for (h = 0; h < 2; h++) {
+		if (half_used(fp, h) && (!(m & FRAG_A(h)) || (m & FRAG_P(h))))
+			report_page(c, "S390_FRAG_FREE_REFERENCED", fp, h, fp->refcount,
+				    (m & FRAG_P(h)) ? "half is pending release but still referenced (use after free)" :
+				    "half is not allocated but referenced (use after free)");
+		else if ((m & FRAG_A(h)) && !(m & FRAG_P(h)) && !half_used(fp, h))
+			report_page(c, "S390_FRAG_ORPHAN", fp, h, fp->refcount,
+				    "allocated half that no segment entry or deposit ring references");
+	}
+	/* F4: exactly one half allocated <=> listed; v6.6/6.7 keep
+	 * PG_active pages off the list (pte_free_defer, 8211dad62798) */
+	want_list = ((m & 3) == 1 || (m & 3) == 2) && !page_active(p, fp);
+	if (fp->on_list != want_list)
+		report_page(c, "S390_FRAG_LIST", fp, -1, fp->refcount,
+			    fp->on_list ? "page is on pgtable_list but its bits say it must not be" :
+			    "one half is free but the page is not on pgtable_list");
+}
+
+static void judge_page(struct tc_ctx *c, struct s390_frag_page *fp)
+{
+	const struct s390_priv *p = c->arch_priv;
+	int h;
+
+	if (!c->vmemmap)
+		return;		/* no struct pages known: nothing to judge */
+	c->cur = tc_mm_of(c, fp->mm);
+	if (!read_page(c, fp)) {
+		tc_report(c, "READ_ERROR", TC_NO_ADDR, L_PTE, fp->pa, -1, 0,
+			  "struct page of pte-table page %#llx is not in the dump",
+			  (unsigned long long)fp->pa);
+		return;
+	}
+	for (h = 0; h < 2; h++)
+		if (half_used(fp, h) && !page_is_table(p, fp)) {
+			report_page(c, "S390_FRAG_NOT_PGTABLE", fp, h, fp->page_type,
+				    "referenced pte table whose struct page is not a page table (page_type)");
+			break;
+		}
+	if (p->scheme != S390_WHOLEPAGE)
+		judge_fragments(c, fp);
+}
+
+/* ------------------------------------------------------------ IDTE */
+
+/*
+ * __pmdp_idte() passes sto = __pa(pmdp) - pmd_index(addr) * 8 to IDTE.
+ * With addr = haddr + 1 MiB (the 2016 split bug) pmd_index is one too
+ * large, so sto = S - 8 for a 16 KiB-aligned segment table S: the origin
+ * bits (0-51) then name the 4 KiB page below S, and the low bits 0xff8
+ * read as designation type 2 (region-second table), table length 0.
+ * IDTE thus sets the invalid bit 0x020 in the word at
+ * (S - 4096) + 8 * RSX(addr), and RSX is 0 below 4 TiB: the first word
+ * of the page just below the segment table.  (Derived from the kernel
+ * code and the IDTE operand format; not reproduced on hardware.)
+ */
+static void explain_ored(struct tc_ctx *c, struct tc_finding *f)
+{
+	size_t i, len;
+
+	for (i = 0; i < c->ntabs; i++) {
+		const struct tc_table *t = &c->tabs[i];
+		struct tc_mm_stats *m;
+
+		if (t->level != L_SEG || f->entry_pa >= t->pa ||
+		    f->entry_pa < t->pa - 4096)
+			continue;
+		m = tc_mm_of(c, t->mm);
+		len = strlen(f->detail);
+		snprintf(f->detail + len, sizeof(f->detail) - len,
+			 "; lies %llu bytes below segment table %#llx (mm %#llx pid %d, %u THP pmds)%s",
+			 (unsigned long long)(t->pa - f->entry_pa),
+			 (unsigned long long)t->pa, (unsigned long long)t->mm,
+			 m && m->npids ? m->pids[0] : -1, t->thp,
+			 f->entry_pa == t->pa - 4096 ?
+			 ": exactly where IDTE lands when a pmd of that table is invalidated with haddr + 1 MiB (sto = table - 8, 2016 THP split bug)" :
+			 "");
+		return;
+	}
+}
+
+void s390_check_all(struct tc_ctx *c)
+{
+	struct s390_priv *p = c->arch_priv;
+	size_t i, n = c->findings.n;
+
+	for (i = 0; i < p->npages; i++)
+		judge_page(c, &p->pages[i]);
+	c->cur = NULL;
+	for (i = 0; i < n; i++)
+		if (!strcmp(c->findings.v[i].sig, "S390_PTE_ORED_SEG_INVALID"))
+			explain_ored(c, &c->findings.v[i]);
+}
+
+/* ------------------------------------------------------------ -x */
+
+void s390_explain_page(struct tc_ctx *c, uint64_t page_pa, FILE *f)
+{
+	struct s390_priv *p = c->arch_priv;
+	size_t i;
+
+	for (i = 0; i < p->npages; i++) {
+		const struct s390_frag_page *fp = &p->pages[i];
+		unsigned m = fp->refcount >> 24;
+		int h;
+
+		if (fp->pa != page_pa)
+			continue;
+		fprintf(f, "  struct page %#llx: flags %#llx, _refcount %#x, page_type %#x (%s)%s\n",
+			(unsigned long long)tc_page_of(c, fp->pa),
+			(unsigned long long)fp->flags, fp->refcount, fp->page_type,
+			page_is_table(p, fp) ? "page table" : "NOT a page table",
+			page_active(p, fp) ? ", PG_active" : "");
+		if (p->scheme != S390_WHOLEPAGE)
+			fprintf(f, "  fragment bits %#04x: A0 %u A1 %u P0 %u P1 %u, %son mm %#llx pgtable_list (lru %#llx %#llx)\n",
+				m, m & 1, (m >> 1) & 1, (m >> 4) & 1, (m >> 5) & 1,
+				fp->on_list ? "" : "not ",
+				(unsigned long long)fp->mm,
+				(unsigned long long)fp->lru_next,
+				(unsigned long long)fp->lru_prev);
+		for (h = 0; h < 2; h++) {
+			fprintf(f, "  half %d (%#llx): %u segment-entry reference(s)",
+				h, (unsigned long long)(fp->pa + 0x800ULL * (unsigned)h),
+				fp->refd[h]);
+			if (fp->deposit_pmd[h])
+				fprintf(f, ", deposited on the THP ring of segment table %#llx",
+					(unsigned long long)fp->deposit_pmd[h]);
+			fputc('\n', f);
+		}
+		return;
+	}
+	fprintf(f, "  page %#llx is not a user pte-table page thpcheck saw\n",
+		(unsigned long long)page_pa);
+}

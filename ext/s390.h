@@ -1,0 +1,57 @@
+/*
+ * State shared by the s390x files: pgtable_s390.c (geometry, entry
+ * decoder) and frag_s390.c (2 KiB fragments, pgtable_list, THP deposits,
+ * forensics).
+ */
+#ifndef THPCHECK_S390_H
+#define THPCHECK_S390_H
+
+#include "tc.h"
+
+enum s390_scheme {
+	S390_FRAG2K,		/* v5.17..v6.5: AA/PP bits, pgtable_list */
+	S390_FRAG2K_PGACTIVE,	/* v6.6/v6.7: + PG_active (8211dad62798) */
+	S390_WHOLEPAGE,		/* v6.8+: 4 KiB pte tables (d08d4e7cd6bf) */
+};
+
+enum { L_R1, L_R2, L_R3, L_SEG, L_PTE };
+
+#define S390_PTE_NONE		0x400ULL	/* _PAGE_INVALID */
+#define S390_PTE_TABLE_BYTES	2048		/* _PAGE_TABLE_SIZE */
+
+/* what is known about one pte-table page after the walk */
+struct s390_frag_page {
+	uint64_t pa;		/* 4 KiB page */
+	uint64_t mm;
+	uint64_t deposit_pmd[2];/* segment table whose ring holds the half */
+	uint8_t refd[2];	/* segment entries referencing each half */
+	uint8_t on_list;	/* on mm->context.pgtable_list */
+	uint8_t read_ok;
+	uint64_t flags;
+	uint32_t refcount, page_type;
+	uint64_t lru_next, lru_prev;
+};
+
+struct s390_priv {
+	long ctx_asce;
+	long ctx_asce_limit;
+	uint64_t memcpy_real_area;	/* 0 when the kernel has none */
+	enum s390_scheme scheme;
+	uint64_t identity_base;		/* __va(pa) = pa + identity_base */
+	/* struct page / ptdesc members */
+	long pg_flags, pg_lru, pg_refcount, pg_type, pg_huge_pte;
+	long mm_pgtable_list, mm_huge_pte;
+	long pg_active;			/* PG_active bit number */
+	long pgty_table;		/* PGTY_table (v6.12), -1 before */
+	/* collected while walking, judged in check_all */
+	struct s390_frag_page *pages;
+	size_t npages, cappages;
+};
+
+int s390_frag_init(struct tc_ctx *c, struct s390_priv *p);
+void s390_check_mm(struct tc_ctx *c, struct tc_mm_stats *m);
+void s390_check_all(struct tc_ctx *c);
+void s390_explain_page(struct tc_ctx *c, uint64_t page_pa, FILE *f);
+void s390_fini(struct tc_ctx *c);
+
+#endif

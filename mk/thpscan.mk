@@ -1,0 +1,41 @@
+# thpscan: the batch scanner (libkdumpfile + elfutils), its tests and the
+# benchmark.  Included by the top Makefile (-include mk/*.mk).
+#
+#   make thpscan         build/thpscan
+#   make check-thpscan   tests/thpscan/run.sh (ends with "N passed, N failed")
+#   make bench           bench/run.sh: ratios measured in one run, no pass/fail
+
+THPSCAN_PKGS  := libkdumpfile libdw libelf
+THPSCAN_SRCS  := tools/thpscan.c tools/backend_kdump.c tools/debuginfo.c
+THPSCAN_HDRS  := tools/backend_kdump.h tools/debuginfo.h ext/tc.h
+THPSCAN_CFLAGS = $(shell pkg-config --cflags $(THPSCAN_PKGS) 2>/dev/null)
+THPSCAN_LIBS   = $(shell pkg-config --libs $(THPSCAN_PKGS) 2>/dev/null || echo -lkdumpfile -laddrxlat -ldw -lelf)
+
+.PHONY: thpscan check-thpscan bench
+
+thpscan: build/thpscan
+
+# the host packages are checked (and installed if missing) first
+build/thpscan: $(THPSCAN_SRCS) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
+	  $(THPSCAN_SRCS) $(ENGINE) $(THPSCAN_LIBS)
+
+.PHONY: thpscan-deps
+thpscan-deps:
+	@samples/install-deps.sh
+
+build/bench_synth: bench/bench_synth.c ext/synth.c $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ bench/bench_synth.c ext/synth.c $(ENGINE)
+
+build/bench_floor: bench/bench_floor.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_HDRS) | thpscan-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
+	  bench/bench_floor.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_LIBS)
+
+check-thpscan: build/thpscan build/vmcore-poke
+	@tests/thpscan/run.sh
+
+bench: build/thpscan build/bench_synth build/bench_floor
+	@bench/run.sh

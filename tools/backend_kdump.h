@@ -1,0 +1,51 @@
+/*
+ * thpscan's engine backend: memory from libkdumpfile (every dump format
+ * it reads), symbols and layouts from the vmlinux DWARF (debuginfo.h).
+ *
+ * Opening is split in two so that --debuginfo-dir can pick the vmlinux
+ * from what the dump says about itself (build-id, release):
+ *   kd_open()   the dump alone: format, arch, VMCOREINFO, truncation;
+ *   kd_attach() a vmlinux: match check, address translation, release.
+ * Errors are returned as a one-line reason in d->err; nothing prints.
+ */
+#ifndef THPSCAN_BACKEND_KDUMP_H
+#define THPSCAN_BACKEND_KDUMP_H
+
+#include <stdint.h>
+#include "tc.h"
+#include "debuginfo.h"
+
+struct kd_dump {
+	const char *path;
+	void *ctx;			/* kdump_ctx_t */
+	int fd;
+	struct kdw *vml;
+	char arch[16];			/* canonical libkdumpfile arch name */
+	char format[32];		/* libkdumpfile file.format */
+	/* from VMCOREINFO (empty / unset when the dump has none) */
+	char build_id[129];
+	char osrelease[65];
+	int have_vmcoreinfo;
+	int have_koff, have_koff_phys, have_ident;
+	uint64_t koff;			/* KERNELOFFSET: runtime - link address */
+	uint64_t koff_phys;		/* KERNELOFFPHYS: image physical offset */
+	uint64_t ident_base;		/* IDENTITYBASE: VA of physical 0 */
+	uint64_t mem_end;		/* max_pfn * page size */
+	/* kernel image, runtime VAs */
+	uint64_t img_start, img_end;
+	char release[65];		/* init_uts_ns.name.release */
+	struct tc_backend be;
+	char err[320];
+};
+
+/* Open a dump read-only and learn what it says about itself. */
+int kd_open(struct kd_dump *d, const char *path);
+/* Use this vmlinux for the dump; fails if it does not match. */
+int kd_attach(struct kd_dump *d, struct kdw *vml);
+void kd_close(struct kd_dump *d);
+
+/* Read every byte of every page table page once (the benchmark floor);
+ * here so that the benchmark reads memory the same way the scan does. */
+int kd_read_phys(struct kd_dump *d, uint64_t pa, void *buf, size_t len);
+
+#endif
