@@ -262,23 +262,35 @@ static size_t note_table(struct tc_ctx *c, uint64_t pa, int lvl, uint64_t va)
 
 static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0);
 
-static void print_table_line(struct tc_ctx *c, int lvl, uint64_t pa,
-			     uint64_t va0, unsigned used)
+void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
+		    unsigned used, uint64_t ring)
 {
 	const struct tc_level *L = &c->arch->levels[lvl];
 	struct tc_mm_stats *m = c->cur;
 	FILE *f = c->opts.out;
 
-	if (c->opts.inventory)
+	if (c->opts.inventory) {
+		uint64_t page = tc_page_of(c, pa), page_pa = 0;
+
+		if (page)
+			tc_translate(c, 0, page, &page_pa);
 		fprintf(f, "{\"pa\":\"0x%llx\",\"level\":\"%s\",\"mm\":\"0x%llx\","
-			"\"pid\":%d,\"va\":\"0x%llx\",\"used\":%u}\n",
+			"\"pid\":%d,\"va\":\"0x%llx\",\"used\":%u,"
+			"\"page\":\"0x%llx\",\"page_pa\":\"0x%llx\"",
 			(unsigned long long)pa, L->name,
 			(unsigned long long)m->mm, m->npids ? m->pids[0] : -1,
-			(unsigned long long)va0, used);
+			(unsigned long long)va0, used, (unsigned long long)page,
+			(unsigned long long)page_pa);
+		if (ring)
+			fprintf(f, ",\"deposited_on\":\"0x%llx\"",
+				(unsigned long long)ring);
+		fprintf(f, "}\n");
+	}
 	if (c->opts.verbose)
-		fprintf(f, "  %-4s %-3s table %#14llx  va %#18llx  %4u/%-4u used\n",
+		fprintf(f, "  %-4s %-3s table %#14llx  va %#18llx  %4u/%-4u used%s\n",
 			L->name, L->hw, (unsigned long long)pa,
-			(unsigned long long)va0, used, L->entries);
+			(unsigned long long)va0, used, L->entries,
+			ring ? "  (deposited)" : "");
 }
 
 static int is_last_level(const struct tc_ctx *c, int lvl)
@@ -436,7 +448,7 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 	w->tab[lvl] = note_table(c, pa, lvl, va0);
 	/* listed before its children, so -v reads top-down */
 	if (c->opts.inventory || c->opts.verbose)
-		print_table_line(c, lvl, pa, va0, count_used(c, lvl, buf, va0));
+		tc_print_table(c, lvl, pa, va0, count_used(c, lvl, buf, va0), 0);
 	for (i = 0; i < L->entries; i++) {
 		uint64_t v = tc_load64(c, buf + 8 * i);
 		uint64_t va = va0 + ((uint64_t)i << L->shift);
@@ -736,14 +748,24 @@ void tc_free(struct tc_ctx *c)
 
 /* ------------------------------------------------------------ translate */
 
-int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa)
+/*
+ * Walk one VA down the tables of mm (0: the kernel's) the way the walker
+ * does.  Returns the deepest entry's address, level and value; *pa is
+ * set when that entry maps the VA.
+ */
+int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
+	      struct tc_lookup_result *r)
 {
+	struct tc_mm_stats *saved = c->cur;
 	struct tc_top top;
-	int lvl;
 	uint64_t table;
+	int lvl, rc = -1;
 
+	memset(r, 0, sizeof(*r));
+	r->level = -1;
+	c->cur = NULL;		/* no per-mm validation while translating */
 	if (c->arch->mm_top(c, mm, &top) < 0 || va >= top.va_limit)
-		return -1;
+		goto out;
 	table = top.table_pa;
 	for (lvl = top.level; lvl < c->arch->nlevels; lvl++) {
 		const struct tc_level *L = &c->arch->levels[lvl];
@@ -751,18 +773,115 @@ int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa)
 		unsigned char b[8];
 		struct tc_entry e;
 
-		if (c->be->read_phys(c->be->priv, table + 8ULL * idx, b, 8) < 0)
-			return -1;
+		r->entry_pa = table + 8ULL * idx;
+		r->level = lvl;
+		if (c->be->read_phys(c->be->priv, r->entry_pa, b, 8) < 0)
+			goto out;
+		r->value = tc_load64(c, b);
 		memset(&e, 0, sizeof(e));
 		c->arch->decode(c, lvl, va & ~((1ULL << L->shift) - 1),
-				tc_load64(c, b), &e);
+				r->value, &e);
 		if (e.kind == TC_LEAF) {
-			*pa = e.pa + (va & ((1ULL << L->shift) - 1));
-			return 0;
+			r->pa = e.pa + (va & ((1ULL << L->shift) - 1));
+			r->mapped = 1;
+			rc = 0;
+			goto out;
 		}
 		if (e.kind != TC_TABLE)
-			return -1;
+			goto out;
 		table = e.pa;
 	}
-	return -1;
+out:
+	c->cur = saved;
+	return rc;
+}
+
+int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa)
+{
+	struct tc_lookup_result r;
+
+	if (tc_lookup(c, mm, va, &r) < 0)
+		return -1;
+	*pa = r.pa;
+	return 0;
+}
+
+/* ------------------------------------------------------------ -x */
+
+static const char *kind_name(enum tc_kind k)
+{
+	static const char *const n[] = { "none", "table", "leaf", "swap",
+					 "illegal" };
+
+	return n[k];
+}
+
+static void explain_entry(struct tc_ctx *c, const struct tc_table *t,
+			  uint64_t pa, FILE *f)
+{
+	const struct tc_level *L = &c->arch->levels[t->level];
+	int idx = (int)((pa - t->pa) / 8), i;
+	struct tc_mm_stats *m = tc_mm_of(c, t->mm);
+	size_t k;
+
+	fprintf(f, "  %s table %#llx (%s), entry [%d] at %#llx\n", L->name,
+		(unsigned long long)t->pa, L->hw, idx,
+		(unsigned long long)(t->pa + 8ULL * (unsigned)idx));
+	fprintf(f, "  owner: mm %#llx pid %d (%s), table maps va %#llx-%#llx, entry maps va %#llx\n",
+		(unsigned long long)t->mm, m && m->npids ? m->pids[0] : -1,
+		m ? m->comm : "?", (unsigned long long)t->va,
+		(unsigned long long)(t->va + ((uint64_t)L->entries << L->shift)),
+		(unsigned long long)(t->va + ((uint64_t)idx << L->shift)));
+	for (i = idx - 1; i <= idx + 1; i++) {
+		unsigned char b[8];
+		struct tc_entry e;
+		uint64_t v;
+
+		if (i < 0 || i >= (int)L->entries ||
+		    c->be->read_phys(c->be->priv, t->pa + 8ULL * (unsigned)i, b, 8) < 0)
+			continue;
+		v = tc_load64(c, b);
+		memset(&e, 0, sizeof(e));
+		c->cur = m;
+		c->arch->decode(c, t->level, t->va + ((uint64_t)i << L->shift), v, &e);
+		c->cur = NULL;
+		fprintf(f, "  %s[%d] = 0x%016llx  %s%s%s\n", i == idx ? "=> " : "   ",
+			i, (unsigned long long)v, kind_name(e.kind),
+			e.kind == TC_ILLEGAL ? ": " : "",
+			e.kind == TC_ILLEGAL ? e.sig : "");
+	}
+	for (k = 0; k < c->findings.n; k++)
+		if (c->findings.v[k].entry_pa == t->pa + 8ULL * (unsigned)idx)
+			fprintf(f, "  finding: %s: %s\n", c->findings.v[k].sig,
+				c->findings.v[k].detail);
+}
+
+static void explain_referrers(struct tc_ctx *c, uint64_t table, FILE *f)
+{
+	const struct tc_table_ref *r;
+	size_t n = tc_referrers(c, table, &r), i;
+
+	if (!n)
+		fprintf(f, "  referenced by no entry (a top-level table, deposited or unreachable)\n");
+	for (i = 0; i < n; i++)
+		fprintf(f, "  referenced by %s table %#llx[%d] = 0x%llx (mm %#llx, va %#llx)\n",
+			c->arch->levels[r[i].level].name,
+			(unsigned long long)r[i].parent_pa, r[i].index,
+			(unsigned long long)r[i].value, (unsigned long long)r[i].mm,
+			(unsigned long long)r[i].va);
+}
+
+void tc_explain(struct tc_ctx *c, uint64_t pa, FILE *f)
+{
+	const struct tc_table *t = tc_table_at(c, pa);
+
+	fprintf(f, "physical %#llx:\n", (unsigned long long)pa);
+	if (t) {
+		explain_entry(c, t, pa & ~7ULL, f);
+		explain_referrers(c, t->pa, f);
+	} else {
+		fprintf(f, "  not inside a page table thpcheck walked\n");
+	}
+	if (c->arch->explain_page)
+		c->arch->explain_page(c, pa & ~0xfffULL, f);
 }

@@ -212,6 +212,8 @@ static void walk_ring(struct ring *r, uint64_t head)
 			return;
 		}
 		c->stats.deposited++;
+		if (c->opts.inventory || c->opts.verbose)
+			tc_print_table(c, L_PTE, pa, r->pmd->va, 0, r->pmd->pa);
 		fp = frag_page(c, pa, c->cur->mm);
 		if (fp)
 			fp->deposit_pmd[half_of(pa)] = r->pmd->pa;

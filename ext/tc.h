@@ -264,6 +264,16 @@ size_t tc_referrers(const struct tc_ctx *c, uint64_t pa,
 struct tc_mm_stats *tc_mm_of(struct tc_ctx *c, uint64_t mm);
 /* -x: everything known about the table entry holding pa */
 void tc_explain(struct tc_ctx *c, uint64_t pa, FILE *f);
+/* walk one VA: the deepest entry reached and, if mapped, the pa */
+struct tc_lookup_result {
+	uint64_t entry_pa, value, pa;
+	int level, mapped;
+};
+int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
+	      struct tc_lookup_result *r);
+/* -v / -t line for one table (ring: the segment table of a deposit) */
+void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
+		    unsigned used, uint64_t ring);
 /* translate a user VA of an mm the way the walker does; 0 on success */
 int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa);
 

@@ -159,14 +159,61 @@ static ulonglong parse_addr(const char *s)
 void cmd_thpcheck(void);
 char *help_thpcheck[];
 
+/* the mm of the -p/-m context, for -x with a user VA */
+static uint64_t context_mm(struct tc_ctx *c, const struct tc_opts *o)
+{
+	size_t i;
+	int k;
+
+	if (o->scope == TC_SCOPE_MM)
+		return o->mm;
+	for (i = 0; i < c->nmms; i++)
+		for (k = 0; k < c->mms[i].npids; k++)
+			if (c->mms[i].pids[k] == o->pid)
+				return c->mms[i].mm;
+	return 0;
+}
+
+/* -x: with -p/-m ADDR is a user VA, else a physical address */
+static void explain(struct tc_ctx *c, const struct tc_opts *ctx, uint64_t addr)
+{
+	struct tc_lookup_result r;
+	uint64_t mm;
+
+	if (ctx->scope != TC_SCOPE_PID && ctx->scope != TC_SCOPE_MM) {
+		tc_explain(c, addr, fp);
+		return;
+	}
+	mm = context_mm(c, ctx);
+	if (!mm) {
+		error(INFO, "thpcheck: no such pid or mm\n");
+		return;
+	}
+	tc_lookup(c, mm, addr, &r);
+	if (r.level < 0) {
+		error(INFO, "thpcheck: va %llx: no page table reached\n",
+		      (ulonglong)addr);
+		return;
+	}
+	fprintf(fp, "user va %#llx of mm %#llx: %s entry at %#llx = 0x%llx%s\n",
+		(ulonglong)addr, (ulonglong)mm, c->arch->levels[r.level].name,
+		(ulonglong)r.entry_pa, (ulonglong)r.value,
+		r.mapped ? "" : " (not mapped)");
+	if (r.mapped)
+		fprintf(fp, "  maps physical %#llx\n", (ulonglong)r.pa);
+	tc_explain(c, r.entry_pa, fp);
+}
+
 void cmd_thpcheck(void)
 {
 	struct tc_opts o = { .scope = TC_SCOPE_ALL };
-	int stats_only = 0, json = 0, list = 0, ch;
+	int stats_only = 0, json = 0, list = 0, xflag = 0, ch;
+	struct tc_opts ctx;
+	uint64_t xaddr = 0;
 	const struct tc_arch *arch;
 	struct tc_ctx *c;
 
-	while ((ch = getopt(argcnt, args, "ap:m:ksjvtle")) != EOF) {
+	while ((ch = getopt(argcnt, args, "ap:m:ksjvtlex:")) != EOF) {
 		switch (ch) {
 		case 'a':
 			o.scope = TC_SCOPE_ALL;
@@ -200,6 +247,10 @@ void cmd_thpcheck(void)
 		case 'e':
 			o.leaves = 1;
 			break;
+		case 'x':
+			xflag = 1;
+			xaddr = parse_addr(optarg);
+			break;
 		default:
 			argerrs++;
 			break;
@@ -223,8 +274,15 @@ void cmd_thpcheck(void)
 		return;
 	}
 	o.out = fp;
+	ctx = o;
+	if (xflag) {		/* everything is walked so that -x knows it all */
+		o.scope = TC_SCOPE_ALL;
+		o.out = pc->nullfp;
+	}
 	if (tc_init(c, &crash_backend, arch, &o) < 0 || tc_run(c) < 0) {
 		error(INFO, "thpcheck: %s\n", c->err);
+	} else if (xflag) {
+		explain(c, &ctx, xaddr);
 	} else if (json) {
 		tc_print_json(c, fp);
 	} else if (stats_only) {
@@ -239,7 +297,7 @@ void cmd_thpcheck(void)
 char *help_thpcheck[] = {
 "thpcheck",
 "validate page tables and THP state of user and kernel address spaces",
-"[-a | -p pid | -m mm | -k] [-s] [-j] [-v] [-t] [-e] [-l]",
+"[-a | -p pid | -m mm | -k] [-s] [-j] [-v] [-t] [-e] [-l] [-x addr]",
 "  This command walks every page table of the dump, from each mm's top",
 "  table (the s390 ASCE) down to the ptes, classifies every entry, checks",
 "  it against the VMAs of its mm, and reports each inconsistency as a named",
@@ -258,6 +316,11 @@ char *help_thpcheck[] = {
 "    -t  inventory: one JSON line per table (pa, level, mm, pid, va, used).",
 "    -e  mappings: one JSON line per user leaf (pid, va, pa, size).",
 "    -l  list the signatures and their meanings.",
+"    -x addr  everything known about the table entry at physical address",
+"        addr: level, owner mm/pid/comm and VA range, the entry and its",
+"        neighbours, every entry that references the table, findings there,",
+"        the struct page (fragment bits, pgtable_list, deposit ring).  With",
+"        -p or -m, addr is a user virtual address of that process.",
 " ",
 "  The last line of the text output is a summary: mms, tables per level,",
 "  present and swap ptes, THP and hugetlb pmds, deposited tables, findings.",

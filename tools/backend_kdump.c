@@ -14,8 +14,10 @@
  *       pa = va - IDENTITYBASE                   (0 before v6.10)
  * (arch/s390/include/asm/page.h: __pa(), __kernel_pa(); the three values
  * are in VMCOREINFO, which libkdumpfile finds through the s390 lowcore
- * once addrxlat.ostype=linux is set.)  Anything else is left to
- * libkdumpfile's own page-table walk.
+ * once addrxlat.ostype=linux is set.)  Anything else (the vmemmap array
+ * of struct pages, vmalloc) is translated by the engine's own walk of
+ * the kernel tables (tc_translate() of init_mm), and failing that by
+ * libkdumpfile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <gelf.h>
 #include <libkdumpfile/kdumpfile.h>
 #include "backend_kdump.h"
 
@@ -65,6 +68,58 @@ static int be_read_phys(void *priv, uint64_t pa, void *buf, size_t len)
 	return kd_read_phys(priv, pa, buf, len);
 }
 
+#define PAGE_SHIFT_4K	12
+#define TLB_SIZE	(sizeof(((struct kd_dump *)0)->tlb) / \
+			 sizeof(((struct kd_dump *)0)->tlb[0]))
+
+/* One page through the engine's kernel-table walk, remembered in a small
+ * direct-mapped cache (struct pages are read many times per page). */
+static int walk_translate(struct kd_dump *d, uint64_t va, uint64_t *pa)
+{
+	uint64_t vpage = va >> PAGE_SHIFT_4K, ppa;
+	size_t slot = vpage % TLB_SIZE;
+	int rc;
+
+	if (d->tlb[slot].vpage == vpage + 1) {	/* +1: 0 means empty */
+		*pa = d->tlb[slot].ppage << PAGE_SHIFT_4K |
+		      (va & ((1u << PAGE_SHIFT_4K) - 1));
+		return 0;
+	}
+	/* the walk reads init_mm (kernel image), never this path again;
+	 * the flag keeps a broken layout from recursing */
+	if (!d->engine || !d->engine->arch || !d->engine->arch_priv || d->in_walk)
+		return -1;
+	d->in_walk = 1;
+	rc = tc_translate(d->engine, 0, va, &ppa);
+	d->in_walk = 0;
+	if (rc < 0)
+		return -1;
+	d->tlb[slot].vpage = vpage + 1;
+	d->tlb[slot].ppage = ppa >> PAGE_SHIFT_4K;
+	*pa = ppa;
+	return 0;
+}
+
+static int read_kvirt_walked(struct kd_dump *d, uint64_t va, void *buf,
+			     size_t len)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		uint64_t pa;
+		size_t in_page = (1u << PAGE_SHIFT_4K) -
+				 (va & ((1u << PAGE_SHIFT_4K) - 1));
+		size_t n = len < in_page ? len : in_page;
+
+		if (walk_translate(d, va, &pa) < 0 || kd_read_phys(d, pa, p, n) < 0)
+			return -1;
+		va += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
 {
 	struct kd_dump *d = priv;
@@ -73,8 +128,19 @@ static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
 
 	if (kvirt_to_phys(d, va, &pa) == 0)
 		return kd_read_phys(d, pa, buf, len);
-	return kdump_read(ctx_of(d), KDUMP_KVADDR, va, buf, &n) == KDUMP_OK &&
-	       n == len ? 0 : -1;
+	if (read_kvirt_walked(d, va, buf, len) == 0)
+		return 0;
+	if (kdump_read(ctx_of(d), KDUMP_KVADDR, va, buf, &n) == KDUMP_OK &&
+	    n == len)
+		return 0;
+	kdump_clear_err(ctx_of(d));
+	return -1;
+}
+
+void kd_set_engine(struct kd_dump *d, struct tc_ctx *c)
+{
+	d->engine = c;
+	memset(d->tlb, 0, sizeof(d->tlb));
 }
 
 /* ------------------------------------------------------------ debuginfo */
@@ -273,7 +339,7 @@ static int check_not_truncated(struct kd_dump *d)
 	}
 	kdump_clear_err(ctx_of(d));
 	if (!found)
-		return fail(d, "%s", "the dump holds no memory pages");
+		return fail(d, "%s", "truncated or damaged: no memory page is readable");
 	if (kd_read_phys(d, (uint64_t)last * psize + psize - sizeof(page), page,
 			 sizeof(page)) < 0) {
 		snprintf(d->err, sizeof(d->err),
@@ -282,6 +348,51 @@ static int check_not_truncated(struct kd_dump *d)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * libkdumpfile reads the part of an ELF segment that lies past the end
+ * of a truncated file as zeros (mmap), so for ELF dumps the segments are
+ * checked against the file size as well.
+ */
+static int check_elf_segments(struct kd_dump *d)
+{
+	Elf *elf;
+	struct stat st;
+	size_t np, i;
+	uint64_t need = 0;
+
+	if (strcmp(d->format, "elf") || fstat(d->fd, &st) < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(d->fd, ELF_C_READ, NULL);
+	if (!elf)
+		return 0;
+	if (elf_getphdrnum(elf, &np) != 0)
+		np = 0;
+	for (i = 0; i < np; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_filesz &&
+		    ph.p_offset + ph.p_filesz > need)
+			need = ph.p_offset + ph.p_filesz;
+	}
+	elf_end(elf);
+	if (need > (uint64_t)st.st_size) {
+		snprintf(d->err, sizeof(d->err),
+			 "truncated: the ELF headers describe %llu bytes, the file has %llu",
+			 (unsigned long long)need, (unsigned long long)st.st_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* libkdumpfile prefixes open errors with the attribute it was setting */
+static const char *open_error(struct kd_dump *d)
+{
+	const char *e = kdump_get_err(ctx_of(d)), *p = strstr(e, ".fd: ");
+
+	return p ? p + 5 : e;
 }
 
 int kd_open(struct kd_dump *d, const char *path)
@@ -298,10 +409,10 @@ int kd_open(struct kd_dump *d, const char *path)
 	if (!d->ctx)
 		return fail(d, "%s", "out of memory");
 	if (kdump_open_fd(ctx_of(d), d->fd) != KDUMP_OK)
-		return fail(d, "not a dump libkdumpfile can read: %s",
-			    kdump_get_err(ctx_of(d)));
+		return fail(d, "not a dump libkdumpfile can read (%s)",
+			    open_error(d));
 	get_string_attr(d, KDUMP_ATTR_FILE_FORMAT, d->format, sizeof(d->format));
-	if (set_arch(d) < 0)
+	if (check_elf_segments(d) < 0 || set_arch(d) < 0)
 		return -1;
 	read_vmcoreinfo(d);
 	return check_not_truncated(d);

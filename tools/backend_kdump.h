@@ -34,6 +34,11 @@ struct kd_dump {
 	/* kernel image, runtime VAs */
 	uint64_t img_start, img_end;
 	char release[65];		/* init_uts_ns.name.release */
+	/* the engine scanning this dump: its kernel page-table walk
+	 * translates what the linear maps do not cover (vmemmap) */
+	struct tc_ctx *engine;
+	int in_walk;
+	struct { uint64_t vpage, ppage; } tlb[256];
 	struct tc_backend be;
 	char err[320];
 };
@@ -43,6 +48,9 @@ int kd_open(struct kd_dump *d, const char *path);
 /* Use this vmlinux for the dump; fails if it does not match. */
 int kd_attach(struct kd_dump *d, struct kdw *vml);
 void kd_close(struct kd_dump *d);
+/* Let kernel virtual reads outside the linear maps use this engine's
+ * walk of the kernel tables (set before tc_init()). */
+void kd_set_engine(struct kd_dump *d, struct tc_ctx *c);
 
 /* Read every byte of every page table page once (the benchmark floor);
  * here so that the benchmark reads memory the same way the scan does. */

@@ -33,7 +33,8 @@
 #define MAX_SCAN_FILES	200000	/* --debuginfo-dir: entries looked at */
 #define MAX_JOBS	256
 
-enum output { OUT_TEXT, OUT_JSON, OUT_TABLES, OUT_LEAVES, OUT_SUMMARY };
+enum output { OUT_TEXT, OUT_JSON, OUT_TABLES, OUT_LEAVES, OUT_SUMMARY,
+	      OUT_EXPLAIN };
 
 struct config {
 	struct tc_opts opts;
@@ -42,6 +43,8 @@ struct config {
 	const char *debuginfo_dir;
 	int jobs;
 	int progress;
+	uint64_t xaddr;		/* -x */
+	struct tc_opts xscope;	/* -x: the -p/-m the user gave */
 	struct kdw *vml;	/* the explicit VMLINUX, opened once */
 };
 
@@ -102,6 +105,52 @@ static void report_unscanned(const struct config *cf, FILE *out, FILE *err,
 	}
 }
 
+/* the mm of the -p/-m context, for -x with a user VA (as thpcheck -x) */
+static uint64_t context_mm(struct tc_ctx *c, const struct tc_opts *o)
+{
+	size_t i;
+	int k;
+
+	if (o->scope == TC_SCOPE_MM)
+		return o->mm;
+	for (i = 0; i < c->nmms; i++)
+		for (k = 0; k < c->mms[i].npids; k++)
+			if (c->mms[i].pids[k] == o->pid)
+				return c->mms[i].mm;
+	return 0;
+}
+
+/* -x: with -p/-m ADDR is a user VA, else a physical address */
+static void explain(const struct config *cf, struct tc_ctx *c, FILE *out)
+{
+	const struct tc_opts *o = &cf->xscope;
+	struct tc_lookup_result r;
+	uint64_t mm;
+
+	if (o->scope != TC_SCOPE_PID && o->scope != TC_SCOPE_MM) {
+		tc_explain(c, cf->xaddr, out);
+		return;
+	}
+	mm = context_mm(c, o);
+	if (!mm) {
+		fprintf(out, "no such pid or mm\n");
+		return;
+	}
+	tc_lookup(c, mm, cf->xaddr, &r);
+	if (r.level < 0) {
+		fprintf(out, "va %llx: no page table reached\n",
+			(unsigned long long)cf->xaddr);
+		return;
+	}
+	fprintf(out, "user va %#llx of mm %#llx: %s entry at %#llx = 0x%llx%s\n",
+		(unsigned long long)cf->xaddr, (unsigned long long)mm,
+		c->arch->levels[r.level].name, (unsigned long long)r.entry_pa,
+		(unsigned long long)r.value, r.mapped ? "" : " (not mapped)");
+	if (r.mapped)
+		fprintf(out, "  maps physical %#llx\n", (unsigned long long)r.pa);
+	tc_explain(c, r.entry_pa, out);
+}
+
 static void print_result(const struct config *cf, struct tc_ctx *c,
 			 const char *walk_out, FILE *out, const char *path)
 {
@@ -126,6 +175,10 @@ static void print_result(const struct config *cf, struct tc_ctx *c,
 	case OUT_SUMMARY:
 		fprintf(out, "%s: ", path);
 		tc_print_summary(c, out);
+		break;
+	case OUT_EXPLAIN:
+		fprintf(out, "== %s\n", path);
+		explain(cf, c, out);
 		break;
 	case OUT_TEXT:
 		fprintf(out, "== %s\n", path);
@@ -260,6 +313,7 @@ static int run_engine(const struct config *cf, struct kd_dump *d, FILE *out,
 		report_unscanned(cf, out, err, d->path, "out of memory");
 		return EXIT_UNSCANNED;
 	}
+	kd_set_engine(d, c);
 	if (tc_init(c, &d->be, &tc_arch_s390x, &o) < 0 || tc_run(c) < 0) {
 		char why[300];
 
@@ -273,6 +327,7 @@ static int run_engine(const struct config *cf, struct kd_dump *d, FILE *out,
 	}
 	fclose(o.out);
 	free(walk);
+	kd_set_engine(d, NULL);
 	tc_free(c);
 	free(c);
 	return rc;
@@ -488,6 +543,8 @@ static void usage(FILE *f)
 "  -d, --debuginfo-dir DIR  find each dump's vmlinux under DIR by build-id\n"
 "                        or release\n"
 "  -q, --quiet           no progress line on stderr\n"
+"  -x, --explain ADDR    everything known about the table entry at physical\n"
+"                        ADDR (with -p/-m: at user virtual address ADDR)\n"
 "  -l, --list-signatures list the signatures and exit\n"
 "  -V, --version         print the version and exit\n"
 "  -h, --help            this text\n"
@@ -521,6 +578,7 @@ static int parse_args(int argc, char **argv, struct config *cf, int *first)
 		{ "debuginfo-dir", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-signatures", no_argument, NULL, 'l' },
+		{ "explain", required_argument, NULL, 'x' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -530,7 +588,7 @@ static int parse_args(int argc, char **argv, struct config *cf, int *first)
 
 	cf->jobs = 1;
 	cf->opts.scope = TC_SCOPE_ALL;
-	while ((ch = getopt_long(argc, argv, "jtesvap:m:kJ:d:qlVh", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jtesvap:m:kJ:d:qlx:Vh", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'j': cf->output = OUT_JSON; break;
 		case 't': cf->output = OUT_TABLES; cf->opts.inventory = 1; break;
@@ -558,6 +616,12 @@ static int parse_args(int argc, char **argv, struct config *cf, int *first)
 			cf->jobs = (int)v;
 			break;
 		case 'd': cf->debuginfo_dir = optarg; break;
+		case 'x':
+			if (parse_num(optarg, 16, &v) < 0)
+				goto bad;
+			cf->output = OUT_EXPLAIN;
+			cf->xaddr = v;
+			break;
 		case 'l': tc_print_sigs(stdout); exit(EXIT_CLEAN);
 		case 'V': printf("thpscan %s\n", TC_VERSION); exit(EXIT_CLEAN);
 		case 'h': usage(stdout); exit(EXIT_CLEAN);
@@ -575,6 +639,12 @@ static int parse_args(int argc, char **argv, struct config *cf, int *first)
 		fprintf(stderr, "%s: no VMCORE given\n", prog);
 		usage(stderr);
 		return -1;
+	}
+	if (cf->output == OUT_EXPLAIN) {
+		/* everything is walked so that -x knows it all */
+		cf->xscope = cf->opts;
+		cf->opts.scope = TC_SCOPE_ALL;
+		cf->opts.verbose = 0;
 	}
 	cf->progress = !quiet && isatty(2);
 	*first = optind;

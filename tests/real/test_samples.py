@@ -294,12 +294,17 @@ def run_sample(sample):
     except ValueError:
         js = None
     engine_checks(sample, man, js)
-    tables = json_lines(outs[4])
+    inventory = json_lines(outs[4])
+    tables = [t for t in inventory if "deposited_on" not in t]
+    deposited = [t for t in inventory if "deposited_on" in t]
     check(len(tables) > 0 and all({"pa", "level", "mm", "va"} <= set(t) for t in tables),
           f"{sample}: thpcheck -t inventory ({len(tables)} tables)")
     if js:
         total = sum(js["stats"]["tables"].values())
         check(total == len(tables), f"{sample}: inventory count {len(tables)} == stats {total}")
+        check(len(deposited) == js["stats"]["deposited"] == js["stats"]["thp_pmds"],
+              f"{sample}: deposited tables {len(deposited)} == stats == THP pmds "
+              f"{js['stats']['thp_pmds']}")
     check(re.search(r"^SUMMARY: \d+ mms", outs[6], re.M) is not None,
           f"{sample}: thpcheck -s summary line")
     check("S390_PTE_ORED_SEG_INVALID" in outs[7], f"{sample}: thpcheck -l")

@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+"""thpscan tests: same findings as crash's thpcheck, bad inputs, batch.
+
+1. On every real sample (ELF vmcore and kdump vmcore.kdump) and on the
+   planted copy of the real-dump test, `thpscan --json` equals the
+   `thpcheck -j` JSON that tests/real/test_samples.py saved from crash in
+   $THPCHECK_CACHE/work/SAMPLE/thpcheck-{clean,planted}.json, key by key,
+   except "dump" (thpscan only).  If those files are missing or older than
+   the engine sources they are made again (one run of test_samples.py,
+   about 4 minutes); THPSCAN_NO_REFRESH=1 skips that and compares as is.
+2. Scope options, --tables, --debuginfo-dir, exit codes.
+3. Bad inputs in one run next to a good dump: one "thpscan: FILE: reason"
+   line each, exit 2, the good dump still scanned, no input modified.
+4. --jobs 2 prints exactly what --jobs 1 prints.
+Prints "ok - ..." / "not ok - ..." lines and "N passed, N failed".
+"""
+import glob
+import hashlib
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck"))
+THPSCAN = os.path.join(TOP, "build", "thpscan")
+SAMPLES = ["s390x-6.1", "s390x-6.12"]
+
+passed = failed = 0
+
+
+def check(ok, name, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok - {name}")
+    else:
+        failed += 1
+        print(f"not ok - {name}" + (f": {detail}" if detail else ""))
+    sys.stdout.flush()
+    return ok
+
+
+def run(args, **kw):
+    return subprocess.run([THPSCAN, "-q"] + args, capture_output=True,
+                          text=True, timeout=600, **kw)
+
+
+def sample_dir(s):
+    return os.path.join(TOP, "samples", "out", s)
+
+
+def work_dir(s):
+    return os.path.join(CACHE, "work", s)
+
+
+def json_lines(text):
+    out = []
+    for line in text.splitlines():
+        if line.startswith("{"):
+            out.append(json.loads(line))
+    return out
+
+
+def diff(a, b, path=""):
+    """First difference between two JSON values, as a short string."""
+    if type(a) != type(b):
+        return f"{path}: {a!r} != {b!r}"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}.{k}: only in {'thpscan' if k in a else 'thpcheck'}"
+            d = diff(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = diff(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{path}: {a!r} != {b!r}"
+
+
+# ---------------------------------------------------------------- reference
+
+def engine_mtime():
+    files = glob.glob(os.path.join(TOP, "ext", "*.[ch]"))
+    return max(os.path.getmtime(f) for f in files)
+
+
+def reference_ok():
+    for s in SAMPLES:
+        for name in ("thpcheck-clean.json", "thpcheck-planted.json"):
+            p = os.path.join(work_dir(s), name)
+            if not os.path.exists(p) or os.path.getsize(p) < 10:
+                return False, f"{p} missing"
+            if os.path.getmtime(p) < engine_mtime():
+                return False, f"{p} older than ext/"
+    return True, ""
+
+
+def refresh_reference():
+    ok, why = reference_ok()
+    if ok or os.environ.get("THPSCAN_NO_REFRESH"):
+        if not ok:
+            print(f"# reference JSON: {why} (THPSCAN_NO_REFRESH set: compared as is)")
+        return
+    print(f"# reference JSON: {why}; making it with crash (about 4 minutes)")
+    sys.stdout.flush()
+    subprocess.run(["make", "-s", "ARCH=s390x", "ext", "build/vmcore-poke"],
+                   cwd=TOP, check=False)
+    p = subprocess.run([sys.executable, os.path.join(TOP, "tests", "real",
+                                                      "test_samples.py")],
+                       cwd=TOP, capture_output=True, text=True)
+    last = (p.stdout.strip().splitlines() or [""])[-1]
+    print(f"# tests/real/test_samples.py: {last}")
+
+
+# ---------------------------------------------------------------- 1. equality
+
+def compare_to_crash(s):
+    sd, wd = sample_dir(s), work_dir(s)
+    vml = os.path.join(sd, "vmlinux")
+    ref_clean = os.path.join(wd, "thpcheck-clean.json")
+    ref_plant = os.path.join(wd, "thpcheck-planted.json")
+    cases = [("vmcore", os.path.join(sd, "vmcore"), ref_clean),
+             ("vmcore.kdump", os.path.join(sd, "vmcore.kdump"), ref_clean),
+             ("vmcore.planted", os.path.join(wd, "vmcore.planted"), ref_plant)]
+    results = {}
+    for name, dump, ref in cases:
+        if not check(os.path.exists(dump) and os.path.exists(ref),
+                     f"{s}/{name}: dump and crash's JSON exist", f"{dump} {ref}"):
+            continue
+        want = json.loads(open(ref).read())
+        p = run(["--json", vml, dump])
+        lines = json_lines(p.stdout)
+        if not check(len(lines) == 1, f"{s}/{name}: --json prints one line",
+                     p.stderr.strip()[:300]):
+            continue
+        got = lines[0]
+        results[name] = got
+        check(got.get("dump") == dump, f"{s}/{name}: \"dump\" is the path",
+              str(got.get("dump")))
+        got = {k: v for k, v in got.items() if k != "dump"}
+        d = diff(got, want)
+        check(d is None, f"{s}/{name}: thpscan --json == crash thpcheck -j "
+              f"({len(want['findings'])} findings, {sum(want['stats']['tables'].values())} tables)",
+              d or "")
+        exp_rc = 1 if want["findings"] else 0
+        check(p.returncode == exp_rc, f"{s}/{name}: exit {exp_rc}",
+              f"exit {p.returncode}")
+    return results
+
+
+# ---------------------------------------------------------------- 2. options
+
+def option_checks(s, full):
+    sd = sample_dir(s)
+    vml, dump = os.path.join(sd, "vmlinux"), os.path.join(sd, "vmcore.kdump")
+    man = json.load(open(os.path.join(sd, "manifest.json")))
+    if not full:
+        return
+    parent = next(p for p in man["processes"] if p.get("role") == "parent")
+    pid = parent["pid"]
+    mm_full = next(m for m in full["mms"] if pid in m["pids"])
+
+    js = json_lines(run(["--json", "-p", str(pid), vml, dump]).stdout)
+    check(len(js) == 1 and len(js[0]["mms"]) == 1 and js[0]["mms"][0] == mm_full,
+          f"{s}: -p {pid} walks exactly that mm, same figures as the full scan")
+    js = json_lines(run(["--json", "-m", mm_full["mm"], vml, dump]).stdout)
+    check(len(js) == 1 and [m["mm"] for m in js[0]["mms"]] == [mm_full["mm"]],
+          f"{s}: -m {mm_full['mm']} walks exactly that mm")
+    js = json_lines(run(["--json", "-k", vml, dump]).stdout)
+    check(len(js) == 1 and [m["kernel"] for m in js[0]["mms"]] == [True],
+          f"{s}: -k walks only the kernel tables")
+
+    p = run(["--tables", vml, dump])
+    tabs = json_lines(p.stdout)
+    total = sum(full["stats"]["tables"].values())
+    check(len(tabs) == total and all(t.get("dump") == dump and
+                                     {"pa", "level", "mm", "va"} <= set(t) for t in tabs),
+          f"{s}: --tables lists {total} tables, each with \"dump\"",
+          f"{len(tabs)} lines")
+
+    p = run(["-s", vml, dump])
+    check(p.stdout.startswith(dump + ": SUMMARY: ") and p.stdout.count("\n") == 1,
+          f"{s}: -s prints one summary line per dump", p.stdout[:200])
+    p = run([vml, dump])
+    check(p.stdout.startswith(f"== {dump}\nthpcheck ") and "SUMMARY:" in p.stdout,
+          f"{s}: text output has a header per dump and the engine's text",
+          p.stdout[:200])
+
+    # vmlinux found by build-id under a debuginfo tree
+    p = run(["--json", "--debuginfo-dir", os.path.join(CACHE, "k"), dump])
+    js = json_lines(p.stdout)
+    check(p.returncode == (1 if full["findings"] else 0) and len(js) == 1 and
+          {k: v for k, v in js[0].items()} == full,
+          f"{s}: --debuginfo-dir $THPCHECK_CACHE/k finds the vmlinux (same JSON)",
+          p.stderr.strip()[:300])
+
+
+def debuginfo_layouts(tmp):
+    """--debuginfo-dir: .build-id tree and vmlinux-RELEASE names."""
+    s = SAMPLES[0]
+    sd = sample_dir(s)
+    vml = os.path.realpath(os.path.join(sd, "vmlinux"))
+    dump = os.path.join(sd, "vmcore.kdump")
+    want = json_lines(run(["--json", vml, dump]).stdout)
+    bid = subprocess.run(["readelf", "-n", vml], capture_output=True,
+                         text=True).stdout.split("Build ID:")[1].split()[0]
+    rel = json.load(open(os.path.join(sd, "manifest.json")))["kernel_release"]
+    d1 = os.path.join(tmp, "dbg-buildid", ".build-id", bid[:2])
+    os.makedirs(d1)
+    os.symlink(vml, os.path.join(d1, bid[2:] + ".debug"))
+    d2 = os.path.join(tmp, "dbg-release", "usr", "lib", "debug", "boot")
+    os.makedirs(d2)
+    os.symlink(vml, os.path.join(d2, "vmlinux-" + rel))
+    for name in ("dbg-buildid", "dbg-release"):
+        p = run(["--json", "--debuginfo-dir", os.path.join(tmp, name), dump])
+        got = json_lines(p.stdout)
+        check(got == want, f"--debuginfo-dir finds the vmlinux in a {name[4:]} layout",
+              p.stderr.strip()[:300])
+    # a tree with only the other kernel: clear error
+    d3 = os.path.join(tmp, "dbg-other")
+    os.makedirs(d3)
+    os.symlink(os.path.realpath(os.path.join(sample_dir(SAMPLES[1]), "vmlinux")),
+               os.path.join(d3, "vmlinux-other"))
+    p = run(["--json", "--debuginfo-dir", d3, dump])
+    err = p.stderr.strip().splitlines()
+    check(p.returncode == 2 and len(err) == 1 and
+          err[0].startswith(f"thpscan: {dump}: no vmlinux for build-id {bid}"),
+          "--debuginfo-dir without the dump's vmlinux: one clear line, exit 2",
+          p.stderr.strip()[:300])
+
+
+# ---------------------------------------------------------------- 3. bad input
+
+def x86_core(path):
+    """A minimal ELF64 core of an x86_64 machine (one 8 KiB segment)."""
+    ph = struct.pack("<IIQQQQQQ", 1, 6, 4096, 0xffff880000000000, 0, 8192, 8192, 4096)
+    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    eh += struct.pack("<HHIQQQIHHHHHH", 4, 62, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+    buf = eh + ph
+    open(path, "wb").write(buf + bytes(4096 - len(buf)) + b"\xab" * 8192)
+
+
+def head(src, dst, n):
+    with open(src, "rb") as f, open(dst, "wb") as g:
+        left = n
+        while left:
+            b = f.read(min(left, 1 << 22))
+            if not b:
+                break
+            g.write(b)
+            left -= len(b)
+
+
+def fingerprint(paths):
+    fp = {}
+    for p in paths:
+        if os.path.isfile(p):
+            st = os.stat(p)
+            h = hashlib.sha256()
+            with open(p, "rb") as f:
+                h.update(f.read(1 << 20))   # first MiB + size + mtime
+            fp[p] = (st.st_size, st.st_mtime_ns, h.hexdigest())
+        else:
+            fp[p] = os.path.exists(p)
+    return fp
+
+
+def bad_inputs(tmp):
+    s61, s612 = sample_dir(SAMPLES[0]), sample_dir(SAMPLES[1])
+    vml = os.path.join(s61, "vmlinux")
+    good = os.path.join(s61, "vmcore.kdump")
+    bad = {}
+    bad["missing file"] = (os.path.join(tmp, "no-such-vmcore"), "No such file")
+    p = os.path.join(tmp, "empty")
+    open(p, "w").close()
+    bad["empty file"] = (p, "empty file")
+    p = os.path.join(tmp, "trunc.elf")
+    head(os.path.join(s61, "vmcore"), p, 100 << 20)
+    bad["truncated ELF dump"] = (p, "truncated")
+    p = os.path.join(tmp, "trunc.kdump")
+    head(os.path.join(s61, "vmcore.kdump"), p, os.path.getsize(good) // 2)
+    bad["truncated kdump dump"] = (p, "truncated")
+    p = os.path.join(tmp, "not-a-dump")
+    shutil.copyfile(os.path.join(TOP, "README.md"), p)
+    bad["not a dump"] = (p, "not a dump")
+    p = os.path.join(tmp, "a-directory")
+    os.makedirs(p)
+    bad["a directory"] = (p, "is a directory")
+    bad["vmlinux that does not match"] = (os.path.join(s612, "vmcore.kdump"),
+                                          "does not match the dump")
+    p = os.path.join(tmp, "x86_64.vmcore")
+    x86_core(p)
+    bad["dump of an unsupported arch"] = (p, "unsupported architecture")
+
+    dumps = [v[0] for v in bad.values()]
+    args = dumps[:4] + [good] + dumps[4:]
+    before = fingerprint(args + [vml])
+    p = run(["--json", vml] + args)
+    after = fingerprint(args + [vml])
+    err = p.stderr.strip().splitlines()
+    check(p.returncode == 2, "bad inputs: exit 2", f"exit {p.returncode}")
+    check(len(err) == len(bad), f"bad inputs: one stderr line per bad input ({len(bad)})",
+          "\n".join(err))
+    for what, (path, why) in bad.items():
+        line = [l for l in err if l.startswith(f"thpscan: {path}: ")]
+        check(len(line) == 1 and why in line[0],
+              f"bad input, {what}: \"thpscan: FILE: ...{why}...\"",
+              line[0] if line else "no line")
+    js = json_lines(p.stdout)
+    scanned = [j for j in js if j["dump"] == good and "stats" in j]
+    check(len(scanned) == 1, "bad inputs: the good dump in the same run is still scanned")
+    check([j["dump"] for j in js] == args,
+          "bad inputs: --json has one line per dump, in argument order (errors as {dump, error})")
+    check(before == after, "bad inputs: no input file was modified")
+
+    # each alone: exit 2 and exactly one line
+    for what, (path, why) in bad.items():
+        p = run([vml, path])
+        check(p.returncode == 2 and p.stderr.count("\n") == 1 and p.stdout == "",
+              f"bad input alone, {what}: exit 2, one line, no stdout",
+              f"exit {p.returncode}: {p.stderr.strip()[:200]}")
+    # a VMLINUX that is not a vmlinux
+    p = run([os.path.join(TOP, "README.md"), good])
+    check(p.returncode == 2 and p.stderr.startswith(
+        f"thpscan: {os.path.join(TOP, 'README.md')}: not an ELF file"),
+        "a VMLINUX that is not an ELF file: one clear line, exit 2", p.stderr.strip())
+    p = run([vml])
+    check(p.returncode == 2 and "no VMCORE" in p.stderr, "no VMCORE: usage, exit 2")
+
+
+# ---------------------------------------------------------------- 4. batch
+
+def batch_checks():
+    args = []
+    for s in SAMPLES:
+        for f in ("vmcore.kdump", "vmcore"):
+            args.append((os.path.join(sample_dir(s), "vmlinux"),
+                         os.path.join(sample_dir(s), f)))
+    # --debuginfo-dir handles dumps of different kernels in one run
+    dumps = [d for _, d in args] + [os.path.join(work_dir(SAMPLES[0]), "vmcore.planted")]
+    k = os.path.join(CACHE, "k")
+    p1 = run(["--json", "--jobs", "1", "--debuginfo-dir", k] + dumps)
+    p2 = run(["--json", "--jobs", "2", "--debuginfo-dir", k] + dumps)
+    check(p1.stdout == p2.stdout and p1.stdout.count("\n") == len(dumps),
+          f"--jobs 2 prints exactly what --jobs 1 prints ({len(dumps)} dumps, two kernels)")
+    check(p1.returncode == 1 and p2.returncode == 1,
+          "batch with one planted dump: exit 1 (findings)",
+          f"{p1.returncode} {p2.returncode}")
+    p = run(["--json", "--jobs", "3", "--debuginfo-dir", k, dumps[0],
+             "/nonexistent/vmcore", dumps[-1]])
+    check(p.returncode == 2 and p.stdout.count("\n") == 3,
+          "batch with findings and an unreadable dump: exit 2, all lines printed")
+
+
+def man_pages():
+    for page in ("thpscan.1", "thpcheck.1"):
+        path = os.path.join(TOP, "docs", page)
+        if not check(os.path.exists(path), f"docs/{page} exists"):
+            continue
+        p = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", path],
+                           capture_output=True, text=True)
+        check(p.returncode == 0 and p.stderr.strip() == "",
+              f"docs/{page} renders without groff warnings", p.stderr.strip()[:300])
+
+
+def main():
+    if not check(os.access(THPSCAN, os.X_OK), "build/thpscan exists (make thpscan)"):
+        print(f"{passed} passed, {failed} failed")
+        return 1
+    refresh_reference()
+    tmp = tempfile.mkdtemp(prefix="thpscan-test.", dir=os.path.join(CACHE, "work")
+                           if os.path.isdir(os.path.join(CACHE, "work")) else None)
+    try:
+        for s in SAMPLES:
+            if not check(os.path.exists(os.path.join(sample_dir(s), "vmcore")),
+                         f"{s}: sample exists (make samples)"):
+                continue
+            res = compare_to_crash(s)
+            option_checks(s, res.get("vmcore.kdump"))
+        debuginfo_layouts(tmp)
+        bad_inputs(tmp)
+        batch_checks()
+        man_pages()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"thpscan: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
