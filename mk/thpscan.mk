@@ -29,10 +29,10 @@ build/bench_synth: bench/bench_synth.c ext/synth.c $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ bench/bench_synth.c ext/synth.c $(ENGINE)
 
-build/bench_floor: bench/bench_floor.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_HDRS) | thpscan-deps
+build/bench_floor: bench/bench_floor.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
-	  bench/bench_floor.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_LIBS)
+	  bench/bench_floor.c tools/backend_kdump.c tools/debuginfo.c $(ENGINE) $(THPSCAN_LIBS)
 
 check-thpscan: build/thpscan build/vmcore-poke
 	@tests/thpscan/run.sh

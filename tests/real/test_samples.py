@@ -271,6 +271,119 @@ def choose_plants(sample, man, tables, vmas_by_pid, vmcore):
     return plants
 
 
+def parse_layout(page_o, ptdesc_o):
+    """Byte offsets of the struct page / ptdesc members the plants touch."""
+    lay = {}
+    for text in (ptdesc_o, page_o):
+        for name, key in (("lru", "lru"), ("pt_list", "lru"),
+                          ("_refcount", "refcount"), ("__page_refcount", "refcount"),
+                          ("page_type", "type"), ("__page_type", "type"),
+                          ("pmd_huge_pte", "huge_pte")):
+            m = re.search(rf"^\s*\[(\d+)\][^\n]*\b{name};", text, re.M)
+            if m and key not in lay:
+                lay[key] = int(m.group(1))
+    return lay
+
+
+def write32(path, pa, value):
+    """Store a 32-bit field of a big-endian dump via its 8-byte word."""
+    word = poke_read(path, pa & ~7, 1)[0]
+    shift = 32 if pa % 8 == 0 else 0
+    word = (word & ~(0xffffffff << shift)) | (value << shift)
+    return pa & ~7, word
+
+
+def read32(path, pa):
+    word = poke_read(path, pa & ~7, 1)[0]
+    return (word >> (32 if pa % 8 == 0 else 0)) & 0xffffffff
+
+
+def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
+    """Fragment bits, page types, pgtable_list and deposit rings."""
+    plants = []
+    if not {"refcount", "type", "lru"} <= set(lay):
+        return plants
+    pids = {p["pid"] for p in man["processes"]}
+    # pte-table pages of the workload, with their fragment byte
+    pages = {}
+    for t in tables:
+        if t["level"] == "pte" and t.get("pid") in pids:
+            pa = int(t["pa"], 16) & ~0xfff
+            pages.setdefault(pa, int(t["page_pa"], 16))
+    info = []
+    for pa, spa in sorted(pages.items()):
+        ref = read32(vmcore, spa + lay["refcount"])
+        info.append((pa, spa, ref, ref >> 24))
+    used = set()
+
+    def take(pred):
+        for pa, spa, ref, m in info:
+            if pa not in used and pred(m):
+                used.add(pa)
+                return pa, spa, ref, m
+        return None
+
+    def plant32(sig, spa_field, value, table, index, expect):
+        wpa, word = write32(vmcore, spa_field, value)
+        plants.append(dict(sig=sig, pa=wpa, value=word, table=table,
+                           index=index, expect_value=expect))
+
+    if scheme.startswith("s390-frag2k"):
+        r = take(lambda m: m == 0x03)
+        if r:
+            new = (0x13 << 24) | (r[2] & 0xffffff)
+            plant32("S390_FRAG_AA_PP", r[1] + lay["refcount"], new, r[0], -1, new)
+        r = take(lambda m: m == 0x03)
+        if r:
+            new = (0x01 << 24) | (r[2] & 0xffffff)
+            plant32("S390_FRAG_FREE_REFERENCED", r[1] + lay["refcount"], new,
+                    r[0] + 0x800, -1, new)
+        r = take(lambda m: m in (1, 2))
+        if r:
+            new = (0x03 << 24) | (r[2] & 0xffffff)
+            free_half = 1 if r[3] == 1 else 0
+            plant32("S390_FRAG_LIST", r[1] + lay["refcount"], new, r[0], -1, new)
+            plants.append(dict(sig="S390_FRAG_ORPHAN", pa=None, value=None,
+                               table=r[0] + 0x800 * free_half, index=-1,
+                               expect_value=new))
+        r = take(lambda m: m in (1, 2))
+        if r:
+            page_va = r[1]     # replaced below by the kernel VA
+            for t in tables:
+                if int(t["pa"], 16) & ~0xfff == r[0]:
+                    page_va = int(t["page"], 16)
+                    break
+            lru_va = page_va + lay["lru"]
+            plants.append(dict(sig="LIST_CORRUPT", pa=r[1] + lay["lru"], value=0x400,
+                               table=lru_va, index=0, expect_value=0x400))
+    r = take(lambda m: True)
+    if r:
+        ptype = read32(vmcore, r[1] + lay["type"])
+        table = next(int(t["pa"], 16) for t in tables
+                     if int(t["pa"], 16) & ~0xfff == r[0] and t["level"] == "pte")
+        plant32("S390_FRAG_NOT_PGTABLE", r[1] + lay["type"], 0xffffffff,
+                table, -1, 0xffffffff)
+    # deposit rings: three different rings
+    rings = {}
+    for d in deposited:
+        rings.setdefault(d["deposited_on"], []).append(int(d["pa"], 16))
+    ring_keys = sorted(rings)
+    if len(ring_keys) >= 3:
+        d1 = rings[ring_keys[0]][-1]
+        plants.append(dict(sig="DEPOSIT_NOT_EMPTY", pa=d1 + 8 * 5, value=0x123000 | 0x3d,
+                           table=d1, index=5, expect_value=0x123000 | 0x3d))
+        d2 = rings[ring_keys[1]][0]
+        plants.append(dict(sig="DEPOSIT_LIST_CORRUPT", pa=d2, value=0x400,
+                           table=d2, index=0, expect_value=0x400))
+        t3 = int(ring_keys[2], 16)
+        t3_page = next((int(t["page_pa"], 16) for t in tables
+                        if int(t["pa"], 16) == t3), None)
+        if t3_page is not None and "huge_pte" in lay:
+            plants.append(dict(sig="DEPOSIT_COUNT", pa=t3_page + lay["huge_pte"], value=0,
+                               table=t3, index=-1, expect_value=0))
+    return plants
+
+
 def run_sample(sample):
     sdir = os.path.join(TOP, "samples", "out", sample)
     man = json.load(open(os.path.join(sdir, "manifest.json")))
@@ -278,7 +391,8 @@ def run_sample(sample):
     cmds = [f"extend {EXT}", "sys", "ps"]          # 0, 1, 2
     cmds += ["thpcheck -j", "thpcheck -t", "thpcheck -e", "thpcheck -s",
              "thpcheck -l", "help thpcheck"]        # 3 .. 8
-    cmds += [f"vm {pid}" for pid in pids]          # 9 ..
+    cmds += ["struct page -o", "struct ptdesc -o"]  # 9, 10
+    cmds += [f"vm {pid}" for pid in pids]          # 11 ..
     outs, proc = crash_session(sample, cmds)
     if not check(len(outs) == len(cmds), f"{sample}: crash session ran all "
                  f"{len(cmds)} commands", proc.stderr[-500:]):
@@ -308,7 +422,8 @@ def run_sample(sample):
     check(re.search(r"^SUMMARY: \d+ mms", outs[6], re.M) is not None,
           f"{sample}: thpcheck -s summary line")
     check("S390_PTE_ORED_SEG_INVALID" in outs[7], f"{sample}: thpcheck -l")
-    vmas_by_pid = {pid: parse_vm(outs[9 + i]) for i, pid in enumerate(pids)}
+    vmas_by_pid = {pid: parse_vm(outs[11 + i]) for i, pid in enumerate(pids)}
+    layout = parse_layout(outs[9], outs[10])
 
     # pages to translate: present 4K leaves of the manifest's processes
     leaves = [l for l in json_lines(outs[5]) if l["pid"] in pids]
@@ -320,8 +435,11 @@ def run_sample(sample):
     src = os.path.realpath(os.path.join(sdir, "vmcore"))
     shutil.copyfile(src, planted)
     plants = choose_plants(sample, man, tables, vmas_by_pid, planted)
+    plants += choose_struct_plants(sample, man, tables, deposited, layout,
+                                   js["scheme"] if js else "", planted)
     for p in plants:
-        poke_write(planted, p["pa"], p["value"])
+        if p["pa"] is not None:
+            poke_write(planted, p["pa"], p["value"])
 
     cmds2 = [f"extend {EXT}", "thpcheck -j", "thpcheck -p 999999 -s", "sys"]
     cmds2 += [f"vtop -u -c {l['pid']} {int(l['va'], 16) + 0x123:x}" for l in sample_leaves]
@@ -337,7 +455,11 @@ def run_sample(sample):
     sigs = {"S390_PTE_ILLEGAL", "S390_PTE_ORED_SEG_INVALID", "S390_SEG_EMPTY_LARGE",
             "S390_SEG_ILLEGAL", "S390_REGION_ILLEGAL", "TABLE_MULTI_REF",
             "PTE_OUTSIDE_VMA", "PTE_WRITE_IN_READONLY_VMA", "THP_IN_BAD_VMA",
-            "READ_ERROR"}
+            "READ_ERROR", "S390_FRAG_NOT_PGTABLE", "DEPOSIT_NOT_EMPTY",
+            "DEPOSIT_LIST_CORRUPT", "DEPOSIT_COUNT"}
+    if js and js["scheme"].startswith("s390-frag2k"):
+        sigs |= {"S390_FRAG_AA_PP", "S390_FRAG_LIST", "S390_FRAG_FREE_REFERENCED",
+                 "S390_FRAG_ORPHAN", "LIST_CORRUPT"}
     check(sigs <= {p["sig"] for p in plants}, f"{sample}: a place found for every signature",
           str(sigs - {p["sig"] for p in plants}))
     for p in plants:

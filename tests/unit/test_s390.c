@@ -305,6 +305,138 @@ static void test_maple_cycle(void)
 	synth_free(&s);
 }
 
+/* ---------------------------------------------------- 2 KiB fragments */
+
+enum { VMEMMAP_VAR = 0x34000, VMEMMAP = 0x3000000, DEP = U_PT + 0x800 };
+
+static const struct synth_sym frag_syms[] = {
+	{ "init_task", INIT_TASK }, { "init_mm", INIT_MM },
+	{ "vmemmap", VMEMMAP_VAR }, { NULL, 0 },
+};
+
+static const struct synth_layout frag_layout_extra[] = {
+	{ "mm_struct", "context.pgtable_list", 0x110 },
+	{ "page", NULL, 64 }, { "page", "flags", 0 }, { "page", "lru", 8 },
+	{ "page", "pmd_huge_pte", 16 }, { "page", "page_type", 48 },
+	{ "page", "_refcount", 52 },
+	{ NULL, NULL, 0 },
+};
+
+static struct synth_layout frag_layout[64];
+
+static uint64_t spage(uint64_t pa)
+{
+	return VMEMMAP + (pa >> 12) * 64;
+}
+
+/*
+ * v6.1 world: the pte page at U_PT has half 0 referenced by a segment
+ * entry and half 1 deposited for the THP at 2M (A0|A1 = 0x03, not on the
+ * list, which is empty); the segment table's struct page heads the ring.
+ */
+static void build_frag_world(struct synth *s)
+{
+	size_t n = 0, i;
+
+	for (i = 0; layout[i].type; i++)
+		frag_layout[n++] = layout[i];
+	for (i = 0; frag_layout_extra[i].type; i++)
+		frag_layout[n++] = frag_layout_extra[i];
+	frag_layout[n].type = NULL;
+	build_world(s);
+	s->syms = frag_syms;
+	s->layout = frag_layout;
+	synth_put64(s, VMEMMAP_VAR, VMEMMAP);
+	synth_put64(s, MM_A + 0x110, MM_A + 0x110);	/* empty list */
+	synth_put64(s, MM_A + 0x118, MM_A + 0x110);
+	synth_put32(s, spage(U_PT) + 48, 0xfffffdff);	/* PG_table, v6.1 */
+	synth_put32(s, spage(U_PT) + 52, 0x03000001);
+	synth_put64(s, spage(U_PT) + 8, 0x100);		/* LIST_POISON1/2 */
+	synth_put64(s, spage(U_PT) + 16, 0x122);
+	fill(s, DEP, 256, PTE_NONE);
+	synth_put64(s, DEP, DEP);			/* a ring of one */
+	synth_put64(s, DEP + 8, DEP);
+	synth_put64(s, spage(U_SEG) + 16, DEP);
+}
+
+static void test_frag(const char *name, uint64_t pa, uint64_t value,
+		      int is32, const char *sig, uint64_t table, int index,
+		      uint64_t expect)
+{
+	struct synth s;
+	struct tc_ctx c;
+
+	build_frag_world(&s);
+	if (pa) {
+		if (is32)
+			synth_put32(&s, pa, (uint32_t)value);
+		else
+			synth_put64(&s, pa, value);
+	}
+	check(run(&s, &c) == 0, "%s: run", name);
+	if (!sig) {
+		check(c.findings.n == 0, "%s: %zu findings (first %s: %s)", name,
+		      c.findings.n, c.findings.n ? c.findings.v[0].sig : "",
+		      c.findings.n ? c.findings.v[0].detail : "");
+		check(c.stats.deposited == 1, "%s: deposited %llu", name,
+		      (unsigned long long)c.stats.deposited);
+		check(!strcmp(c.scheme, "s390-frag2k"), "%s: scheme %s", name, c.scheme);
+	} else {
+		check(find(&c, sig, table, index, expect) != NULL,
+		      "%s: no %s at %#llx[%d] = %#llx (%zu findings, first %s)",
+		      name, sig, (unsigned long long)table, index,
+		      (unsigned long long)expect, c.findings.n,
+		      c.findings.n ? c.findings.v[0].sig : "-");
+	}
+	tc_free(&c);
+	synth_free(&s);
+}
+
+static void test_frags(void)
+{
+	test_frag("frag clean", 0, 0, 0, NULL, 0, 0, 0);
+	test_frag("AA/PP", spage(U_PT) + 52, 0x13000001, 1,
+		  "S390_FRAG_AA_PP", U_PT, -1, 0x13000001);
+	test_frag("free referenced", spage(U_PT) + 52, 0x02000001, 1,
+		  "S390_FRAG_FREE_REFERENCED", U_PT, -1, 0x02000001);
+	test_frag("pending deposited", spage(U_PT) + 52, 0x21000001, 1,
+		  "S390_FRAG_FREE_REFERENCED", DEP, -1, 0x21000001);
+	test_frag("not listed", spage(U_PT) + 52, 0x01000001, 1,
+		  "S390_FRAG_LIST", U_PT, -1, 0x01000001);
+	test_frag("not a table", spage(U_PT) + 48, 0xffffffff, 1,
+		  "S390_FRAG_NOT_PGTABLE", U_PT, -1, 0xffffffff);
+	test_frag("list 0x400", MM_A + 0x110, 0x400, 0,
+		  "LIST_CORRUPT", MM_A + 0x110, 0, 0x400);
+	test_frag("ring 0x400", DEP, 0x400, 0,
+		  "DEPOSIT_LIST_CORRUPT", DEP, 0, 0x400);
+	test_frag("deposit not empty", DEP + 8 * 7, 0x60303d, 0,
+		  "DEPOSIT_NOT_EMPTY", DEP, 7, 0x60303d);
+	test_frag("ring empty", spage(U_SEG) + 16, 0, 0,
+		  "DEPOSIT_COUNT", U_SEG, -1, 0);
+}
+
+/* a 0x420 in the first word of the page below a segment table is where
+ * IDTE lands for sto = table - 8 (2016 THP split bug) */
+static void test_idte_forensics(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+	const uint64_t seg2 = 0x20c000, below = seg2 - 4096;
+
+	build_world(&s);
+	synth_put64(&s, U_R3 + 8, seg2 | 0x7);		/* va 2G */
+	fill(&s, seg2, 2048, 0x20);
+	fill(&s, below, 256, PTE_NONE);
+	synth_put64(&s, seg2, below);
+	synth_put64(&s, below, 0x420);
+	check(run(&s, &c) == 0, "idte: run");
+	check(c.findings.n == 1 && strstr(c.findings.v[0].detail,
+					  "exactly where IDTE lands") != NULL,
+	      "idte: detail %s", c.findings.n ? c.findings.v[0].detail : "-");
+	tc_free(&c);
+	synth_free(&s);
+}
+
 /* v6.2+ boot/vmem.c leaves an all-ones pte at __memcpy_real_area */
 static void test_memcpy_real_placeholder(void)
 {
@@ -382,6 +514,8 @@ int main(void)
 	test_task_cycle();
 	test_unreadable_table();
 	test_maple_cycle();
+	test_frags();
+	test_idte_forensics();
 	test_memcpy_real_placeholder();
 	test_translate();
 	test_json();

@@ -1,0 +1,69 @@
+#!/bin/bash
+# make bench: thpscan's benchmark.  Prints figures and ratios measured in
+# this one run on this machine; there is no pass/fail.
+#
+#   floor   reading every page-table page of a dump once through
+#           libkdumpfile vs thpscan's full validation of it (bench_floor)
+#   scan    thpscan end to end per sample dump (ELF and kdump), best of 3
+#   forest  a synthetic forest of 10^4, 10^5, 10^6 page tables through the
+#           synthetic backend: time and peak RSS per page-table page
+#           (BENCH_FOREST="10000 100000" to skip the big one)
+#   batch   8 dumps with --jobs 1 vs --jobs 2
+#
+# Not measured (see docs/thpscan.md): thpcheck in crash vs "foreach vm -p",
+# and the 4 GiB guest (no such sample).
+set -u
+cd "$(dirname "$0")/.."
+CACHE=${THPCHECK_CACHE:-$HOME/.cache/thpcheck}
+SAMPLES="s390x-6.1 s390x-6.12"
+FOREST=${BENCH_FOREST:-"10000 100000 1000000"}
+
+echo "== machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u '+%Y-%m-%d %H:%M UTC')"
+
+wall() {   # best wall time of N runs of a command, in seconds
+    local n=$1 best= t; shift
+    for _ in $(seq "$n"); do
+        t=$( { /usr/bin/time -f %e "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        best=$(python3 -c "print(min(float('$t'), float('${best:-1e9}')))")
+    done
+    echo "$best"
+}
+
+echo "== floor: read every page-table page once (libkdumpfile) vs full validation"
+for s in $SAMPLES; do
+    for f in vmcore vmcore.kdump; do
+        [ -f "samples/out/$s/$f" ] || continue
+        build/bench_floor "samples/out/$s/vmlinux" "samples/out/$s/$f" 5
+    done
+done
+
+echo "== scan: thpscan -s end to end (vmlinux open, DWARF index, fork, scan), best of 3"
+for s in $SAMPLES; do
+    for f in vmcore vmcore.kdump; do
+        [ -f "samples/out/$s/$f" ] || continue
+        printf '%s/%s: %s s\n' "$s" "$f" \
+            "$(wall 3 build/thpscan -q -s "samples/out/$s/vmlinux" "samples/out/$s/$f")"
+    done
+done
+
+echo "== forest: synthetic tables through ext/synth.c (time and peak RSS per table)"
+for n in $FOREST; do
+    printf 'N=%s: ' "$n"
+    build/bench_synth "$n"
+done
+
+echo "== batch: 8 dumps (both samples, ELF + kdump, twice), --debuginfo-dir"
+dumps=()
+for _ in 1 2; do
+    for s in $SAMPLES; do
+        for f in vmcore vmcore.kdump; do
+            [ -f "samples/out/$s/$f" ] && dumps+=("samples/out/$s/$f")
+        done
+    done
+done
+j1=$(wall 1 build/thpscan -q -s --jobs 1 --debuginfo-dir "$CACHE/k" "${dumps[@]}")
+j2=$(wall 1 build/thpscan -q -s --jobs 2 --debuginfo-dir "$CACHE/k" "${dumps[@]}")
+python3 -c "print(f'${#dumps[@]} dumps: --jobs 1 {$j1:.2f} s, --jobs 2 {$j2:.2f} s, speed-up {$j1/$j2:.2f}x')"
+j1=$(wall 1 build/thpscan -q -s --jobs 1 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
+j2=$(wall 1 build/thpscan -q -s --jobs 2 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
+python3 -c "print(f'same 8 with one VMLINUX (6.1; the 6.12 dumps fail fast): --jobs 1 {$j1:.2f} s, --jobs 2 {$j2:.2f} s, speed-up {$j1/$j2:.2f}x')"
