@@ -21,10 +21,12 @@ FOREST=${BENCH_FOREST:-"10000 100000 1000000"}
 echo "== machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u '+%Y-%m-%d %H:%M UTC')"
 
 wall() {   # best wall time of N runs of a command, in seconds
-    local n=$1 best= t; shift
+    local n=$1 best=1e9 t0 t1; shift
     for _ in $(seq "$n"); do
-        t=$( { /usr/bin/time -f %e "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-        best=$(python3 -c "print(min(float('$t'), float('${best:-1e9}')))")
+        t0=$(date +%s.%N)
+        "$@" >/dev/null 2>&1
+        t1=$(date +%s.%N)
+        best=$(python3 -c "print('%.3f' % min($t1 - $t0, $best))")
     done
     echo "$best"
 }
@@ -63,7 +65,7 @@ for _ in 1 2; do
 done
 j1=$(wall 1 build/thpscan -q -s --jobs 1 --debuginfo-dir "$CACHE/k" "${dumps[@]}")
 j2=$(wall 1 build/thpscan -q -s --jobs 2 --debuginfo-dir "$CACHE/k" "${dumps[@]}")
-python3 -c "print(f'${#dumps[@]} dumps: --jobs 1 {$j1:.2f} s, --jobs 2 {$j2:.2f} s, speed-up {$j1/$j2:.2f}x')"
+python3 -c "print('${#dumps[@]} dumps: --jobs 1 %.2f s, --jobs 2 %.2f s, speed-up %.2fx' % ($j1, $j2, $j1 / $j2))"
 j1=$(wall 1 build/thpscan -q -s --jobs 1 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
 j2=$(wall 1 build/thpscan -q -s --jobs 2 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
-python3 -c "print(f'same 8 with one VMLINUX (6.1; the 6.12 dumps fail fast): --jobs 1 {$j1:.2f} s, --jobs 2 {$j2:.2f} s, speed-up {$j1/$j2:.2f}x')"
+python3 -c "print('same 8 with one VMLINUX (6.1; the 6.12 dumps fail fast): --jobs 1 %.2f s, --jobs 2 %.2f s, speed-up %.2fx' % ($j1, $j2, $j1 / $j2))"

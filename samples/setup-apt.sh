@@ -35,7 +35,10 @@ STAMP=$APT_DIR/.setup-done
 CONF=$APT_DIR/apt.conf
 LISTS=$APT_DIR/state/lists
 
-if [ -f "$STAMP" ] && [ $REFRESH = 0 ]; then
+# Bump when the generated configuration changes (suites, deb-src lines, ...):
+# a stamp from an older layout makes the script run again.
+LAYOUT=2    # 2: + deb-src trixie (crash source for build-crash-ppc64.sh)
+if [ -f "$STAMP" ] && [ $REFRESH = 0 ] && grep -qx "layout $LAYOUT" "$STAMP"; then
     log "private apt config already set up ($CONF); use --refresh to update"
     exit 0
 fi
@@ -116,6 +119,7 @@ deb-src [signed-by=$KEYRING] $MIRROR bookworm main
 deb [arch=$ta signed-by=$KEYRING] $MIRROR trixie main
 deb [arch=$ta signed-by=$KEYRING] $MIRROR trixie-updates main
 deb [arch=$ta signed-by=$KEYRING] $SECMIRROR trixie-security main
+deb-src [signed-by=$KEYRING] $MIRROR trixie main
 EOF
 }
 
@@ -163,5 +167,6 @@ apt-cache policy linux-image-s390x:s390x crash:s390x 2>/dev/null | grep -E '^[a-
 apt-cache show "crash:s390x=$(apt-cache madison crash:s390x | awk '/trixie/{print $3; exit}')" \
     >/dev/null 2>&1 || die "trixie crash:s390x not in the index"
 apt-cache showsrc qemu >/dev/null 2>&1 || die "no qemu source in the index"
-date -u +%FT%TZ > "$STAMP"
+apt-cache showsrc crash 2>/dev/null | grep -q '^Version: 8\.0\.6' || log "WARNING: no crash 8.0.6 source in the index"
+{ date -u +%FT%TZ; echo "layout $LAYOUT"; } > "$STAMP"
 log "done in $(( $(date +%s) - t0 )) s; use APT_CONFIG=$CONF"

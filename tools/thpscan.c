@@ -32,6 +32,7 @@
 #define MAX_SCAN_DEPTH	6	/* --debuginfo-dir: directory levels searched */
 #define MAX_SCAN_FILES	200000	/* --debuginfo-dir: entries looked at */
 #define MAX_JOBS	256
+#define MAX_VMLINUX_CACHE 16	/* --debuginfo-dir: vmlinuxes kept open */
 
 enum output { OUT_TEXT, OUT_JSON, OUT_TABLES, OUT_LEAVES, OUT_SUMMARY,
 	      OUT_EXPLAIN };
@@ -46,6 +47,10 @@ struct config {
 	uint64_t xaddr;		/* -x */
 	struct tc_opts xscope;	/* -x: the -p/-m the user gave */
 	struct kdw *vml;	/* the explicit VMLINUX, opened once */
+	/* --debuginfo-dir: vmlinuxes the parent opened and indexed, which
+	 * the children inherit */
+	struct vcache { char path[4096]; struct kdw *w; } cache[MAX_VMLINUX_CACHE];
+	int ncache;
 };
 
 static const char *prog = "thpscan";
@@ -293,6 +298,45 @@ static int find_vmlinux(const char *dir, const struct kd_dump *d, char *out,
 
 /* ------------------------------------------------------------ one dump */
 
+static struct kdw *cached_vmlinux(const struct config *cf, const char *path)
+{
+	int i;
+
+	for (i = 0; i < cf->ncache; i++)
+		if (!strcmp(cf->cache[i].path, path))
+			return cf->cache[i].w;
+	return NULL;
+}
+
+static void prewarm(struct kdw *w);
+
+/*
+ * --debuginfo-dir: find the dump's vmlinux in the parent and index it
+ * once, so that the children of every dump of that kernel inherit the
+ * index (it takes most of a scan's time).  Failures are left to the
+ * child, which reports them.
+ */
+static void parent_resolve(struct config *cf, const char *path)
+{
+	struct kd_dump d;
+	char vpath[4096], why[512];
+	struct kdw *w;
+
+	if (cf->vml || cf->ncache >= MAX_VMLINUX_CACHE)
+		return;
+	if (kd_open(&d, path) == 0 &&
+	    find_vmlinux(cf->debuginfo_dir, &d, vpath, sizeof(vpath), why,
+			 sizeof(why)) == 0 &&
+	    !cached_vmlinux(cf, vpath) &&
+	    (w = kdw_open(vpath, why, sizeof(why)))) {
+		prewarm(w);
+		snprintf(cf->cache[cf->ncache].path, sizeof(cf->cache[0].path),
+			 "%s", vpath);
+		cf->cache[cf->ncache++].w = w;
+	}
+	kd_close(&d);
+}
+
 static int run_engine(const struct config *cf, struct kd_dump *d, FILE *out,
 		      FILE *err)
 {
@@ -302,9 +346,10 @@ static int run_engine(const struct config *cf, struct kd_dump *d, FILE *out,
 	size_t wlen = 0;
 	int rc;
 
-	if (!c)
-		return report_unscanned(cf, out, err, d->path, "out of memory"),
-		       EXIT_UNSCANNED;
+	if (!c) {
+		report_unscanned(cf, out, err, d->path, "out of memory");
+		return EXIT_UNSCANNED;
+	}
 	/* lines printed during the walk (-t, -e, -v) are collected so the
 	 * dump key can be added */
 	o.out = open_memstream(&walk, &wlen);
@@ -352,7 +397,9 @@ static int scan_dump(const struct config *cf, const char *path, FILE *out,
 			report_unscanned(cf, out, err, path, why);
 			goto done;
 		}
-		own = vml = kdw_open(vpath, why, sizeof(why));
+		vml = cached_vmlinux(cf, vpath);
+		if (!vml)
+			own = vml = kdw_open(vpath, why, sizeof(why));
 		if (!vml) {
 			char msg[4700];
 
@@ -448,7 +495,7 @@ static void finish_job(struct job *j)
 	j->out = j->err = NULL;
 }
 
-static int run_all(const struct config *cf, char **paths, size_t n)
+static int run_all(struct config *cf, char **paths, size_t n)
 {
 	struct job *jobs = calloc(n, sizeof(*jobs));
 	size_t next = 0, printed = 0, running = 0, finished = 0, i;
@@ -465,6 +512,7 @@ static int run_all(const struct config *cf, char **paths, size_t n)
 			struct job *j = &jobs[next++];
 
 			progress(cf, finished, n, j->path);
+			parent_resolve(cf, j->path);
 			if (start_job(cf, j) < 0) {
 				j->done = 1;
 				j->rc = EXIT_UNSCANNED;
@@ -512,7 +560,7 @@ static void prewarm(struct kdw *w)
 {
 	static const char *const types[] = {
 		"task_struct", "mm_struct", "vm_area_struct", "maple_tree",
-		"maple_node", "uts_namespace", "new_utsname",
+		"maple_node", "uts_namespace", "new_utsname", "page",
 	};
 	size_t i;
 
@@ -675,5 +723,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_DFL);
 	rc = run_all(&cf, argv + first, (size_t)(argc - first));
 	kdw_close(cf.vml);
+	while (cf.ncache > 0)
+		kdw_close(cf.cache[--cf.ncache].w);
 	return rc;
 }

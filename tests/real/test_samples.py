@@ -258,6 +258,19 @@ def choose_plants(sample, man, tables, vmas_by_pid, vmcore):
         if idx is not None and seg_tabs:
             add("S390_REGION_ILLEGAL", pa, idx, seg_tabs[0][0] | 0x4)
             break
+    # the 2016 IDTE pattern: 0x420 in the first word of a pte-table page
+    # that lies just below a segment table (docs/signatures.md)
+    seg_all = {int(t["pa"], 16) for t in tables if t["level"] == "pmd"}
+    for t in tables:
+        pa = int(t["pa"], 16)
+        if t["level"] == "pte" and pa % 4096 == 0 and pa + 4096 in seg_all \
+                and pa not in used and poke_read(vmcore, pa, 1)[0] == 0x400:
+            add("S390_PTE_ORED_SEG_INVALID", pa, 0, 0x420)
+            plants[-1]["detail"] = "exactly where IDTE lands"
+            break
+    else:
+        print(f"# {sample}: no empty first pte just below a segment table; "
+              "the IDTE placement is covered by the unit test")
     # a segment entry of another process pointing past the end of memory
     oseg = [t for t in tables if t.get("pid") == other["pid"] and t["level"] == "pmd"]
     if oseg:
@@ -466,8 +479,11 @@ def run_sample(sample):
         hit = [f for f in js2["findings"] if f["sig"] == p["sig"] and
                f["table_pa"] == hex(p["table"]) and f["index"] == p["index"] and
                f["value"] == hex(p["expect_value"])]
+        if "detail" in p:
+            hit = [f for f in hit if p["detail"] in f["detail"]]
         check(len(hit) >= 1, f"{sample}: planted {p['sig']} at {p['table']:#x}[{p['index']}] "
-              f"= {p['expect_value']:#x} found exactly",
+              f"= {p['expect_value']:#x} found exactly" +
+              (f" ({p['detail']})" if "detail" in p else ""),
               json.dumps([f for f in js2["findings"] if f["sig"] == p["sig"]][:2]))
     sys2 = outs2.get(3, "")
     check(man["kernel_release"] in sys2,

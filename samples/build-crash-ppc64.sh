@@ -1,0 +1,117 @@
+#!/bin/bash
+# Build a native x86_64 crash 8.0.6 that reads ppc64le dumps (make target=PPC64)
+# from Debian's crash source package (trixie), and install it to
+#
+#   $THPCHECK_CACHE/crash-ppc64/bin/crash
+#   $THPCHECK_CACHE/crash-ppc64/include/crash/defs.h    (build extensions with
+#                                                        gcc -DPPC64 -I .../include/crash)
+#
+# Why: the ppc64el crash under qemu-ppc64le-static (samples/fetch-crash.sh
+# ppc64el) needs ~40 s to start on a sample; this one needs ~8 s and prints the
+# same.  samples/crash prefers it for ppc64le samples when it exists.
+#
+# Source: `apt-get source --download-only crash=8.0.6-1` through the private apt
+# config (setup-apt.sh has deb-src trixie).  The mirror here serves only the
+# orig tarball (the .dsc and .debian.tar.xz are 404), so the build uses the
+# upstream orig tarball, checked against the Sources index's SHA-256; the
+# Debian patches are not applied.  The tarball carries gdb-10.2.tar.gz and
+# gdb-10.2.patch: nothing is downloaded during the build.  Compression support
+# as in Debian's binary: lzo, snappy, zstd (zlib is always in).
+#
+# Takes ~17 min with -j2 on 2 cores; run it early in the background:
+#   nohup samples/build-crash-ppc64.sh > $THPCHECK_CACHE/logs/build-crash-ppc64.log 2>&1 &
+#
+# Usage: samples/build-crash-ppc64.sh [--rebuild]
+# Env:   KEEP_BUILD=1  keep the build tree ($THPCHECK_CACHE/crash-ppc64-src, ~800 MB)
+#        JOBS=N        make -jN (default: nproc)
+# Idempotent: nothing is done if the installed binary was built from the same
+# tarball by the same script (stamp crash-ppc64/.built-from).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+REBUILD=0
+case "${1:-}" in
+    --rebuild) REBUILD=1 ;;
+    "") ;;
+    *) die "usage: $0 [--rebuild]" ;;
+esac
+
+VER=8.0.6
+DEBVER=8.0.6-1
+PREFIX=$THPCHECK_CACHE/crash-ppc64
+SRCDIR=$THPCHECK_CACHE/src/crash
+BUILD=$THPCHECK_CACHE/crash-ppc64-src
+TARBALL=$SRCDIR/crash_$VER.orig.tar.gz
+JOBS=${JOBS:-$(nproc)}
+
+need=()
+for p in gcc g++ make patch bison flex texinfo gawk libncurses-dev zlib1g-dev \
+         liblzo2-dev libsnappy-dev libzstd-dev; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    log "installing host packages: ${need[*]}"
+    apt-get install -y --no-install-recommends "${need[@]}" >&2
+fi
+
+"$SAMPLES_DIR/setup-apt.sh"
+export APT_CONFIG=$APT_DIR/apt.conf
+
+# expected checksum of the orig tarball from the Sources index
+SHA=$(apt-cache showsrc "crash=$DEBVER" 2>/dev/null |
+      awk '/^Checksums-Sha256:/{f=1; next} /^[^ ]/{f=0} f && $3 == "crash_'"$VER"'.orig.tar.gz" {print $1; exit}')
+[ -n "$SHA" ] || die "crash $DEBVER source not in the private index (setup-apt.sh --refresh?)"
+STAMPVAL="crash_$VER.orig.tar.gz $SHA target=PPC64 lzo snappy zstd $(sha256sum < "$0" | cut -c1-16)"
+
+if [ $REBUILD = 0 ] && [ -x "$PREFIX/bin/crash" ] && [ -f "$PREFIX/include/crash/defs.h" ] &&
+   [ "$(cat "$PREFIX/.built-from" 2>/dev/null)" = "$STAMPVAL" ]; then
+    log "$PREFIX/bin/crash is up to date (crash $VER, target PPC64)"
+    exit 0
+fi
+
+t0=$(date +%s)
+mkdir -p "$SRCDIR"
+if ! echo "$SHA  $TARBALL" | sha256sum -c --quiet 2>/dev/null; then
+    rm -f "$TARBALL"
+    # the .dsc / .debian.tar.xz may be missing on the mirror (404): apt then
+    # exits non-zero although the orig tarball arrived; the checksum decides
+    (cd "$SRCDIR" && apt-get source --download-only "crash=$DEBVER" >&2) ||
+        log "apt-get source reported errors (expected on this mirror: no .dsc/.debian.tar.xz)"
+    echo "$SHA  $TARBALL" | sha256sum -c --quiet ||
+        die "$TARBALL missing or SHA-256 mismatch (want $SHA)"
+fi
+log "source $TARBALL ok ($(( $(date +%s) - t0 )) s)"
+
+rm -rf "$BUILD"
+mkdir -p "$BUILD"
+tar -xzf "$TARBALL" -C "$BUILD"
+S=$BUILD/crash-$VER
+[ -f "$S/Makefile" ] && [ -f "$S/gdb-10.2.tar.gz" ] ||
+    die "unexpected tarball layout (no crash-$VER/Makefile or gdb-10.2.tar.gz)"
+# what "make lzo snappy zstd" would write
+echo "-DLZO -DSNAPPY -DZSTD" > "$S/CFLAGS.extra"
+echo "-llzo2 -lsnappy -lzstd" > "$S/LDFLAGS.extra"
+
+log "building crash $VER target=PPC64 with -j$JOBS in $S (~17 min on 2 cores)"
+t1=$(date +%s)
+# crash's own Makefile unpacks gdb-10.2.tar.gz, applies gdb-10.2.patch and
+# configures gdb --target=powerpc64le-unknown-linux-gnu
+(cd "$S" && timeout 3600 make -j"$JOBS" target=PPC64) > "$BUILD/build.log" 2>&1 || {
+    tail -30 "$BUILD/build.log" >&2
+    die "build failed (log: $BUILD/build.log)"
+}
+log "built in $(( $(date +%s) - t1 )) s"
+if grep -Eq '(wget|ftp|curl) .*gdb' "$BUILD/build.log"; then
+    log "WARNING: the build log mentions a download"
+fi
+
+"$S/crash" --version | head -1 | grep -q "crash $VER" || die "built crash does not run"
+rm -rf "$PREFIX.new"
+mkdir -p "$PREFIX.new/bin" "$PREFIX.new/include/crash"
+strip -o "$PREFIX.new/bin/crash" "$S/crash"
+install -m 644 "$S/defs.h" "$PREFIX.new/include/crash/defs.h"
+echo "$STAMPVAL" > "$PREFIX.new/.built-from"
+cp "$BUILD/build.log" "$PREFIX.new/build.log"
+rm -rf "$PREFIX"; mv "$PREFIX.new" "$PREFIX"
+[ "${KEEP_BUILD:-0}" = 1 ] || rm -rf "$BUILD"
+log "installed $PREFIX/bin/crash ($(stat -c %s "$PREFIX/bin/crash") bytes) in $(( $(date +%s) - t0 )) s total"
