@@ -438,6 +438,8 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 
 	if (c->be->read_phys(c->be->priv, pa, buf, L->table_bytes) < 0) {
 		c->stats.read_errors++;
+		if (c->nbad < TC_MAX_BAD)
+			c->bad[c->nbad++] = pa;
 		tc_report(c, "READ_ERROR", va0, lvl, pa, -1, 0,
 			  "%s table at %#llx is not in the dump",
 			  L->name, (unsigned long long)pa);

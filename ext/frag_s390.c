@@ -342,6 +342,17 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 
 /* ------------------------------------------------------------ per mm */
 
+/* a table that could not be read is already a READ_ERROR */
+static int table_unreadable(const struct tc_ctx *c, uint64_t pa)
+{
+	size_t i;
+
+	for (i = 0; i < c->nbad; i++)
+		if (c->bad[i] == pa)
+			return 1;
+	return 0;
+}
+
 static void collect_references(struct tc_ctx *c, struct tc_mm_stats *m)
 {
 	size_t i;
@@ -350,7 +361,8 @@ static void collect_references(struct tc_ctx *c, struct tc_mm_stats *m)
 		const struct tc_table_ref *r = &c->refs[i];
 		struct s390_frag_page *fp;
 
-		if (r->mm != m->mm || r->level != L_SEG)
+		if (r->mm != m->mm || r->level != L_SEG ||
+		    table_unreadable(c, r->pa))
 			continue;
 		fp = frag_page(c, r->pa, m->mm);
 		if (fp && fp->refd[half_of(r->pa)] < 255)

@@ -219,6 +219,10 @@ struct tc_ctx {
 	/* every table walked, in walk order */
 	struct tc_table *tabs;
 	size_t ntabs, captabs;
+	/* referenced tables that could not be read (first TC_MAX_BAD) */
+#define TC_MAX_BAD 64
+	uint64_t bad[TC_MAX_BAD];
+	size_t nbad;
 	/* table origin -> first referrer, for TABLE_MULTI_REF */
 	struct tc_table_ref *refs;
 	size_t nrefs, caprefs;

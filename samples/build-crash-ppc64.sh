@@ -58,7 +58,7 @@ fi
 export APT_CONFIG=$APT_DIR/apt.conf
 
 # expected checksum of the orig tarball from the Sources index
-SHA=$(apt-cache showsrc "crash=$DEBVER" 2>/dev/null |
+SHA=$(apt-cache showsrc crash 2>/dev/null |
       awk '/^Checksums-Sha256:/{f=1; next} /^[^ ]/{f=0} f && $3 == "crash_'"$VER"'.orig.tar.gz" {print $1; exit}')
 [ -n "$SHA" ] || die "crash $DEBVER source not in the private index (setup-apt.sh --refresh?)"
 STAMPVAL="crash_$VER.orig.tar.gz $SHA target=PPC64 lzo snappy zstd $(sha256sum < "$0" | cut -c1-16)"

@@ -41,12 +41,48 @@ static kdump_ctx_t *ctx_of(const struct kd_dump *d)
 
 /* ------------------------------------------------------------ memory */
 
-int kd_read_phys(struct kd_dump *d, uint64_t pa, void *buf, size_t len)
+#define PCACHE_PAGES	64
+
+static int read_phys_direct(struct kd_dump *d, uint64_t pa, void *buf,
+			    size_t len)
 {
 	size_t n = len;
 
-	return kdump_read(ctx_of(d), KDUMP_KPHYSADDR, pa, buf, &n) == KDUMP_OK &&
-	       n == len ? 0 : -1;
+	if (kdump_read(ctx_of(d), KDUMP_KPHYSADDR, pa, buf, &n) == KDUMP_OK &&
+	    n == len)
+		return 0;
+	kdump_clear_err(ctx_of(d));
+	return -1;
+}
+
+/*
+ * The engine reads structures 4 and 8 bytes at a time (task list, VMAs,
+ * maple nodes, struct pages); each kdump_read() costs a lock and a cache
+ * look-up, so small reads are served from a direct-mapped cache of whole
+ * pages.  Tables (2 KiB and up) go straight to libkdumpfile.
+ */
+int kd_read_phys(struct kd_dump *d, uint64_t pa, void *buf, size_t len)
+{
+	uint64_t pfn = pa >> 12, off = pa & 4095;
+	struct kd_page *p;
+
+	if (len > 256 || off + len > 4096)
+		return read_phys_direct(d, pa, buf, len);
+	if (!d->pcache) {
+		d->pcache = calloc(PCACHE_PAGES, sizeof(*d->pcache));
+		if (!d->pcache)
+			return read_phys_direct(d, pa, buf, len);
+	}
+	p = &d->pcache[pfn % PCACHE_PAGES];
+	if (p->pfn1 != pfn + 1) {	/* +1: 0 means empty */
+		if (read_phys_direct(d, pfn << 12, p->data, 4096) < 0) {
+			p->pfn1 = 0;
+			return read_phys_direct(d, pa, buf, len);
+		}
+		p->pfn1 = pfn + 1;
+	}
+	memcpy(buf, p->data + off, len);
+	return 0;
 }
 
 static int kvirt_to_phys(const struct kd_dump *d, uint64_t va, uint64_t *pa)
@@ -503,6 +539,8 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 
 void kd_close(struct kd_dump *d)
 {
+	free(d->pcache);
+	d->pcache = NULL;
 	if (d->ctx)
 		kdump_free(ctx_of(d));
 	if (d->fd >= 0)

@@ -39,6 +39,8 @@ struct kd_dump {
 	struct tc_ctx *engine;
 	int in_walk;
 	struct { uint64_t vpage, ppage; } tlb[256];
+	/* small reads (struct members) are served from whole pages */
+	struct kd_page { uint64_t pfn1; unsigned char data[4096]; } *pcache;
 	struct tc_backend be;
 	char err[320];
 };
