@@ -35,7 +35,7 @@ CRASH_DEF_x86_64 := -DX86_64
 
 EXT_SO := build/$(ARCH)/thpcheck.so
 
-.PHONY: all ext deps samples check unit check-real demo clean
+.PHONY: all ext deps samples check unit unit-san demo clean
 all: ext
 
 ext: $(EXT_SO)
@@ -63,6 +63,16 @@ samples: deps
 
 unit: build/test_s390
 	build/test_s390
+
+# the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer;
+# any report fails the run
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+build/test_s390-san: tests/unit/test_s390.c ext/synth.c $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_s390.c ext/synth.c $(ENGINE)
+
+unit-san: build/test_s390-san
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build/test_s390-san
 
 # Everything: unit tests, then each real sample opened in crash with the
 # extension loaded.  Ends with one "N passed, N failed" line.

@@ -53,7 +53,11 @@ verify() {
 
 "$SAMPLES_DIR/setup-apt.sh"
 export APT_CONFIG=$APT_DIR/apt.conf
-VER=$(apt-cache showsrc qemu | awk '/^Version:/{print $2}' | sort -V | tail -1)
+# bookworm's source only: the private config also has deb-src trixie
+# (for crash), whose qemu 10 needs a newer meson than bookworm has.
+VER=$(apt-cache madison qemu |
+      awk -F'|' '$3 ~ / bookworm[a-z-]*\/main Sources/ {gsub(/ /, "", $2); print $2}' |
+      sort -V | tail -1)
 [ -n "$VER" ] || die "qemu source not found in the private index"
 WANT="qemu $VER patch $(sha256sum < "$PATCH" | cut -c1-16)"
 

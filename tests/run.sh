@@ -24,6 +24,7 @@ part() {
     return "$rc"
 }
 part "unit tests" make -s unit
+part "unit tests (ASan+UBSan)" make -s unit-san
 part "sample dumps" samples/make-samples.sh && samples_ok=1 || samples_ok=0
 part "s390x extension" make -s ARCH=s390x ext build/vmcore-poke
 if [ "$samples_ok" = 1 ]; then
