@@ -35,7 +35,7 @@ CRASH_DEF_x86_64 := -DX86_64
 
 EXT_SO := build/$(ARCH)/thpcheck.so
 
-.PHONY: all ext deps samples check unit unit-san demo clean
+.PHONY: all ext deps samples check unit unit-san fuzz demo clean
 all: ext
 
 ext: $(EXT_SO)
@@ -46,13 +46,27 @@ $(EXT_SO): ext/thpcheck.c $(ENGINE) $(HDRS)
 	$(EXT_CC) $(CSTD) $(WARN) $(CFLAGS) $(CRASH_DEF_$(ARCH)) -fPIC -shared -rdynamic \
 	  -I$(CRASH_INC) -Iext -o $@ ext/thpcheck.c $(ENGINE)
 
-build/test_s390: tests/unit/test_s390.c ext/synth.c $(ENGINE) $(HDRS)
+WORLD := tests/unit/world.c ext/synth.c
+build/test_s390: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_s390.c ext/synth.c $(ENGINE)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)
 
 build/vmcore-poke: tests/vmcore-poke.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $<
+
+# libFuzzer targets (clang): entry decoder and whole engine on the
+# synthetic world; make fuzz FUZZ_SECONDS=N runs each for N seconds
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iext
+build/fuzz_decode: tests/fuzz/fuzz_decode.c $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_decode.c $(ENGINE)
+build/fuzz_walk: tests/fuzz/fuzz_walk.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_walk.c $(WORLD) $(ENGINE)
+fuzz: deps build/fuzz_decode build/fuzz_walk
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # host packages for building and testing (idempotent; apt-get as root)
 deps:
@@ -67,9 +81,9 @@ unit: build/test_s390
 # the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer;
 # any report fails the run
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-build/test_s390-san: tests/unit/test_s390.c ext/synth.c $(ENGINE) $(HDRS)
+build/test_s390-san: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_s390.c ext/synth.c $(ENGINE)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)
 
 unit-san: build/test_s390-san
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build/test_s390-san

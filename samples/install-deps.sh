@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(gcc make python3 jq xz-utils cpio
       gcc-s390x-linux-gnu libc6-dev-s390x-cross binutils-s390x-linux-gnu
       qemu-user-static qemu-system-misc qemu-system-data makedumpfile
-      pkg-config libkdumpfile-dev libdw-dev libelf-dev)
+      pkg-config libkdumpfile-dev libdw-dev libelf-dev
+      clang libclang-rt-14-dev)
 need=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Write the small seed corpora of the fuzzers from a real sample.
+
+Real table words (region-3, segment, pte, as found in s390x-6.1) become
+decoder records (level, value) and walker records (world address, value)
+that put real entries into the synthetic world's tables.
+Usage: tests/fuzz/make-seeds.py [SAMPLE]   (needs make test data: the
+planted run's JSON in $THPCHECK_CACHE/work/SAMPLE)
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck"))
+sample = sys.argv[1] if len(sys.argv) > 1 else "s390x-6.1"
+js = json.load(open(os.path.join(CACHE, "work", sample, "thpcheck-planted.json")))
+core = os.path.join(TOP, "samples", "out", sample, "vmcore")
+LEVEL = {"pud": 2, "pmd": 3, "pte": 4}
+WORLD = {2: 0x200000, 3: 0x204000, 4: 0x208000}   # U_R3, U_SEG, U_PT
+N = {2: 2048, 3: 2048, 4: 256}
+seen = set()
+out = {"decode": os.path.join(TOP, "tests/fuzz/corpus/decode"),
+       "walk": os.path.join(TOP, "tests/fuzz/corpus/walk")}
+for d in out.values():
+    os.makedirs(d, exist_ok=True)
+for f in js["findings"]:
+    lvl = LEVEL.get(f["level"])
+    if lvl is None or f["table_pa"] is None or (lvl, f["table_pa"]) in seen:
+        continue
+    seen.add((lvl, f["table_pa"]))
+    words = subprocess.run([os.path.join(TOP, "build/vmcore-poke"), core, "read",
+                            f["table_pa"], str(N[lvl])], capture_output=True,
+                           text=True).stdout.split()
+    used = [(i, int(w, 16)) for i, w in enumerate(words)
+            if int(w, 16) not in (0x400, 0x20, 0x24)][:64]
+    name = f"{f['level']}-{f['table_pa']}"
+    with open(os.path.join(out["decode"], name), "wb") as fh:
+        for _, v in used:
+            fh.write(struct.pack(">BQ", lvl, v))
+    with open(os.path.join(out["walk"], name), "wb") as fh:
+        for i, v in used:
+            fh.write(struct.pack(">IQ", WORLD[lvl] + 8 * i, v))
+print(f"{len(seen)} tables -> {out['decode']}, {out['walk']}")
