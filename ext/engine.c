@@ -122,6 +122,26 @@ void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	va_end(ap);
 }
 
+/* ------------------------------------------------------------ cycles */
+
+void tc_cycle_init(struct tc_cycle *cy, uint64_t start)
+{
+	cy->saved = start;
+	cy->power = cy->lam = 1;
+}
+
+int tc_cycle_step(struct tc_cycle *cy, uint64_t node)
+{
+	if (node == cy->saved)
+		return 1;
+	if (cy->lam++ == cy->power) {
+		cy->saved = node;
+		cy->power *= 2;
+		cy->lam = 1;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ mm list */
 
 static struct tc_mm_stats *mm_stats_of(struct tc_ctx *c, uint64_t mm)
@@ -164,6 +184,7 @@ static void add_pid(struct tc_mm_stats *m, int pid, const char *comm)
 static int collect_mms(struct tc_ctx *c)
 {
 	uint64_t head = c->init_task + c->off.task_tasks, pos, next;
+	struct tc_cycle cy;
 	size_t n = 0;
 
 	if (tc_rd64(c, head, &pos) < 0) {
@@ -172,15 +193,19 @@ static int collect_mms(struct tc_ctx *c)
 			 (unsigned long long)head);
 		return -1;
 	}
+	tc_cycle_init(&cy, head);
 	while (pos != head) {
 		uint64_t task = pos - c->off.task_tasks, mm;
 		uint32_t pid;
 		char comm[17] = "";
+		int cycle = tc_cycle_step(&cy, pos);
 
-		if (++n > c->opts.max_tasks || tc_rd64(c, pos, &next) < 0) {
+		if (cycle || ++n > c->opts.max_tasks ||
+		    tc_rd64(c, pos, &next) < 0) {
 			tc_report(c, "LIST_CORRUPT", TC_NO_ADDR, -1, TC_NO_ADDR,
 				  -1, pos, "task list: %s at task 0x%llx after %zu tasks",
-				  n > c->opts.max_tasks ? "too long (cycle?)" :
+				  cycle ? "cycle that does not return to init_task" :
+				  n > c->opts.max_tasks ? "too long" :
 				  "unreadable link", (unsigned long long)task, n);
 			break;
 		}

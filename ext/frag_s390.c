@@ -312,10 +312,12 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 {
 	struct s390_priv *p = c->arch_priv;
 	uint64_t head = m->mm + p->mm_pgtable_list, prev = head, pos, back;
+	struct tc_cycle cy;
 	size_t n = 0;
 
 	if (tc_rd64(c, head, &pos) < 0)
 		return list_corrupt(c, head, 0, 0, "list head unreadable");
+	tc_cycle_init(&cy, head);
 	while (pos != head) {
 		uint64_t page = pos - p->pg_lru, next;
 		struct s390_frag_page *fp;
@@ -328,8 +330,9 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 		if (tc_rd64(c, pos + 8, &back) < 0 || back != prev)
 			return list_corrupt(c, pos, 1, back,
 					    "next->prev does not point back");
-		if (++n > MAX_LIST)
-			return list_corrupt(c, pos, 0, pos, "no end (cycle)");
+		if (tc_cycle_step(&cy, pos) || ++n > MAX_LIST)
+			return list_corrupt(c, prev, 0, pos,
+					    "cycle that does not return to the head");
 		fp = frag_page(c, page_pa_of(c, page), m->mm);
 		if (fp)
 			fp->on_list = 1;

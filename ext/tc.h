@@ -281,6 +281,18 @@ void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
 /* translate a user VA of an mm the way the walker does; 0 on success */
 int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa);
 
+/*
+ * Brent's cycle detection for list walks: O(1) memory, finds a cycle
+ * that does not pass through the start within a few times its length.
+ * Call tc_cycle_step() with each node; it returns 1 on a repeat.
+ */
+struct tc_cycle {
+	uint64_t saved;
+	unsigned long power, lam;
+};
+void tc_cycle_init(struct tc_cycle *cy, uint64_t start);
+int tc_cycle_step(struct tc_cycle *cy, uint64_t node);
+
 /* vma.c */
 int tc_load_vmas(struct tc_ctx *c, uint64_t mm);
 const struct tc_vma *tc_find_vma(const struct tc_ctx *c, uint64_t va);

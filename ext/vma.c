@@ -124,9 +124,15 @@ static void list_walk(struct vma_walk *w, uint64_t first)
 {
 	struct tc_ctx *c = w->c;
 	uint64_t v = first;
+	struct tc_cycle cy;
 	size_t n = 0;
 
+	tc_cycle_init(&cy, 0);
 	while (v && n++ < TC_MAX_VMAS) {
+		if (tc_cycle_step(&cy, v)) {
+			w->broken = 1;
+			break;
+		}
 		if (push_vma(w, v) < 0 ||
 		    tc_rd64(c, v + c->off.vma_next, &v) < 0)
 			break;
