@@ -41,6 +41,10 @@ struct kdw {
 	/* lazy name index */
 	struct ent *tab;
 	size_t cap, n;
+	/* symbol table by name, built on the first look-up */
+	struct sym { const char *name; uint64_t addr; } *syms;
+	size_t symcap;
+	int syms_built;
 	Dwarf_CU *cursor;	/* last CU indexed (NULL: none yet) */
 	int indexed_all;
 	size_t cus;
@@ -512,6 +516,7 @@ void kdw_close(struct kdw *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w->tab);
+	free(w->syms);
 	free(w->path);
 	free(w);
 }
@@ -542,34 +547,69 @@ void kdw_image_range(const struct kdw *w, uint64_t *start, uint64_t *end)
 	*end = w->img_end;
 }
 
-int kdw_symbol(struct kdw *w, const char *name, uint64_t *addr)
+static struct sym *sym_slot(struct sym *tab, size_t cap, const char *name)
+{
+	size_t i = hash_name(name) & (cap - 1), k;
+
+	for (k = 0; k < cap; k++, i = (i + 1) & (cap - 1))
+		if (!tab[i].name || !strcmp(tab[i].name, name))
+			return &tab[i];
+	return NULL;
+}
+
+/* One pass over .symtab into a hash table (first definition wins):
+ * the engine asks for a handful of names, each a 150,000-entry scan
+ * otherwise. */
+static void build_symbols(struct kdw *w)
 {
 	Elf_Scn *scn = NULL;
 
+	w->syms_built = 1;
 	while ((scn = elf_nextscn(w->elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
-		size_t i, n;
+		size_t i, n, cap = 1024;
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
 		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
 			continue;
 		n = sh.sh_size / sh.sh_entsize;
+		while (cap < 2 * n)
+			cap *= 2;
+		free(w->syms);
+		w->syms = calloc(cap, sizeof(*w->syms));
+		if (!w->syms)
+			return;
+		w->symcap = cap;
 		for (i = 1; i < n; i++) {
 			GElf_Sym sym;
-			const char *s;
+			const char *name;
+			struct sym *e;
 
 			if (!gelf_getsym(data, (int)i, &sym) ||
 			    sym.st_shndx == SHN_UNDEF)
 				continue;
-			s = elf_strptr(w->elf, sh.sh_link, sym.st_name);
-			if (s && !strcmp(s, name)) {
-				*addr = sym.st_value;
-				return 0;
-			}
+			name = elf_strptr(w->elf, sh.sh_link, sym.st_name);
+			if (!name || !*name || !(e = sym_slot(w->syms, cap, name)) ||
+			    e->name)
+				continue;
+			e->name = name;
+			e->addr = sym.st_value;
 		}
+		return;		/* a vmlinux has one .symtab */
 	}
-	return -1;
+}
+
+int kdw_symbol(struct kdw *w, const char *name, uint64_t *addr)
+{
+	struct sym *e;
+
+	if (!w->syms_built)
+		build_symbols(w);
+	if (!w->syms || !(e = sym_slot(w->syms, w->symcap, name)) || !e->name)
+		return -1;
+	*addr = e->addr;
+	return 0;
 }
 
 int kdw_read_image(struct kdw *w, uint64_t addr, void *buf, size_t len)
