@@ -518,7 +518,11 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 		if (!w.buf[i])
 			goto out;
 	}
+	m->tab_first = c->ntabs;
+	m->ref_first = c->nrefs;
 	walk_table(&w, top.level, top.table_pa, 0);
+	m->tab_n = c->ntabs - m->tab_first;
+	m->ref_n = c->nrefs - m->ref_first;
 	if (c->arch->check_mm)
 		c->arch->check_mm(c, m);
 out:
@@ -911,4 +915,50 @@ void tc_explain(struct tc_ctx *c, uint64_t pa, FILE *f)
 	}
 	if (c->arch->explain_page)
 		c->arch->explain_page(c, pa & ~0xfffULL, f);
+}
+
+/* the mm of a -p/-m context */
+static uint64_t context_mm(const struct tc_ctx *c, const struct tc_opts *o)
+{
+	size_t i;
+	int k;
+
+	if (o->scope == TC_SCOPE_MM)
+		return o->mm;
+	for (i = 0; i < c->nmms; i++)
+		for (k = 0; k < c->mms[i].npids; k++)
+			if (c->mms[i].pids[k] == o->pid)
+				return c->mms[i].mm;
+	return 0;
+}
+
+int tc_explain_in(struct tc_ctx *c, const struct tc_opts *ctx, uint64_t addr,
+		  FILE *f)
+{
+	struct tc_lookup_result r;
+	uint64_t mm;
+
+	if (ctx->scope != TC_SCOPE_PID && ctx->scope != TC_SCOPE_MM) {
+		tc_explain(c, addr, f);
+		return 0;
+	}
+	mm = context_mm(c, ctx);
+	if (!mm) {
+		snprintf(c->err, sizeof(c->err), "no such pid or mm");
+		return -1;
+	}
+	tc_lookup(c, mm, addr, &r);
+	if (r.level < 0) {
+		snprintf(c->err, sizeof(c->err),
+			 "va %#llx: no page table reached", (unsigned long long)addr);
+		return -1;
+	}
+	fprintf(f, "user va %#llx of mm %#llx: %s entry at %#llx = 0x%llx%s\n",
+		(unsigned long long)addr, (unsigned long long)mm,
+		c->arch->levels[r.level].name, (unsigned long long)r.entry_pa,
+		(unsigned long long)r.value, r.mapped ? "" : " (not mapped)");
+	if (r.mapped)
+		fprintf(f, "  maps physical %#llx\n", (unsigned long long)r.pa);
+	tc_explain(c, r.entry_pa, f);
+	return 0;
 }

@@ -151,7 +151,7 @@ void tc_print_text(struct tc_ctx *c, FILE *f)
 
 /* ------------------------------------------------------------ JSON */
 
-static void json_str(FILE *f, const char *s)
+void tc_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; s && *s; s++) {
@@ -196,7 +196,7 @@ static void json_mm(struct tc_ctx *c, FILE *f, const struct tc_mm_stats *m)
 	for (i = 0; i < m->npids; i++)
 		fprintf(f, "%s%d", i ? "," : "", m->pids[i]);
 	fprintf(f, "],\"comm\":");
-	json_str(f, m->comm);
+	tc_json_str(f, m->comm);
 	fprintf(f, ",\"kernel\":%s,\"tables\":", m->kernel ? "true" : "false");
 	json_levels(c, f, m->tables);
 	fprintf(f, ",\"present_ptes\":%llu,\"special_ptes\":%llu,"
@@ -219,12 +219,12 @@ static void json_finding(FILE *f, const struct tc_finding *x)
 		sev_name(x->severity));
 	json_addr(f, "mm", x->mm);
 	fprintf(f, ",\"pid\":%d,\"comm\":", x->pid);
-	json_str(f, x->comm);
+	tc_json_str(f, x->comm);
 	fputc(',', f);
 	json_addr(f, "va", x->va);
 	fprintf(f, ",\"level\":");
 	if (x->level)
-		json_str(f, x->level);
+		tc_json_str(f, x->level);
 	else
 		fprintf(f, "null");
 	fputc(',', f);
@@ -234,7 +234,7 @@ static void json_finding(FILE *f, const struct tc_finding *x)
 	fputc(',', f);
 	fprintf(f, "\"value\":\"0x%llx\"", (unsigned long long)x->value);
 	fprintf(f, ",\"detail\":");
-	json_str(f, x->detail);
+	tc_json_str(f, x->detail);
 	fputc('}', f);
 }
 
@@ -245,9 +245,9 @@ void tc_print_json(struct tc_ctx *c, FILE *f)
 
 	fprintf(f, "{\"tool\":\"thpcheck\",\"version\":\"%s\",\"arch\":\"%s\","
 		"\"kernel\":", TC_VERSION, c->arch->name);
-	json_str(f, c->release);
+	tc_json_str(f, c->release);
 	fprintf(f, ",\"scheme\":");
-	json_str(f, c->scheme ? c->scheme : "");
+	tc_json_str(f, c->scheme ? c->scheme : "");
 	fprintf(f, ",\"stats\":{\"mms\":%llu,\"tables\":",
 		(unsigned long long)s->mms);
 	json_levels(c, f, s->tables);

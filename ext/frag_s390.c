@@ -75,8 +75,10 @@ void s390_fini(struct tc_ctx *c)
 {
 	struct s390_priv *p = c->arch_priv;
 
-	if (p)
+	if (p) {
 		free(p->pages);
+		free(p->hidx);
+	}
 	free(p);
 	c->arch_priv = NULL;
 }
@@ -94,17 +96,46 @@ static int bad_pointer(uint64_t v)
 
 /* ------------------------------------------------------------ pages */
 
+/* open-addressing index page address -> pages[]; SIZE_MAX = empty */
+static size_t *hash_slot(struct s390_priv *p, uint64_t page)
+{
+	size_t mask = p->hcap - 1;
+	size_t i = (size_t)((page >> 12) * 0x9e3779b97f4a7c15ULL) & mask;
+
+	while (p->hidx[i] != SIZE_MAX && p->pages[p->hidx[i]].pa != page)
+		i = (i + 1) & mask;
+	return &p->hidx[i];
+}
+
+static int hash_grow(struct s390_priv *p)
+{
+	size_t ncap = p->hcap ? p->hcap * 2 : 1024, i;
+	size_t *nv = malloc(ncap * sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	free(p->hidx);
+	p->hidx = nv;
+	p->hcap = ncap;
+	for (i = 0; i < ncap; i++)
+		nv[i] = SIZE_MAX;
+	for (i = 0; i < p->npages; i++)
+		*hash_slot(p, p->pages[i].pa) = i;
+	return 0;
+}
+
 static struct s390_frag_page *frag_page(struct tc_ctx *c, uint64_t pa,
 					uint64_t mm)
 {
 	struct s390_priv *p = c->arch_priv;
 	uint64_t page = pa & ~0xfffULL;
-	size_t i;
+	size_t *slot;
 
-	/* pages are appended in walk order; recent ones are the likely hit */
-	for (i = p->npages; i-- > 0;)
-		if (p->pages[i].pa == page)
-			return &p->pages[i];
+	if (2 * (p->npages + 1) > p->hcap && hash_grow(p) < 0)
+		return NULL;
+	slot = hash_slot(p, page);
+	if (*slot != SIZE_MAX)
+		return &p->pages[*slot];
 	if (p->npages == p->cappages) {
 		size_t ncap = p->cappages ? p->cappages * 2 : 256;
 		struct s390_frag_page *nv = realloc(p->pages, ncap * sizeof(*nv));
@@ -117,6 +148,7 @@ static struct s390_frag_page *frag_page(struct tc_ctx *c, uint64_t pa,
 	memset(&p->pages[p->npages], 0, sizeof(p->pages[0]));
 	p->pages[p->npages].pa = page;
 	p->pages[p->npages].mm = mm;
+	*slot = p->npages;
 	return &p->pages[p->npages++];
 }
 
@@ -262,8 +294,8 @@ static void check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 	if (p->mm_huge_pte >= 0) {	/* one ring per mm */
 		struct tc_table whole = { 0 };
 
-		for (i = 0; i < c->ntabs; i++)
-			if (c->tabs[i].mm == m->mm && c->tabs[i].level == L_SEG) {
+		for (i = m->tab_first; i < m->tab_first + m->tab_n; i++)
+			if (c->tabs[i].level == L_SEG) {
 				whole = c->tabs[i];
 				break;
 			}
@@ -273,11 +305,11 @@ static void check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 	}
 	if (p->pg_huge_pte < 0)
 		return;
-	for (i = 0; i < c->ntabs; i++) {
+	for (i = m->tab_first; i < m->tab_first + m->tab_n; i++) {
 		const struct tc_table *t = &c->tabs[i];
 		uint64_t page = tc_page_of(c, t->pa);
 
-		if (t->mm != m->mm || t->level != L_SEG || !page)
+		if (t->level != L_SEG || !page)
 			continue;
 		if (tc_rd64(c, page + p->pg_huge_pte, &head) < 0)
 			continue;
@@ -360,11 +392,12 @@ static void collect_references(struct tc_ctx *c, struct tc_mm_stats *m)
 {
 	size_t i;
 
-	for (i = 0; i < c->nrefs; i++) {
+	/* refs are still in walk order here: this mm's are one slice */
+	for (i = m->ref_first; i < m->ref_first + m->ref_n; i++) {
 		const struct tc_table_ref *r = &c->refs[i];
 		struct s390_frag_page *fp;
 
-		if (r->mm != m->mm || r->level != L_SEG ||
+		if (r->level != L_SEG ||
 		    table_unreadable(c, r->pa))
 			continue;
 		fp = frag_page(c, r->pa, m->mm);
@@ -380,7 +413,6 @@ void s390_check_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	if (m->kernel)
 		return;		/* F8: early kernel tables have no PG_table */
 	collect_references(c, m);
-	check_deposits(c, m);
 	if (p->scheme != S390_WHOLEPAGE && p->mm_pgtable_list >= 0)
 		walk_pgtable_list(c, m);
 }
@@ -528,11 +560,19 @@ static void explain_ored(struct tc_ctx *c, struct tc_finding *f)
 	}
 }
 
+/* after all walks: c->refs is sorted now, so deposits can ask
+ * tc_referrers() whether a deposited table is also live (T3) */
 void s390_check_all(struct tc_ctx *c)
 {
 	struct s390_priv *p = c->arch_priv;
-	size_t i, n = c->findings.n;
+	size_t i, n;
 
+	for (i = 0; i < c->nmms; i++)
+		if (c->mms[i].tab_n && !c->mms[i].kernel) {
+			c->cur = &c->mms[i];
+			check_deposits(c, &c->mms[i]);
+		}
+	n = c->findings.n;
 	for (i = 0; i < p->npages; i++)
 		judge_page(c, &p->pages[i]);
 	c->cur = NULL;
@@ -546,15 +586,13 @@ void s390_check_all(struct tc_ctx *c)
 void s390_explain_page(struct tc_ctx *c, uint64_t page_pa, FILE *f)
 {
 	struct s390_priv *p = c->arch_priv;
-	size_t i;
+	size_t *slot = p->hcap ? hash_slot(p, page_pa) : NULL;
 
-	for (i = 0; i < p->npages; i++) {
-		const struct s390_frag_page *fp = &p->pages[i];
+	if (slot && *slot != SIZE_MAX) {
+		const struct s390_frag_page *fp = &p->pages[*slot];
 		unsigned m = fp->refcount >> 24;
 		int h;
 
-		if (fp->pa != page_pa)
-			continue;
 		fprintf(f, "  struct page %#llx: flags %#llx, _refcount %#x, page_type %#x (%s)%s\n",
 			(unsigned long long)tc_page_of(c, fp->pa),
 			(unsigned long long)fp->flags, fp->refcount, fp->page_type,

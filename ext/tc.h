@@ -156,6 +156,8 @@ struct tc_mm_stats {
 	uint64_t thp_pmds, hugetlb_pmds, huge_puds;
 	uint64_t vmas;
 	uint64_t findings;
+	/* this mm's slices of c->tabs and (before sorting) c->refs */
+	size_t tab_first, tab_n, ref_first, ref_n;
 };
 
 struct tc_stats {
@@ -268,6 +270,9 @@ size_t tc_referrers(const struct tc_ctx *c, uint64_t pa,
 struct tc_mm_stats *tc_mm_of(struct tc_ctx *c, uint64_t mm);
 /* -x: everything known about the table entry holding pa */
 void tc_explain(struct tc_ctx *c, uint64_t pa, FILE *f);
+/* -x in a -p/-m context (addr is then a user VA); -1 with c->err set */
+int tc_explain_in(struct tc_ctx *c, const struct tc_opts *ctx, uint64_t addr,
+		  FILE *f);
 /* walk one VA: the deepest entry reached and, if mapped, the pa */
 struct tc_lookup_result {
 	uint64_t entry_pa, value, pa;
@@ -301,6 +306,7 @@ const struct tc_vma *tc_find_vma(const struct tc_ctx *c, uint64_t va);
 void tc_print_text(struct tc_ctx *c, FILE *f);
 void tc_print_json(struct tc_ctx *c, FILE *f);
 void tc_print_sigs(FILE *f);
+void tc_json_str(FILE *f, const char *s);
 void tc_print_summary(struct tc_ctx *c, FILE *f);
 
 /* Linux VMA flags (include/linux/mm.h, unchanged from v2.6 to v6.12):

@@ -159,51 +159,6 @@ static ulonglong parse_addr(const char *s)
 void cmd_thpcheck(void);
 char *help_thpcheck[];
 
-/* the mm of the -p/-m context, for -x with a user VA */
-static uint64_t context_mm(struct tc_ctx *c, const struct tc_opts *o)
-{
-	size_t i;
-	int k;
-
-	if (o->scope == TC_SCOPE_MM)
-		return o->mm;
-	for (i = 0; i < c->nmms; i++)
-		for (k = 0; k < c->mms[i].npids; k++)
-			if (c->mms[i].pids[k] == o->pid)
-				return c->mms[i].mm;
-	return 0;
-}
-
-/* -x: with -p/-m ADDR is a user VA, else a physical address */
-static void explain(struct tc_ctx *c, const struct tc_opts *ctx, uint64_t addr)
-{
-	struct tc_lookup_result r;
-	uint64_t mm;
-
-	if (ctx->scope != TC_SCOPE_PID && ctx->scope != TC_SCOPE_MM) {
-		tc_explain(c, addr, fp);
-		return;
-	}
-	mm = context_mm(c, ctx);
-	if (!mm) {
-		error(INFO, "thpcheck: no such pid or mm\n");
-		return;
-	}
-	tc_lookup(c, mm, addr, &r);
-	if (r.level < 0) {
-		error(INFO, "thpcheck: va %llx: no page table reached\n",
-		      (ulonglong)addr);
-		return;
-	}
-	fprintf(fp, "user va %#llx of mm %#llx: %s entry at %#llx = 0x%llx%s\n",
-		(ulonglong)addr, (ulonglong)mm, c->arch->levels[r.level].name,
-		(ulonglong)r.entry_pa, (ulonglong)r.value,
-		r.mapped ? "" : " (not mapped)");
-	if (r.mapped)
-		fprintf(fp, "  maps physical %#llx\n", (ulonglong)r.pa);
-	tc_explain(c, r.entry_pa, fp);
-}
-
 void cmd_thpcheck(void)
 {
 	struct tc_opts o = { .scope = TC_SCOPE_ALL };
@@ -282,7 +237,8 @@ void cmd_thpcheck(void)
 	if (tc_init(c, &crash_backend, arch, &o) < 0 || tc_run(c) < 0) {
 		error(INFO, "thpcheck: %s\n", c->err);
 	} else if (xflag) {
-		explain(c, &ctx, xaddr);
+		if (tc_explain_in(c, &ctx, xaddr, fp) < 0)
+			error(INFO, "thpcheck: %s\n", c->err);
 	} else if (json) {
 		tc_print_json(c, fp);
 	} else if (stats_only) {

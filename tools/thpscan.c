@@ -57,22 +57,6 @@ static const char *prog = "thpscan";
 
 /* ------------------------------------------------------------ output */
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 /* Copy the engine's output, adding "dump":PATH as the first key of every
  * line that is a JSON object (thpcheck -j, -t and -e lines).  The
  * engine's formatter stays the one crash uses. */
@@ -86,7 +70,7 @@ static void copy_with_dump_key(FILE *out, const char *text, const char *path)
 
 		if (line[0] == '{' && len > 1 && line[1] != '}') {
 			fputs("{\"dump\":", out);
-			json_string(out, path);
+			tc_json_str(out, path);
 			fputc(',', out);
 			fwrite(line + 1, 1, len - 1, out);
 		} else {
@@ -103,57 +87,18 @@ static void report_unscanned(const struct config *cf, FILE *out, FILE *err,
 	if (cf->output == OUT_JSON) {
 		/* keeps "one line per dump" true for jq pipelines */
 		fputs("{\"dump\":", out);
-		json_string(out, path);
+		tc_json_str(out, path);
 		fputs(",\"error\":", out);
-		json_string(out, why);
+		tc_json_str(out, why);
 		fputs("}\n", out);
 	}
-}
-
-/* the mm of the -p/-m context, for -x with a user VA (as thpcheck -x) */
-static uint64_t context_mm(struct tc_ctx *c, const struct tc_opts *o)
-{
-	size_t i;
-	int k;
-
-	if (o->scope == TC_SCOPE_MM)
-		return o->mm;
-	for (i = 0; i < c->nmms; i++)
-		for (k = 0; k < c->mms[i].npids; k++)
-			if (c->mms[i].pids[k] == o->pid)
-				return c->mms[i].mm;
-	return 0;
 }
 
 /* -x: with -p/-m ADDR is a user VA, else a physical address */
 static void explain(const struct config *cf, struct tc_ctx *c, FILE *out)
 {
-	const struct tc_opts *o = &cf->xscope;
-	struct tc_lookup_result r;
-	uint64_t mm;
-
-	if (o->scope != TC_SCOPE_PID && o->scope != TC_SCOPE_MM) {
-		tc_explain(c, cf->xaddr, out);
-		return;
-	}
-	mm = context_mm(c, o);
-	if (!mm) {
-		fprintf(out, "no such pid or mm\n");
-		return;
-	}
-	tc_lookup(c, mm, cf->xaddr, &r);
-	if (r.level < 0) {
-		fprintf(out, "va %llx: no page table reached\n",
-			(unsigned long long)cf->xaddr);
-		return;
-	}
-	fprintf(out, "user va %#llx of mm %#llx: %s entry at %#llx = 0x%llx%s\n",
-		(unsigned long long)cf->xaddr, (unsigned long long)mm,
-		c->arch->levels[r.level].name, (unsigned long long)r.entry_pa,
-		(unsigned long long)r.value, r.mapped ? "" : " (not mapped)");
-	if (r.mapped)
-		fprintf(out, "  maps physical %#llx\n", (unsigned long long)r.pa);
-	tc_explain(c, r.entry_pa, out);
+	if (tc_explain_in(c, &cf->xscope, cf->xaddr, out) < 0)
+		fprintf(out, "%s\n", c->err);
 }
 
 static void print_result(const struct config *cf, struct tc_ctx *c,

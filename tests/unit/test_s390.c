@@ -256,6 +256,8 @@ static void test_frags(void)
 		  "DEPOSIT_NOT_EMPTY", DEP, 7, 0x60303d);
 	test_frag("ring empty", spage(U_SEG) + 16, 0, 0,
 		  "DEPOSIT_COUNT", U_SEG, -1, 0);
+	test_frag("deposited and live", U_SEG + 8 * 5, DEP, 0,
+		  "DEPOSIT_LIST_CORRUPT", U_SEG, -1, DEP);
 }
 
 /* a 0x420 in the first word of the page below a segment table is where
