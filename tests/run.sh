@@ -1,6 +1,7 @@
 #!/bin/bash
-# The test command behind "make check": unit tests, the sample dumps, the
-# s390x extension, then the real-dump tests in crash.  Every part prints
+# The test command behind "make check": unit tests (also under ASan and
+# UBSan), the sample dumps, the s390x extension and thpscan, the
+# real-dump tests in crash, then thpscan against crash's results.  Every part prints
 # "N passed, N failed"; this script adds them up into the last line.
 set -u
 cd "$(dirname "$0")/.."
@@ -27,8 +28,11 @@ part "unit tests" make -s unit
 part "unit tests (ASan+UBSan)" make -s unit-san
 part "sample dumps" samples/make-samples.sh && samples_ok=1 || samples_ok=0
 part "s390x extension" make -s ARCH=s390x ext build/vmcore-poke
+part "thpscan build" make -s thpscan
 if [ "$samples_ok" = 1 ]; then
     part "real dumps in crash" python3 tests/real/test_samples.py
+    # thpscan must print what thpcheck printed inside crash just now
+    part "thpscan on the real dumps" env THPSCAN_NO_REFRESH=1 tests/thpscan/run.sh
 fi
 echo "$P passed, $F failed"
 [ "$F" = 0 ]
