@@ -152,11 +152,11 @@ int main(int argc, char **argv)
 	}
 	t1 = now();
 	rss1 = peak_rss_kb();
-	for (tables = 0, l = 0; l < c->arch->nlevels; l++)
+	for (tables = 0, l = 0; l < c->nlevels; l++)
 		tables += c->stats.tables[l];
 	printf("tables %zu (pte %llu, segment %zu) walk %.3f s, %.1f ns/table, "
 	       "image %.0f MiB, walk added %.1f MiB = %.1f bytes/table, findings %zu\n",
-	       tables, (unsigned long long)c->stats.tables[c->arch->nlevels - 1],
+	       tables, (unsigned long long)c->stats.tables[c->nlevels - 1],
 	       nseg, t1 - t0, (t1 - t0) * 1e9 / (double)tables,
 	       rss0 / 1024.0, (rss1 - rss0) / 1024.0,
 	       (rss1 - rss0) * 1024.0 / (double)tables,

@@ -26,6 +26,19 @@ uint64_t tc_load64(const struct tc_ctx *c, const void *p)
 	return v;
 }
 
+uint64_t tc_load_entry(const struct tc_ctx *c, const void *p)
+{
+	const unsigned char *b = p;
+	uint64_t v = 0;
+	int i;
+
+	if (!c->arch->entries_big_endian)
+		return tc_load64(c, p);
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
 static uint32_t load32(const struct tc_ctx *c, const void *p)
 {
 	const unsigned char *b = p;
@@ -111,7 +124,7 @@ void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	if (m)
 		memcpy(f->comm, m->comm, sizeof(f->comm));
 	f->va = va;
-	f->level = level >= 0 ? c->arch->levels[level].name : NULL;
+	f->level = level >= 0 ? c->levels[level].name : NULL;
 	f->table_pa = table_pa;
 	f->index = index;
 	f->entry_pa = (table_pa != TC_NO_ADDR && index >= 0) ?
@@ -290,7 +303,7 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0);
 void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
 		    unsigned used, uint64_t ring)
 {
-	const struct tc_level *L = &c->arch->levels[lvl];
+	const struct tc_level *L = &c->levels[lvl];
 	struct tc_mm_stats *m = c->cur;
 	FILE *f = c->opts.out;
 
@@ -320,7 +333,7 @@ void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
 
 static int is_last_level(const struct tc_ctx *c, int lvl)
 {
-	return lvl == c->arch->nlevels - 1;
+	return lvl == c->nlevels - 1;
 }
 
 /* A large leaf above the pte level: THP or hugetlb, told apart by the VMA. */
@@ -336,11 +349,11 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 		return 0;
 	vma = tc_find_vma(c, va);
 	if (vma && (vma->flags & TC_VM_HUGETLB)) {
-		if (lvl == c->arch->nlevels - 2)
+		if (lvl == c->nlevels - 2)
 			m->hugetlb_pmds++;
 		else
 			m->huge_puds++;
-	} else if (lvl == c->arch->nlevels - 2) {
+	} else if (lvl == c->nlevels - 2) {
 		m->thp_pmds++;
 		thp = 1;
 		/* vma_adjust_trans_huge() splits a huge pmd that a VMA
@@ -400,7 +413,7 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 			uint64_t v, uint64_t va, const struct tc_entry *e)
 {
 	struct tc_ctx *c = w->c;
-	const struct tc_level *L = &c->arch->levels[lvl];
+	const struct tc_level *L = &c->levels[lvl];
 
 	switch (e->kind) {
 	case TC_NONE:
@@ -441,14 +454,14 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 static unsigned count_used(struct tc_ctx *c, int lvl, const unsigned char *buf,
 			   uint64_t va0)
 {
-	const struct tc_level *L = &c->arch->levels[lvl];
+	const struct tc_level *L = &c->levels[lvl];
 	unsigned i, used = 0;
 
 	for (i = 0; i < L->entries; i++) {
 		struct tc_entry e;
 
 		c->arch->decode(c, lvl, va0 + ((uint64_t)i << L->shift),
-				tc_load64(c, buf + 8 * i), &e);
+				tc_load_entry(c, buf + 8 * i), &e);
 		used += e.kind != TC_NONE;
 	}
 	return used;
@@ -457,7 +470,7 @@ static unsigned count_used(struct tc_ctx *c, int lvl, const unsigned char *buf,
 static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 {
 	struct tc_ctx *c = w->c;
-	const struct tc_level *L = &c->arch->levels[lvl];
+	const struct tc_level *L = &c->levels[lvl];
 	unsigned char *buf = w->buf[lvl];
 	unsigned i;
 
@@ -477,7 +490,7 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 	if (c->opts.inventory || c->opts.verbose)
 		tc_print_table(c, lvl, pa, va0, count_used(c, lvl, buf, va0), 0);
 	for (i = 0; i < L->entries; i++) {
-		uint64_t v = tc_load64(c, buf + 8 * i);
+		uint64_t v = tc_load_entry(c, buf + 8 * i);
 		uint64_t va = va0 + ((uint64_t)i << L->shift);
 		struct tc_entry e;
 
@@ -513,8 +526,8 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	}
 	memset(&w, 0, sizeof(w));
 	w.c = c;
-	for (i = 0; i < c->arch->nlevels; i++) {
-		w.buf[i] = malloc(c->arch->levels[i].table_bytes);
+	for (i = 0; i < c->nlevels; i++) {
+		w.buf[i] = malloc(c->levels[i].table_bytes);
 		if (!w.buf[i])
 			goto out;
 	}
@@ -526,7 +539,7 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	if (c->arch->check_mm)
 		c->arch->check_mm(c, m);
 out:
-	for (i = 0; i < c->arch->nlevels; i++)
+	for (i = 0; i < c->nlevels; i++)
 		free(w.buf[i]);
 	c->cur = NULL;
 }
@@ -562,9 +575,9 @@ static void check_multi_ref(struct tc_ctx *c)
 			tc_report(c, "TABLE_MULTI_REF", r->va, r->level,
 				  r->parent_pa, r->index, r->value,
 				  "%s table %#llx is referenced %zu times; also by %s table %#llx[%d] (va %#llx, mm %#llx)",
-				  c->arch->levels[r->level + 1].name,
+				  c->levels[r->level + 1].name,
 				  (unsigned long long)r->pa, j - i,
-				  c->arch->levels[o->level].name,
+				  c->levels[o->level].name,
 				  (unsigned long long)o->parent_pa, o->index,
 				  (unsigned long long)o->va,
 				  (unsigned long long)o->mm);
@@ -600,7 +613,7 @@ const struct tc_table *tc_table_at(const struct tc_ctx *c, uint64_t pa)
 		const struct tc_table *t = &c->tabs[i];
 
 		if (pa >= t->pa &&
-		    pa < t->pa + c->arch->levels[t->level].table_bytes)
+		    pa < t->pa + c->levels[t->level].table_bytes)
 			return t;
 	}
 	return NULL;
@@ -696,6 +709,8 @@ int tc_init(struct tc_ctx *c, const struct tc_backend *be,
 	if (resolve_offsets(c) < 0)
 		return -1;
 	resolve_vmemmap(c);
+	c->levels = arch->levels;
+	c->nlevels = arch->nlevels;
 	return arch->init(c);
 }
 
@@ -747,7 +762,7 @@ int tc_run(struct tc_ctx *c)
 		if (!in_scope(c, m))
 			continue;
 		c->stats.mms++;
-		for (l = 0; l < c->arch->nlevels; l++)
+		for (l = 0; l < c->nlevels; l++)
 			c->stats.tables[l] += m->tables[l];
 		c->stats.present_ptes += m->present_ptes;
 		c->stats.swap_ptes += m->swap_ptes;
@@ -798,8 +813,8 @@ int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
 	if (c->arch->mm_top(c, mm, &top) < 0 || va >= top.va_limit)
 		goto out;
 	table = top.table_pa;
-	for (lvl = top.level; lvl < c->arch->nlevels; lvl++) {
-		const struct tc_level *L = &c->arch->levels[lvl];
+	for (lvl = top.level; lvl < c->nlevels; lvl++) {
+		const struct tc_level *L = &c->levels[lvl];
 		unsigned idx = (unsigned)((va >> L->shift) & (L->entries - 1));
 		unsigned char b[8];
 		struct tc_entry e;
@@ -808,7 +823,7 @@ int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
 		r->level = lvl;
 		if (c->be->read_phys(c->be->priv, r->entry_pa, b, 8) < 0)
 			goto out;
-		r->value = tc_load64(c, b);
+		r->value = tc_load_entry(c, b);
 		memset(&e, 0, sizeof(e));
 		c->arch->decode(c, lvl, va & ~((1ULL << L->shift) - 1),
 				r->value, &e);
@@ -850,7 +865,7 @@ static const char *kind_name(enum tc_kind k)
 static void explain_entry(struct tc_ctx *c, const struct tc_table *t,
 			  uint64_t pa, FILE *f)
 {
-	const struct tc_level *L = &c->arch->levels[t->level];
+	const struct tc_level *L = &c->levels[t->level];
 	int idx = (int)((pa - t->pa) / 8), i;
 	struct tc_mm_stats *m = tc_mm_of(c, t->mm);
 	size_t k;
@@ -871,7 +886,7 @@ static void explain_entry(struct tc_ctx *c, const struct tc_table *t,
 		if (i < 0 || i >= (int)L->entries ||
 		    c->be->read_phys(c->be->priv, t->pa + 8ULL * (unsigned)i, b, 8) < 0)
 			continue;
-		v = tc_load64(c, b);
+		v = tc_load_entry(c, b);
 		memset(&e, 0, sizeof(e));
 		c->cur = m;
 		c->arch->decode(c, t->level, t->va + ((uint64_t)i << L->shift), v, &e);
@@ -896,7 +911,7 @@ static void explain_referrers(struct tc_ctx *c, uint64_t table, FILE *f)
 		fprintf(f, "  referenced by no entry (a top-level table, deposited or unreachable)\n");
 	for (i = 0; i < n; i++)
 		fprintf(f, "  referenced by %s table %#llx[%d] = 0x%llx (mm %#llx, va %#llx)\n",
-			c->arch->levels[r[i].level].name,
+			c->levels[r[i].level].name,
 			(unsigned long long)r[i].parent_pa, r[i].index,
 			(unsigned long long)r[i].value, (unsigned long long)r[i].mm,
 			(unsigned long long)r[i].va);
@@ -955,7 +970,7 @@ int tc_explain_in(struct tc_ctx *c, const struct tc_opts *ctx, uint64_t addr,
 	}
 	fprintf(f, "user va %#llx of mm %#llx: %s entry at %#llx = 0x%llx%s\n",
 		(unsigned long long)addr, (unsigned long long)mm,
-		c->arch->levels[r.level].name, (unsigned long long)r.entry_pa,
+		c->levels[r.level].name, (unsigned long long)r.entry_pa,
 		(unsigned long long)r.value, r.mapped ? "" : " (not mapped)");
 	if (r.mapped)
 		fprintf(f, "  maps physical %#llx\n", (unsigned long long)r.pa);

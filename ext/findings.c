@@ -78,8 +78,8 @@ static void print_levels(struct tc_ctx *c, FILE *f, const uint64_t *t)
 {
 	int l;
 
-	for (l = 0; l < c->arch->nlevels; l++)
-		fprintf(f, "%s%s=%llu", l ? " " : "", c->arch->levels[l].name,
+	for (l = 0; l < c->nlevels; l++)
+		fprintf(f, "%s%s=%llu", l ? " " : "", c->levels[l].name,
 			(unsigned long long)t[l]);
 }
 
@@ -129,7 +129,7 @@ void tc_print_text(struct tc_ctx *c, FILE *f)
 		uint64_t t = 0;
 		int l;
 
-		for (l = 0; l < c->arch->nlevels; l++)
+		for (l = 0; l < c->nlevels; l++)
 			t += m->tables[l];
 		if (!t && !m->findings)
 			continue;	/* not walked (out of scope) */
@@ -180,9 +180,9 @@ static void json_levels(struct tc_ctx *c, FILE *f, const uint64_t *t)
 	int l;
 
 	fputc('{', f);
-	for (l = 0; l < c->arch->nlevels; l++)
+	for (l = 0; l < c->nlevels; l++)
 		fprintf(f, "%s\"%s\":%llu", l ? "," : "",
-			c->arch->levels[l].name, (unsigned long long)t[l]);
+			c->levels[l].name, (unsigned long long)t[l]);
 	fputc('}', f);
 }
 
@@ -267,7 +267,7 @@ void tc_print_json(struct tc_ctx *c, FILE *f)
 		uint64_t t = 0;
 		int l;
 
-		for (l = 0; l < c->arch->nlevels; l++)
+		for (l = 0; l < c->nlevels; l++)
 			t += c->mms[i].tables[l];
 		if (!t && !c->mms[i].findings)
 			continue;

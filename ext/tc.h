@@ -121,6 +121,9 @@ struct tc_arch {
 	const char *name;
 	int nlevels;			/* levels[0] is the top-most */
 	const struct tc_level *levels;
+	/* entries are big-endian in memory whatever the target's order
+	 * (ppc64: pte_t is __be64); otherwise the target's order */
+	int entries_big_endian;
 	int (*init)(struct tc_ctx *c);	/* detect scheme, resolve offsets */
 	/* top table of an mm (mm == 0: the kernel's tables) */
 	int (*mm_top)(struct tc_ctx *c, uint64_t mm, struct tc_top *top);
@@ -211,6 +214,10 @@ struct tc_ctx {
 	const struct tc_backend *be;
 	const struct tc_arch *arch;
 	void *arch_priv;
+	/* table geometry: arch->levels, or what arch->init() read from the
+	 * dump when it depends on the running kernel (ppc64 radix/hash) */
+	const struct tc_level *levels;
+	int nlevels;
 	const char *scheme;
 	char release[80];
 	struct tc_opts opts;
@@ -254,6 +261,8 @@ int tc_init(struct tc_ctx *c, const struct tc_backend *be,
 int tc_run(struct tc_ctx *c);
 void tc_free(struct tc_ctx *c);
 uint64_t tc_load64(const struct tc_ctx *c, const void *p);
+/* one page-table entry as the arch stores it */
+uint64_t tc_load_entry(const struct tc_ctx *c, const void *p);
 int tc_rd64(struct tc_ctx *c, uint64_t kva, uint64_t *v);
 int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v);
 long tc_off(struct tc_ctx *c, const char *type, const char *member);
