@@ -18,7 +18,8 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra
 CFLAGS  ?= -O2 -g
 
-ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/pgtable_s390.c ext/frag_s390.c
+ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/pgtable_s390.c ext/frag_s390.c \
+           ext/pgtable_ppc.c
 HDRS    := ext/tc.h ext/synth.h ext/s390.h
 
 ifeq ($(ARCH),$(HOST_ARCH))
@@ -31,6 +32,7 @@ endif
 # crash's defs.h selects the target with the machine define
 CRASH_DEF_s390x := -DS390X
 CRASH_DEF_ppc64le := -DPPC64
+CRASH_DEF_ppc64 := -DPPC64
 CRASH_DEF_x86_64 := -DX86_64
 
 EXT_SO := build/$(ARCH)/thpcheck.so

@@ -508,7 +508,7 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 {
 	struct walk w;
-	struct tc_top top;
+	struct tc_top top = { 0 };
 	int i;
 
 	c->cur = m;
@@ -533,7 +533,7 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	}
 	m->tab_first = c->ntabs;
 	m->ref_first = c->nrefs;
-	walk_table(&w, top.level, top.table_pa, 0);
+	walk_table(&w, top.level, top.table_pa, top.va_base);
 	m->tab_n = c->ntabs - m->tab_first;
 	m->ref_n = c->nrefs - m->ref_first;
 	if (c->arch->check_mm)
@@ -810,7 +810,9 @@ int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
 	memset(r, 0, sizeof(*r));
 	r->level = -1;
 	c->cur = NULL;		/* no per-mm validation while translating */
-	if (c->arch->mm_top(c, mm, &top) < 0 || va >= top.va_limit)
+	memset(&top, 0, sizeof(top));
+	if (c->arch->mm_top(c, mm, &top) < 0 || va < top.va_base ||
+	    va - top.va_base >= top.va_limit)
 		goto out;
 	table = top.table_pa;
 	for (lvl = top.level; lvl < c->nlevels; lvl++) {

@@ -113,8 +113,9 @@ struct tc_mm_stats;
 
 struct tc_top {
 	uint64_t table_pa;	/* physical origin of the top table */
-	int level;		/* index into arch->levels */
-	uint64_t va_limit;	/* highest VA + 1 covered */
+	int level;		/* index into c->levels */
+	uint64_t va_base;	/* first VA covered (ppc64 kernel: 0xc...) */
+	uint64_t va_limit;	/* bytes covered from va_base */
 };
 
 struct tc_arch {
@@ -140,6 +141,7 @@ struct tc_arch {
 };
 
 extern const struct tc_arch tc_arch_s390x;
+extern const struct tc_arch tc_arch_ppc64;
 
 /* ---------------------------------------------------------------- engine */
 

@@ -146,6 +146,8 @@ static const struct tc_arch *crash_arch(void)
 {
 	if (machine_type("S390X"))
 		return &tc_arch_s390x;
+	if (machine_type("PPC64"))
+		return &tc_arch_ppc64;
 	return NULL;
 }
 
