@@ -22,12 +22,17 @@ ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/pgtable_s390.c ext/frag_s39
            ext/pgtable_ppc.c
 HDRS    := ext/tc.h ext/synth.h ext/s390.h
 
+# cross compilers and crash sysroots (samples/fetch-crash.sh) per arch
+CROSS_s390x     := s390x-linux-gnu-
+CROSS_ppc64le   := powerpc64le-linux-gnu-
+DEBARCH_s390x   := s390x
+DEBARCH_ppc64le := ppc64el
 ifeq ($(ARCH),$(HOST_ARCH))
   EXT_CC     ?= $(CC)
   CRASH_INC  ?= /usr/include/crash
 else
-  EXT_CC     ?= $(ARCH)-linux-gnu-gcc
-  CRASH_INC  ?= $(THPCHECK_CACHE)/sysroot-$(ARCH)-trixie/usr/include/crash
+  EXT_CC     ?= $(CROSS_$(ARCH))gcc
+  CRASH_INC  ?= $(THPCHECK_CACHE)/sysroot-$(DEBARCH_$(ARCH))-trixie/usr/include/crash
 endif
 # crash's defs.h selects the target with the machine define
 CRASH_DEF_s390x := -DS390X
@@ -67,7 +72,8 @@ build/fuzz_decode: tests/fuzz/fuzz_decode.c $(ENGINE) $(HDRS)
 build/fuzz_walk: tests/fuzz/fuzz_walk.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_walk.c $(WORLD) $(ENGINE)
-fuzz: deps build/fuzz_decode build/fuzz_walk
+# build/fuzz_open (thpscan's dump opening path) is built by mk/thpscan.mk
+fuzz: deps build/fuzz_decode build/fuzz_walk build/fuzz_open
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # host packages for building and testing (idempotent; apt-get as root)
