@@ -20,7 +20,23 @@ import sys
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck"))
 POKE = os.path.join(TOP, "build", "vmcore-poke")
-EXT = os.path.join(TOP, "build", "s390x", "thpcheck.so")
+# page, THP and hugetlb sizes in kB, per scheme (s390: 4K pages and 1 MiB
+# segments; ppc64 64K pages: radix 2 MiB pmds, hash 16 MiB pmds)
+SIZES = {"s390": (4, 1024, 1024), "ppc64-radix": (64, 2048, 2048),
+         "ppc64-hash": (64, 16384, 16384)}
+SCHEME = {"s390x-6.1": "s390-frag2k", "s390x-6.12": "s390-wholepage",
+          "ppc64le-6.1-radix": "ppc64-radix", "ppc64le-6.1-hash": "ppc64-hash"}
+
+
+def sizes(scheme):
+    return SIZES["s390" if scheme.startswith("s390") else scheme]
+
+
+def ext_for(man):
+    """The extension built for the crash that opens this sample."""
+    arch = man.get("arch", "s390x")
+    native = os.environ.get("THPCHECK_EXT_" + arch.upper())
+    return native or os.path.join(TOP, "build", arch, "thpcheck.so")
 NSAMPLE_VTOP = int(os.environ.get("THPCHECK_VTOP_SAMPLES", "1000"))
 
 passed = failed = 0
@@ -139,10 +155,10 @@ def engine_checks(sample, man, js):
         return
     check(js["findings"] == [], f"{sample}: 0 findings on the clean dump",
           json.dumps(js["findings"][:3]))
-    scheme = {"s390x-6.1": "s390-frag2k", "s390x-6.12": "s390-wholepage"}
-    if sample in scheme:
-        check(js["scheme"] == scheme[sample],
-              f"{sample}: scheme {scheme[sample]}", js["scheme"])
+    if sample in SCHEME:
+        check(js["scheme"] == SCHEME[sample],
+              f"{sample}: scheme {SCHEME[sample]}", js["scheme"])
+    page_kb, thp_kb, huge_kb = sizes(js["scheme"])
     bypid = {}
     for m in js["mms"]:
         for pid in m["pids"]:
@@ -152,15 +168,15 @@ def engine_checks(sample, man, js):
         name = f"{sample}: pid {p['pid']} ({p.get('role', p['comm'])})"
         if not check(m is not None, f"{name}: mm walked"):
             continue
-        check(m["thp_pmds"] * 1024 == p["anon_huge_kb"],
-              f"{name}: THP pmds {m['thp_pmds']} == AnonHugePages/1MiB ({p['anon_huge_kb']} kB)")
+        check(m["thp_pmds"] * thp_kb == p["anon_huge_kb"],
+              f"{name}: THP pmds {m['thp_pmds']} x {thp_kb} kB == AnonHugePages ({p['anon_huge_kb']} kB)")
         hk = p.get("shared_hugetlb_kb", 0) + p.get("private_hugetlb_kb", 0)
-        check(m["hugetlb_pmds"] * 1024 == hk,
-              f"{name}: hugetlb pmds {m['hugetlb_pmds']} == hugetlb {hk} kB")
-        rss = 4 * (m["present_ptes"] - m["special_ptes"]) + 1024 * m["thp_pmds"]
+        check(m["hugetlb_pmds"] * huge_kb == hk,
+              f"{name}: hugetlb pmds {m['hugetlb_pmds']} x {huge_kb} kB == hugetlb {hk} kB")
+        rss = page_kb * (m["present_ptes"] - m["special_ptes"]) + thp_kb * m["thp_pmds"]
         check(rss == p["rss_kb"],
-              f"{name}: 4K*(present-special ptes) + 1M*THP = {rss} kB == Rss {p['rss_kb']} kB")
-        check(m["swap_ptes"] * 4 == p.get("swap_kb", 0),
+              f"{name}: {page_kb}K*(present-special ptes) + {thp_kb}K*THP = {rss} kB == Rss {p['rss_kb']} kB")
+        check(m["swap_ptes"] * page_kb == p.get("swap_kb", 0),
               f"{name}: swap ptes {m['swap_ptes']} == Swap {p.get('swap_kb', 0)} kB")
 
 
@@ -397,10 +413,83 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
     return plants
 
 
+PPC_SIGS = {"PPC_PTE_ILLEGAL", "PPC_PMD_ILLEGAL", "TABLE_MULTI_REF",
+            "PTE_OUTSIDE_VMA", "READ_ERROR"}
+
+
+def bswap(v):
+    return int.from_bytes(v.to_bytes(8, "big"), "little")
+
+
+def choose_ppc_plants(sample, man, tables, vmas_by_pid, vmcore):
+    """ppc64 entries are big-endian in a little-endian dump: vmcore-poke
+    reads and writes words in the dump's order, so entries are swapped."""
+    procs = man["processes"]
+    parent = next((p for p in procs if p.get("role") == "parent"), procs[0])
+    other = next((p for p in procs if p["pid"] != parent["pid"]), parent)
+    vmas = vmas_by_pid.get(parent["pid"], [])
+    mine = [t for t in tables if t.get("pid") == parent["pid"]]
+    ptes = [t for t in mine if t["level"] == "pte"]
+    pmds = [t for t in mine if t["level"] == "pmd"]
+    plants, used = [], set()
+    pte_shift = 16
+
+    def add(sig, table, idx, entry, exp_table=None, exp_index=None, exp_value=None):
+        pa = table + 8 * idx
+        used.add(pa)
+        plants.append(dict(sig=sig, pa=pa, value=bswap(entry),
+                           table=table if exp_table is None else exp_table,
+                           index=idx if exp_index is None else exp_index,
+                           expect_value=entry if exp_value is None else exp_value))
+
+    def words(t, n):
+        return [bswap(w) for w in poke_read(vmcore, int(t["pa"], 16), n)]
+
+    hash_mmu = "hash" in sample
+    pte_tabs = [(int(t["pa"], 16), int(t["va"], 16), words(t, 256 if hash_mmu else 32))
+                for t in ptes[:40]]
+    pmd_n = 1024 if hash_mmu else 512
+    n = len(pte_tabs[0][2]) if pte_tabs else 0
+    present = [v for _, _, w in pte_tabs for v in w if v >> 62 == 3]
+    for pa, va0, w in pte_tabs:
+        free = [i for i in range(n) if w[i] == 0 and pa + 8 * i not in used]
+        if free:
+            add("PPC_PTE_ILLEGAL", pa, free[0], 0x8000000000001000)
+            break
+    for pa, va0, w in pte_tabs:
+        free = [i for i in range(n) if w[i] == 0 and pa + 8 * i not in used
+                and not in_vmas(vmas, va0 + (i << pte_shift))]
+        if free and present:
+            add("PTE_OUTSIDE_VMA", pa, free[0], present[0])
+            break
+    pmd_tabs = [(int(t["pa"], 16), int(t["va"], 16)) for t in pmds]
+    for pa, va0 in pmd_tabs:
+        w = words({"pa": hex(pa)}, pmd_n)
+        ptrs = [v for v in w if v and not v & (1 << 62)]
+        free = [i for i in range(len(w)) if w[i] == 0 and pa + 8 * i not in used]
+        if ptrs and len(free) >= 3:
+            add("PPC_PMD_ILLEGAL", pa, free[0], (ptrs[0] & ~0xff) | 0x11)
+            add("TABLE_MULTI_REF", pa, free[1], ptrs[0])
+            break
+    opmds = [t for t in tables if t.get("pid") == other["pid"] and t["level"] == "pmd"]
+    if opmds:
+        w = words(opmds[0], pmd_n)
+        pa = int(opmds[0]["pa"], 16)
+        free = [i for i in range(len(w)) if w[i] == 0]
+        if free:
+            bad = 0x7ff00000000
+            # __pmd_val_bits: radix 0x8000000000000005, hash 0x8000000000000000
+            add("READ_ERROR", pa, free[-1],
+                0x8000000000000000 | bad | (0 if hash_mmu else 5),
+                exp_table=bad, exp_index=-1, exp_value=0)
+    return plants
+
+
 def run_sample(sample):
     sdir = os.path.join(TOP, "samples", "out", sample)
     man = json.load(open(os.path.join(sdir, "manifest.json")))
     pids = [p["pid"] for p in man["processes"]]
+    EXT = ext_for(man)
     cmds = [f"extend {EXT}", "sys", "ps"]          # 0, 1, 2
     cmds += ["thpcheck -j", "thpcheck -t", "thpcheck -e", "thpcheck -s",
              "thpcheck -l", "help thpcheck"]        # 3 .. 8
@@ -429,12 +518,14 @@ def run_sample(sample):
     if js:
         total = sum(js["stats"]["tables"].values())
         check(total == len(tables), f"{sample}: inventory count {len(tables)} == stats {total}")
-        check(len(deposited) == js["stats"]["deposited"] == js["stats"]["thp_pmds"],
-              f"{sample}: deposited tables {len(deposited)} == stats == THP pmds "
-              f"{js['stats']['thp_pmds']}")
+        if js["scheme"].startswith("s390"):
+            check(len(deposited) == js["stats"]["deposited"] == js["stats"]["thp_pmds"],
+                  f"{sample}: deposited tables {len(deposited)} == stats == THP pmds "
+                  f"{js['stats']['thp_pmds']}")
     check(re.search(r"^SUMMARY: \d+ mms", outs[6], re.M) is not None,
           f"{sample}: thpcheck -s summary line")
-    check("S390_PTE_ORED_SEG_INVALID" in outs[7], f"{sample}: thpcheck -l")
+    check("S390_PTE_ORED_SEG_INVALID" in outs[7] and "PPC_PTE_ILLEGAL" in outs[7],
+          f"{sample}: thpcheck -l")
     vmas_by_pid = {pid: parse_vm(outs[11 + i]) for i, pid in enumerate(pids)}
     layout = parse_layout(outs[9], outs[10])
 
@@ -447,9 +538,13 @@ def run_sample(sample):
     planted = os.path.join(work, "vmcore.planted")
     src = os.path.realpath(os.path.join(sdir, "vmcore"))
     shutil.copyfile(src, planted)
-    plants = choose_plants(sample, man, tables, vmas_by_pid, planted)
-    plants += choose_struct_plants(sample, man, tables, deposited, layout,
-                                   js["scheme"] if js else "", planted)
+    scheme = js["scheme"] if js else ""
+    if scheme.startswith("s390"):
+        plants = choose_plants(sample, man, tables, vmas_by_pid, planted)
+        plants += choose_struct_plants(sample, man, tables, deposited, layout,
+                                       scheme, planted)
+    else:
+        plants = choose_ppc_plants(sample, man, tables, vmas_by_pid, planted)
     for p in plants:
         if p["pa"] is not None:
             poke_write(planted, p["pa"], p["value"])
@@ -465,14 +560,15 @@ def run_sample(sample):
         js2 = json.loads(outs2.get(1, "").strip())
     except ValueError:
         js2 = {"findings": []}
-    sigs = {"S390_PTE_ILLEGAL", "S390_PTE_ORED_SEG_INVALID", "S390_SEG_EMPTY_LARGE",
+    want = {"S390_PTE_ILLEGAL", "S390_PTE_ORED_SEG_INVALID", "S390_SEG_EMPTY_LARGE",
             "S390_SEG_ILLEGAL", "S390_REGION_ILLEGAL", "TABLE_MULTI_REF",
             "PTE_OUTSIDE_VMA", "PTE_WRITE_IN_READONLY_VMA", "THP_IN_BAD_VMA",
             "READ_ERROR", "S390_FRAG_NOT_PGTABLE", "DEPOSIT_NOT_EMPTY",
             "DEPOSIT_LIST_CORRUPT", "DEPOSIT_COUNT"}
-    if js and js["scheme"].startswith("s390-frag2k"):
-        sigs |= {"S390_FRAG_AA_PP", "S390_FRAG_LIST", "S390_FRAG_FREE_REFERENCED",
+    if scheme.startswith("s390-frag2k"):
+        want |= {"S390_FRAG_AA_PP", "S390_FRAG_LIST", "S390_FRAG_FREE_REFERENCED",
                  "S390_FRAG_ORPHAN", "LIST_CORRUPT"}
+    sigs = want if scheme.startswith("s390") else PPC_SIGS
     check(sigs <= {p["sig"] for p in plants}, f"{sample}: a place found for every signature",
           str(sigs - {p["sig"] for p in plants}))
     for p in plants:
