@@ -19,8 +19,8 @@ WARN    := -Wall -Wextra
 CFLAGS  ?= -O2 -g
 
 ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/pgtable_s390.c ext/frag_s390.c \
-           ext/pgtable_ppc.c
-HDRS    := ext/tc.h ext/synth.h ext/s390.h
+           ext/pgtable_ppc.c ext/frag_ppc.c
+HDRS    := ext/tc.h ext/synth.h ext/s390.h ext/ppc.h
 
 # cross compilers and crash sysroots (samples/fetch-crash.sh) per arch
 CROSS_s390x     := s390x-linux-gnu-

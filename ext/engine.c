@@ -680,7 +680,7 @@ uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa)
 {
 	if (!c->vmemmap || c->page_size_struct <= 0)
 		return 0;
-	return c->vmemmap + (pa >> 12) * (uint64_t)c->page_size_struct;
+	return c->vmemmap + (pa >> c->page_shift) * (uint64_t)c->page_size_struct;
 }
 
 int tc_init(struct tc_ctx *c, const struct tc_backend *be,
@@ -711,6 +711,7 @@ int tc_init(struct tc_ctx *c, const struct tc_backend *be,
 	resolve_vmemmap(c);
 	c->levels = arch->levels;
 	c->nlevels = arch->nlevels;
+	c->page_shift = 12;		/* an arch with other pages says so */
 	return arch->init(c);
 }
 

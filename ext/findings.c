@@ -24,6 +24,8 @@ const struct tc_sig tc_sigs[] = {
 	  "ppc64 pud with bits other than __pud_val_bits or a misaligned target" },
 	{ "PPC_PGD_ILLEGAL", TC_SEV_ERROR,
 	  "ppc64 pgd with bits other than __pgd_val_bits or a misaligned target" },
+	{ "PPC_FRAG_REFCOUNT", TC_SEV_ERROR,
+	  "pt_frag_refcount differs from the fragments in use on that page" },
 	{ "TABLE_MULTI_REF", TC_SEV_ERROR,
 	  "one page table referenced by two entries" },
 	{ "PTE_OUTSIDE_VMA", TC_SEV_ERROR,

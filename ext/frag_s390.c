@@ -321,7 +321,7 @@ static void check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 
 static uint64_t page_pa_of(const struct tc_ctx *c, uint64_t page)
 {
-	return (page - c->vmemmap) / (uint64_t)c->page_size_struct << 12;
+	return (page - c->vmemmap) / (uint64_t)c->page_size_struct << c->page_shift;
 }
 
 static int is_struct_page(const struct tc_ctx *c, uint64_t page)

@@ -10,9 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "tc.h"
-
-enum { P_PGD, P_PUD, P_PMD, P_PTE };
+#include "ppc.h"
 
 /* pgtable.h */
 #define PPC_PAGE_SHIFT		16		/* CONFIG_PPC_64K_PAGES */
@@ -33,13 +31,7 @@ enum { P_PGD, P_PUD, P_PMD, P_PTE };
 /* page.h: the linear map (PAGE_OFFSET) of book3s64 */
 #define PPC_PAGE_OFFSET		0xc000000000000000ULL
 
-struct ppc_priv {
-	struct tc_level levels[4];
-	int radix;
-	uint64_t val_bits[3];	/* __pgd/__pud/__pmd_val_bits */
-	uint64_t align[4];	/* table (fragment) alignment per level */
-	long mm_pgd;
-};
+
 
 static int rd_ulong(struct tc_ctx *c, const char *name, uint64_t *v)
 {
@@ -113,9 +105,10 @@ static int ppc_init(struct tc_ctx *c)
 		return -1;
 	c->levels = p->levels;
 	c->nlevels = 4;
+	c->page_shift = PPC_PAGE_SHIFT;
 	c->scheme = p->radix ? "ppc64-radix" : "ppc64-hash";
 	p->mm_pgd = c->off.mm_pgd;
-	return 0;
+	return ppc_frag_init(c, p);
 }
 
 static int ppc_mm_top(struct tc_ctx *c, uint64_t mm, struct tc_top *top)
@@ -233,4 +226,7 @@ const struct tc_arch tc_arch_ppc64 = {
 	.init = ppc_init,
 	.mm_top = ppc_mm_top,
 	.decode = ppc_decode,
+	.check_mm = ppc_check_mm,
+	.check_all = ppc_check_all,
+	.fini = ppc_fini,
 };

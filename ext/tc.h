@@ -254,6 +254,7 @@ struct tc_ctx {
 	uint64_t init_task, init_mm;
 	uint64_t vmemmap;		/* struct page array (SPARSEMEM_VMEMMAP) */
 	long page_size_struct;		/* sizeof(struct page) */
+	unsigned page_shift;		/* PAGE_SHIFT: 12, ppc64 16 */
 	char err[256];
 };
 

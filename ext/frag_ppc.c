@@ -1,0 +1,367 @@
+/*
+ * ppc64 book3s fragment and deposit forensics.
+ *
+ * - pte and pmd tables are fragments of 64 KiB pages
+ *   (arch/powerpc/mm/pgtable-frag.c, mm/book3s64/pgtable.c): a page's
+ *   pt_frag_refcount counts the fragments handed out and not yet freed,
+ *   plus, on the mm's current page (context.pte_frag / pmd_frag cursor),
+ *   the ones not handed out yet.  Freed fragments are never reused.
+ * - THP deposits: radix threads a ring through the deposited pte
+ *   fragments, headed by pmd_huge_pte of the pmd fragments' 64 KiB page
+ *   (radix__pgtable_trans_huge_deposit); hash keeps one pointer per pmd
+ *   entry in the slot array after the pmd table
+ *   (hash__pgtable_trans_huge_deposit, ((pgtable_t *)pmdp)[PTRS_PER_PMD]).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "ppc.h"
+
+#define PPC_PAGE_OFFSET	0xc000000000000000ULL
+#define PPC_PAGE_SIZE	0x10000ULL
+#define MAX_RING	4097
+
+static int rd_ulong(struct tc_ctx *c, const char *name, uint64_t *v)
+{
+	uint64_t sym;
+
+	return c->be->symbol(c->be->priv, name, &sym) < 0 ? -1 :
+	       tc_rd64(c, sym, v);
+}
+
+int ppc_frag_init(struct tc_ctx *c, struct ppc_priv *p)
+{
+	if (rd_ulong(c, "__pte_frag_nr", &p->frag_nr[P_PTE]) < 0 ||
+	    rd_ulong(c, "__pmd_frag_nr", &p->frag_nr[P_PMD]) < 0 ||
+	    rd_ulong(c, "__pte_frag_size_shift", &p->frag_shift[P_PTE]) < 0 ||
+	    rd_ulong(c, "__pmd_frag_size_shift", &p->frag_shift[P_PMD]) < 0)
+		p->frag_nr[P_PTE] = p->frag_nr[P_PMD] = 0;	/* not judged */
+	p->ctx_pte_frag = tc_off(c, "mm_struct", "context.pte_frag");
+	p->ctx_pmd_frag = tc_off(c, "mm_struct", "context.pmd_frag");
+	p->pg_frag_refcount = tc_off(c, "ptdesc", "pt_frag_refcount");
+	if (p->pg_frag_refcount < 0)
+		p->pg_frag_refcount = tc_off(c, "page", "pt_frag_refcount");
+	p->pg_huge_pte = tc_off(c, "ptdesc", "pmd_huge_pte");
+	if (p->pg_huge_pte < 0)
+		p->pg_huge_pte = tc_off(c, "page", "pmd_huge_pte");
+	return 0;
+}
+
+void ppc_fini(struct tc_ctx *c)
+{
+	struct ppc_priv *p = c->arch_priv;
+
+	if (p) {
+		free(p->pages);
+		free(p->hidx);
+	}
+	free(p);
+	c->arch_priv = NULL;
+}
+
+/* ------------------------------------------------------------ pages */
+
+static size_t *hash_slot(struct ppc_priv *p, uint64_t page)
+{
+	size_t mask = p->hcap - 1;
+	size_t i = (size_t)((page >> 16) * 0x9e3779b97f4a7c15ULL) & mask;
+
+	while (p->hidx[i] != SIZE_MAX && p->pages[p->hidx[i]].pa != page)
+		i = (i + 1) & mask;
+	return &p->hidx[i];
+}
+
+static int hash_grow(struct ppc_priv *p)
+{
+	size_t ncap = p->hcap ? p->hcap * 2 : 1024, i;
+	size_t *nv = malloc(ncap * sizeof(*nv));
+
+	if (!nv)
+		return -1;
+	free(p->hidx);
+	p->hidx = nv;
+	p->hcap = ncap;
+	for (i = 0; i < ncap; i++)
+		nv[i] = SIZE_MAX;
+	for (i = 0; i < p->npages; i++)
+		*hash_slot(p, p->pages[i].pa) = i;
+	return 0;
+}
+
+static struct ppc_frag_page *frag_page(struct ppc_priv *p, uint64_t pa,
+				       uint64_t mm, int level)
+{
+	uint64_t page = pa & ~(PPC_PAGE_SIZE - 1);
+	size_t *slot;
+
+	if (2 * (p->npages + 1) > p->hcap && hash_grow(p) < 0)
+		return NULL;
+	slot = hash_slot(p, page);
+	if (*slot != SIZE_MAX)
+		return &p->pages[*slot];
+	if (p->npages == p->cappages) {
+		size_t ncap = p->cappages ? p->cappages * 2 : 256;
+		struct ppc_frag_page *nv = realloc(p->pages, ncap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		p->pages = nv;
+		p->cappages = ncap;
+	}
+	memset(&p->pages[p->npages], 0, sizeof(p->pages[0]));
+	p->pages[p->npages].pa = page;
+	p->pages[p->npages].mm = mm;
+	p->pages[p->npages].level = level;
+	*slot = p->npages;
+	return &p->pages[p->npages++];
+}
+
+/* refs are still in walk order: this mm's are one slice */
+void ppc_check_mm(struct tc_ctx *c, struct tc_mm_stats *m)
+{
+	struct ppc_priv *p = c->arch_priv;
+	size_t i;
+
+	if (m->kernel)
+		return;		/* early kernel tables come from memblock */
+	for (i = m->ref_first; i < m->ref_first + m->ref_n; i++) {
+		const struct tc_table_ref *r = &c->refs[i];
+		struct ppc_frag_page *fp;
+
+		if (r->level != P_PMD && r->level != P_PUD)
+			continue;
+		fp = frag_page(p, r->pa, m->mm, r->level + 1);
+		if (fp)
+			fp->used++;
+	}
+	for (i = m->tab_first; i < m->tab_first + m->tab_n; i++) {
+		const struct tc_table *t = &c->tabs[i];
+		struct ppc_frag_page *fp;
+
+		if (t->level != P_PMD)
+			continue;
+		fp = frag_page(p, t->pa, m->mm, P_PMD);
+		if (fp)
+			fp->thp += t->thp;
+	}
+}
+
+/* ------------------------------------------------------------ deposits */
+
+static int bad_pointer(uint64_t v, uint64_t align)
+{
+	return v < PPC_PAGE_OFFSET || (v & (align - 1));
+}
+
+static void deposit_corrupt(struct tc_ctx *c, uint64_t where, int idx,
+			    uint64_t value, uint64_t owner, const char *what)
+{
+	tc_report(c, "DEPOSIT_LIST_CORRUPT", TC_NO_ADDR, P_PTE, where, idx, value,
+		  "THP deposit of pmd page %#llx: %s", (unsigned long long)owner, what);
+}
+
+/* a deposited pte fragment: not live, readable, and empty past the
+ * words the deposit itself uses (T1 / H2 of the fragment rules) */
+static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
+		      uint64_t node, uint64_t owner, unsigned char *buf,
+		      size_t len)
+{
+	struct ppc_priv *p = c->arch_priv;
+	const struct tc_table_ref *first;
+	uint64_t pa = node - PPC_PAGE_OFFSET;
+	struct ppc_frag_page *fp;
+
+	if (bad_pointer(node, p->align[P_PTE])) {
+		deposit_corrupt(c, from, from_idx, node, owner,
+				"pointer is not an aligned pte fragment");
+		return 0;
+	}
+	if (tc_referrers(c, pa, &first)) {
+		deposit_corrupt(c, from, from_idx, node, owner,
+				"deposited fragment is also referenced by a pmd");
+		return 0;
+	}
+	if (c->be->read_phys(c->be->priv, pa, buf, len) < 0) {
+		deposit_corrupt(c, from, from_idx, node, owner,
+				"deposited fragment is not in the dump");
+		return 0;
+	}
+	c->stats.deposited++;
+	if (c->opts.inventory || c->opts.verbose)
+		tc_print_table(c, P_PTE, pa, 0, 0, owner);
+	fp = frag_page(p, pa, c->cur->mm, P_PTE);
+	if (fp)
+		fp->used++;
+	return 1;
+}
+
+/* radix: entries past the list_head are none (0): withdraw zeroes the
+ * two list words, nothing else is written while deposited */
+static void radix_content(struct tc_ctx *c, uint64_t pa,
+			  const unsigned char *buf, unsigned n)
+{
+	unsigned i;
+
+	for (i = 2; i < n; i++) {
+		uint64_t v = tc_load_entry(c, buf + 8 * i);
+
+		if (v) {
+			tc_report(c, "DEPOSIT_NOT_EMPTY", TC_NO_ADDR, P_PTE, pa, (int)i, v,
+				  "deposited pte fragment has a non-none entry");
+			return;
+		}
+	}
+}
+
+static unsigned walk_radix_ring(struct tc_ctx *c, uint64_t page_pa,
+				uint64_t head)
+{
+	struct ppc_priv *p = c->arch_priv;
+	unsigned n = 0, entries = p->levels[P_PTE].entries;
+	unsigned char buf[8 * 256];
+	uint64_t node = head, from = page_pa, next, nprev;
+	int from_idx = -1;
+
+	if (entries > 256)
+		return 0;
+	do {
+		if (!check_node(c, from, from_idx, node, page_pa, buf, 8 * entries))
+			return MAX_RING;
+		if (++n >= MAX_RING) {
+			deposit_corrupt(c, node - PPC_PAGE_OFFSET, 0, node, page_pa,
+					"ring does not close (cycle)");
+			return MAX_RING;
+		}
+		radix_content(c, node - PPC_PAGE_OFFSET, buf, entries);
+		next = tc_load64(c, buf);	/* list_head: native order */
+		if (bad_pointer(next, p->align[P_PTE]) ||
+		    tc_rd64(c, next + 8, &nprev) < 0 || nprev != node) {
+			deposit_corrupt(c, node - PPC_PAGE_OFFSET, 0, next, page_pa,
+					"next is not a deposited fragment pointing back");
+			return MAX_RING;
+		}
+		from = node - PPC_PAGE_OFFSET;
+		from_idx = 0;
+		node = next;
+	} while (node != head);
+	return n;
+}
+
+/* H3: one ring per 64 KiB page of pmd fragments, one node per THP */
+static void radix_deposits(struct tc_ctx *c, uint64_t page_pa, unsigned thp)
+{
+	struct ppc_priv *p = c->arch_priv;
+	uint64_t spage = tc_page_of(c, page_pa), head;
+	unsigned n = 0;
+
+	if (!spage || p->pg_huge_pte < 0 ||
+	    tc_rd64(c, spage + p->pg_huge_pte, &head) < 0)
+		return;
+	if (head)
+		n = walk_radix_ring(c, page_pa, head);
+	if (n != MAX_RING && n != thp)
+		tc_report(c, "DEPOSIT_COUNT", TC_NO_ADDR, P_PMD, page_pa, -1, n,
+			  "%u deposited pte fragments on the ring, %u THP pmds in the page's pmd fragments",
+			  n, thp);
+}
+
+/* hash: the deposited fragment holds the THP's HPTE slot bytes, each
+ * [000 | secondary | hidx(3) | valid] (hash-64k.h): top 3 bits zero */
+static void hash_content(struct tc_ctx *c, uint64_t pa, const unsigned char *buf,
+			 size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] & 0xe0) {
+			tc_report(c, "DEPOSIT_NOT_EMPTY", TC_NO_ADDR, P_PTE, pa,
+				  (int)(i / 8), tc_load_entry(c, buf + (i & ~7UL)),
+				  "deposited HPTE slot array has a byte with bits 0xe0 set");
+			return;
+		}
+}
+
+/* H1: slot[i] is set exactly for the THP pmds of the table */
+static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
+{
+	struct ppc_priv *p = c->arch_priv;
+	unsigned i, n = 0, entries = p->levels[P_PMD].entries;
+	uint64_t slots = t->pa + 8ULL * entries;
+	unsigned char buf[4096];
+	size_t len = (size_t)p->align[P_PTE];
+
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	for (i = 0; i < entries; i++) {
+		unsigned char b[8];
+		uint64_t v;
+
+		if (c->be->read_phys(c->be->priv, slots + 8ULL * i, b, 8) < 0)
+			return;
+		v = tc_load64(c, b);
+		if (!v)
+			continue;
+		n++;
+		if (check_node(c, slots, (int)i, v, t->pa, buf, len))
+			hash_content(c, v - PPC_PAGE_OFFSET, buf, len);
+	}
+	if (n != t->thp)
+		tc_report(c, "DEPOSIT_COUNT", t->va, P_PMD, t->pa, -1, n,
+			  "%u deposited pte fragments in the slot array, %u THP pmds in the table",
+			  n, t->thp);
+}
+
+/* ------------------------------------------------------------ refcount */
+
+/* R1/R2: pt_frag_refcount == fragments in use (+ the cursor page's
+ * fragments not handed out yet) */
+static void check_refcount(struct tc_ctx *c, const struct ppc_frag_page *fp)
+{
+	struct ppc_priv *p = c->arch_priv;
+	long ctx = fp->level == P_PTE ? p->ctx_pte_frag : p->ctx_pmd_frag;
+	uint64_t spage = tc_page_of(c, fp->pa), cursor = 0, expect = fp->used;
+	uint32_t ref;
+
+	if (!spage || ctx < 0 || p->pg_frag_refcount < 0 || !p->frag_nr[fp->level] ||
+	    tc_rd32(c, spage + p->pg_frag_refcount, &ref) < 0)
+		return;
+	tc_rd64(c, fp->mm + ctx, &cursor);
+	if (cursor && ((cursor - PPC_PAGE_OFFSET) & ~(PPC_PAGE_SIZE - 1)) == fp->pa)
+		expect += p->frag_nr[fp->level] -
+			  (((cursor & (PPC_PAGE_SIZE - 1)) >> p->frag_shift[fp->level]));
+	if (ref != expect)
+		tc_report(c, "PPC_FRAG_REFCOUNT", TC_NO_ADDR, fp->level, fp->pa, -1, ref,
+			  "pt_frag_refcount %u, but %u %s fragments are in use%s (%u expected)",
+			  ref, fp->used, fp->level == P_PTE ? "pte" : "pmd",
+			  expect != fp->used ? " plus the cursor page's unused ones" : "",
+			  (unsigned)expect);
+}
+
+void ppc_check_all(struct tc_ctx *c)
+{
+	struct ppc_priv *p = c->arch_priv;
+	size_t i, k, n;
+
+	for (i = 0; i < c->nmms; i++) {
+		struct tc_mm_stats *m = &c->mms[i];
+
+		if (!m->tab_n || m->kernel)
+			continue;
+		c->cur = m;
+		if (p->radix) {
+			/* the walk adds pages: index, never hold a pointer */
+			n = p->npages;
+			for (k = 0; k < n; k++)
+				if (p->pages[k].mm == m->mm && p->pages[k].level == P_PMD)
+					radix_deposits(c, p->pages[k].pa, p->pages[k].thp);
+		} else {
+			for (k = m->tab_first; k < m->tab_first + m->tab_n; k++)
+				if (c->tabs[k].level == P_PMD)
+					hash_deposits(c, &c->tabs[k]);
+		}
+	}
+	for (k = 0; k < p->npages; k++) {
+		c->cur = tc_mm_of(c, p->pages[k].mm);
+		check_refcount(c, &p->pages[k]);
+	}
+	c->cur = NULL;
+}

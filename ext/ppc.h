@@ -1,0 +1,40 @@
+/*
+ * State shared by the ppc64 files: pgtable_ppc.c (geometry, decoder) and
+ * frag_ppc.c (pte/pmd fragments and pt_frag_refcount, THP deposits).
+ */
+#ifndef THPCHECK_PPC_H
+#define THPCHECK_PPC_H
+
+#include "tc.h"
+
+enum { P_PGD, P_PUD, P_PMD, P_PTE };
+
+/* one 64 KiB page of pte or pmd fragments */
+struct ppc_frag_page {
+	uint64_t pa;
+	uint64_t mm;
+	int level;		/* P_PTE or P_PMD */
+	unsigned used;		/* fragments referenced or deposited */
+	unsigned thp;		/* radix: THP leaves in its pmd fragments */
+};
+
+struct ppc_priv {
+	struct tc_level levels[4];
+	int radix;
+	uint64_t val_bits[3];	/* __pgd/__pud/__pmd_val_bits */
+	uint64_t align[4];	/* table (fragment) alignment per level */
+	long mm_pgd;
+	/* fragments (arch/powerpc/mm/pgtable-frag.c) */
+	uint64_t frag_nr[4], frag_shift[4];	/* at P_PTE and P_PMD */
+	long ctx_pte_frag, ctx_pmd_frag, pg_frag_refcount, pg_huge_pte;
+	struct ppc_frag_page *pages;
+	size_t npages, cappages;
+	size_t *hidx, hcap;
+};
+
+int ppc_frag_init(struct tc_ctx *c, struct ppc_priv *p);
+void ppc_check_mm(struct tc_ctx *c, struct tc_mm_stats *m);
+void ppc_check_all(struct tc_ctx *c);
+void ppc_fini(struct tc_ctx *c);
+
+#endif
