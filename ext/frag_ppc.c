@@ -280,7 +280,15 @@ static void hash_content(struct tc_ctx *c, uint64_t pa, const unsigned char *buf
 		}
 }
 
-/* H1: slot[i] is set exactly for the THP pmds of the table */
+/*
+ * H1: a THP pmd (_PAGE_PTE | H_PAGE_THP_HUGE, hash-64k.h) has its
+ * deposited fragment in slot[i].  A hugetlb pmd keeps its HPTE hidx in
+ * the same word (seen in the ppc64le-6.1-hash sample: value 0x1), so
+ * only the slots of THP entries are pointers.
+ */
+#define H_PAGE_THP_HUGE		0x2000ULL
+#define PPC_PAGE_PTE		0x4000000000000000ULL
+
 static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 {
 	struct ppc_priv *p = c->arch_priv;
@@ -293,11 +301,17 @@ static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 		len = sizeof(buf);
 	for (i = 0; i < entries; i++) {
 		unsigned char b[8];
-		uint64_t v;
+		uint64_t e, v;
 
+		if (c->be->read_phys(c->be->priv, t->pa + 8ULL * i, b, 8) < 0)
+			return;
+		e = tc_load_entry(c, b);
+		if ((e & (PPC_PAGE_PTE | H_PAGE_THP_HUGE)) !=
+		    (PPC_PAGE_PTE | H_PAGE_THP_HUGE))
+			continue;
 		if (c->be->read_phys(c->be->priv, slots + 8ULL * i, b, 8) < 0)
 			return;
-		v = tc_load64(c, b);
+		v = tc_load64(c, b);	/* a pointer: native order */
 		if (!v)
 			continue;
 		n++;
@@ -306,7 +320,7 @@ static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 	}
 	if (n != t->thp)
 		tc_report(c, "DEPOSIT_COUNT", t->va, P_PMD, t->pa, -1, n,
-			  "%u deposited pte fragments in the slot array, %u THP pmds in the table",
+			  "%u THP pmds with a deposited fragment in the slot array, %u THP pmds in the table",
 			  n, t->thp);
 }
 
