@@ -307,7 +307,8 @@ def parse_layout(page_o, ptdesc_o):
         for name, key in (("lru", "lru"), ("pt_list", "lru"),
                           ("_refcount", "refcount"), ("__page_refcount", "refcount"),
                           ("page_type", "type"), ("__page_type", "type"),
-                          ("pmd_huge_pte", "huge_pte")):
+                          ("pmd_huge_pte", "huge_pte"),
+                          ("pt_frag_refcount", "frag_refcount")):
             m = re.search(rf"^\s*\[(\d+)\][^\n]*\b{name};", text, re.M)
             if m and key not in lay:
                 lay[key] = int(m.group(1))
@@ -414,11 +415,71 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
 
 
 PPC_SIGS = {"PPC_PTE_ILLEGAL", "PPC_PMD_ILLEGAL", "TABLE_MULTI_REF",
-            "PTE_OUTSIDE_VMA", "READ_ERROR"}
+            "PTE_OUTSIDE_VMA", "READ_ERROR", "PPC_FRAG_REFCOUNT",
+            "DEPOSIT_NOT_EMPTY", "DEPOSIT_COUNT"}
 
 
 def bswap(v):
     return int.from_bytes(v.to_bytes(8, "big"), "little")
+
+
+def choose_ppc_struct_plants(sample, tables, deposited, lay, vmcore, used_pages):
+    """pt_frag_refcount and deposits (radix rings, hash slot arrays)."""
+    plants = []
+    hash_mmu = "hash" in sample
+    if "frag_refcount" in lay:
+        for t in tables:
+            if t["level"] == "pte" and t.get("pid", -1) > 1:
+                page = int(t["pa"], 16) & ~0xffff
+                # hash MMU: vmemmap is bolted in the HPT, not in the Linux
+                # tables, so the engine cannot give the struct page's pa
+                if page in used_pages or int(t["page_pa"], 16) == 0:
+                    continue
+                fpa = int(t["page_pa"], 16) + lay["frag_refcount"]
+                ref = read32le(vmcore, fpa)
+                new = ref + 7
+                wpa, word = write32le(vmcore, fpa, new)
+                plants.append(dict(sig="PPC_FRAG_REFCOUNT", pa=wpa, value=word,
+                                   table=page, index=-1, expect_value=new))
+                break
+    rings = {}
+    for d in deposited:
+        rings.setdefault(d["deposited_on"], []).append(int(d["pa"], 16))
+    keys = sorted(rings)
+    if len(keys) >= 2:
+        d1 = rings[keys[0]][-1]
+        entry = 0xe000000000000000 if hash_mmu else 0x8000000000000100
+        plants.append(dict(sig="DEPOSIT_NOT_EMPTY", pa=d1 + 8 * 5, value=bswap(entry),
+                           table=d1, index=5, expect_value=entry))
+        owner = int(keys[1], 16)
+        if not hash_mmu and "huge_pte" in lay:
+            t = next((t for t in tables if int(t["pa"], 16) & ~0xffff == owner), None)
+            if t:
+                spa = int(t["page_pa"], 16) + lay["huge_pte"]
+                plants.append(dict(sig="DEPOSIT_COUNT", pa=spa, value=0,
+                                   table=owner, index=-1, expect_value=0))
+        elif hash_mmu:
+            # clear the slot array word of one THP pmd of that table
+            ents = poke_read(vmcore, owner, 1024)
+            for i, w in enumerate(ents):
+                e = bswap(w)
+                if e >> 62 & 1 and e & 0x2000:
+                    n = len(rings[keys[1]])
+                    plants.append(dict(sig="DEPOSIT_COUNT", pa=owner + 8 * 1024 + 8 * i,
+                                       value=0, table=owner, index=-1, expect_value=n - 1))
+                    break
+    return plants
+
+
+def read32le(path, pa):
+    word = poke_read(path, pa & ~7, 1)[0]
+    return (word >> (32 if pa % 8 else 0)) & 0xffffffff
+
+
+def write32le(path, pa, value):
+    word = poke_read(path, pa & ~7, 1)[0]
+    shift = 32 if pa % 8 else 0
+    return pa & ~7, (word & ~(0xffffffff << shift)) | (value << shift)
 
 
 def choose_ppc_plants(sample, man, tables, vmas_by_pid, vmcore):
@@ -518,10 +579,9 @@ def run_sample(sample):
     if js:
         total = sum(js["stats"]["tables"].values())
         check(total == len(tables), f"{sample}: inventory count {len(tables)} == stats {total}")
-        if js["scheme"].startswith("s390"):
-            check(len(deposited) == js["stats"]["deposited"] == js["stats"]["thp_pmds"],
-                  f"{sample}: deposited tables {len(deposited)} == stats == THP pmds "
-                  f"{js['stats']['thp_pmds']}")
+        check(len(deposited) == js["stats"]["deposited"] == js["stats"]["thp_pmds"],
+              f"{sample}: deposited tables {len(deposited)} == stats == THP pmds "
+              f"{js['stats']['thp_pmds']}")
     check(re.search(r"^SUMMARY: \d+ mms", outs[6], re.M) is not None,
           f"{sample}: thpcheck -s summary line")
     check("S390_PTE_ORED_SEG_INVALID" in outs[7] and "PPC_PTE_ILLEGAL" in outs[7],
@@ -545,6 +605,9 @@ def run_sample(sample):
                                        scheme, planted)
     else:
         plants = choose_ppc_plants(sample, man, tables, vmas_by_pid, planted)
+        touched = {p["table"] & ~0xffff for p in plants}
+        plants += choose_ppc_struct_plants(sample, tables, deposited, layout,
+                                           planted, touched)
     for p in plants:
         if p["pa"] is not None:
             poke_write(planted, p["pa"], p["value"])
@@ -568,7 +631,8 @@ def run_sample(sample):
     if scheme.startswith("s390-frag2k"):
         want |= {"S390_FRAG_AA_PP", "S390_FRAG_LIST", "S390_FRAG_FREE_REFERENCED",
                  "S390_FRAG_ORPHAN", "LIST_CORRUPT"}
-    sigs = want if scheme.startswith("s390") else PPC_SIGS
+    sigs = want if scheme.startswith("s390") else \
+        PPC_SIGS - ({"PPC_FRAG_REFCOUNT"} if "hash" in scheme else set())
     check(sigs <= {p["sig"] for p in plants}, f"{sample}: a place found for every signature",
           str(sigs - {p["sig"] for p in plants}))
     for p in plants:
