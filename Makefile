@@ -42,7 +42,7 @@ CRASH_DEF_x86_64 := -DX86_64
 
 EXT_SO := build/$(ARCH)/thpcheck.so
 
-.PHONY: all ext deps samples check unit unit-san fuzz demo clean
+.PHONY: all ext ext-ppc64-native deps samples check unit unit-san fuzz demo clean
 all: ext
 
 ext: $(EXT_SO)
@@ -54,6 +54,16 @@ $(EXT_SO): ext/thpcheck.c $(ENGINE) $(HDRS)
 	  -I$(CRASH_INC) -Iext -o $@ ext/thpcheck.c $(ENGINE)
 
 WORLD := tests/unit/world.c ext/synth.c
+# the extension for samples/build-crash-ppc64.sh's x86_64 crash with
+# target=PPC64: a host .so built against that crash's defs.h
+PPC64_NATIVE_INC ?= $(THPCHECK_CACHE)/crash-ppc64/include/crash
+build/ppc64le-native/thpcheck.so: ext/thpcheck.c $(ENGINE) $(HDRS)
+	@test -f $(PPC64_NATIVE_INC)/defs.h || { echo "no $(PPC64_NATIVE_INC)/defs.h: run samples/build-crash-ppc64.sh" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -DPPC64 -fPIC -shared -rdynamic \
+	  -I$(PPC64_NATIVE_INC) -Iext -o $@ ext/thpcheck.c $(ENGINE)
+ext-ppc64-native: build/ppc64le-native/thpcheck.so
+
 build/test_s390: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)

@@ -27,12 +27,18 @@ part() {
 part "unit tests" make -s unit
 part "unit tests (ASan+UBSan)" make -s unit-san
 part "sample dumps" samples/make-samples.sh && samples_ok=1 || samples_ok=0
-part "s390x extension" make -s ARCH=s390x ext build/vmcore-poke
+part "crash extensions" make -s ARCH=s390x ext build/vmcore-poke
+part "ppc64le extension" make -s ARCH=ppc64le ext
+if [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-ppc64/bin/crash" ]; then
+    part "ppc64 extension for the native crash" make -s ext-ppc64-native
+fi
 part "thpscan build" make -s thpscan
 if [ "$samples_ok" = 1 ]; then
     part "real dumps in crash" python3 tests/real/test_samples.py
     # thpscan must print what thpcheck printed inside crash just now
     part "thpscan on the real dumps" env THPSCAN_NO_REFRESH=1 tests/thpscan/run.sh
+    # the same thpscan tests on the ASan+UBSan build; any report fails
+    part "thpscan tests (ASan+UBSan)" tests/torture/thpscan-san.sh
 fi
 echo "$P passed, $F failed"
 [ "$F" = 0 ]

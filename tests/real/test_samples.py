@@ -33,10 +33,14 @@ def sizes(scheme):
 
 
 def ext_for(man):
-    """The extension built for the crash that opens this sample."""
+    """The extension built for the crash samples/crash runs: for ppc64le
+    the x86_64 crash of samples/build-crash-ppc64.sh when it is there."""
     arch = man.get("arch", "s390x")
-    native = os.environ.get("THPCHECK_EXT_" + arch.upper())
-    return native or os.path.join(TOP, "build", arch, "thpcheck.so")
+    native_crash = os.path.join(CACHE, "crash-ppc64", "bin", "crash")
+    if arch == "ppc64le" and os.access(native_crash, os.X_OK) and \
+            os.environ.get("CRASH_QEMU_USER", "0") != "1":
+        return os.path.join(TOP, "build", "ppc64le-native", "thpcheck.so")
+    return os.path.join(TOP, "build", arch, "thpcheck.so")
 NSAMPLE_VTOP = int(os.environ.get("THPCHECK_VTOP_SAMPLES", "1000"))
 
 passed = failed = 0
