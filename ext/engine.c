@@ -845,6 +845,27 @@ out:
 	return rc;
 }
 
+int tc_read_kernel(struct tc_ctx *c, uint64_t va, void *buf, size_t len)
+{
+	struct tc_lookup_result r;
+
+	if (!c->kleaf_size || va < c->kleaf_va ||
+	    va + len > c->kleaf_va + c->kleaf_size) {
+		c->kleaf_size = 0;
+		if (tc_lookup(c, 0, va, &r) == 0) {
+			uint64_t size = 1ULL << c->levels[r.level].shift;
+
+			c->kleaf_va = va & ~(size - 1);
+			c->kleaf_pa = r.pa - (va - c->kleaf_va);
+			c->kleaf_size = size;
+		}
+	}
+	if (c->kleaf_size && va + len <= c->kleaf_va + c->kleaf_size)
+		return c->be->read_phys(c->be->priv, c->kleaf_pa + (va - c->kleaf_va),
+					buf, len);
+	return c->be->read_kvirt(c->be->priv, va, buf, len);
+}
+
 int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa)
 {
 	struct tc_lookup_result r;

@@ -419,18 +419,36 @@ void s390_check_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 
 /* ------------------------------------------------------------ judging */
 
+/* a 32-bit field of a buffer in the target's byte order */
+static uint32_t u32_at(const struct tc_ctx *c, const unsigned char *b, long off)
+{
+	uint64_t w = tc_load64(c, b + (off & ~7L));
+	int high = c->be->big_endian ? !(off & 4) : !!(off & 4);
+
+	return (uint32_t)(high ? w >> 32 : w);
+}
+
+/* one read of the whole struct page: each read of a vmemmap address
+ * costs a translation in crash */
 static int read_page(struct tc_ctx *c, struct s390_frag_page *fp)
 {
 	struct s390_priv *p = c->arch_priv;
 	uint64_t page = tc_page_of(c, fp->pa);
+	unsigned char b[256];
+	long n = c->page_size_struct;
 
-	fp->read_ok = page &&
-		tc_rd64(c, page + p->pg_flags, &fp->flags) == 0 &&
-		tc_rd32(c, page + p->pg_refcount, &fp->refcount) == 0 &&
-		tc_rd32(c, page + p->pg_type, &fp->page_type) == 0 &&
-		tc_rd64(c, page + p->pg_lru, &fp->lru_next) == 0 &&
-		tc_rd64(c, page + p->pg_lru + 8, &fp->lru_prev) == 0;
-	return fp->read_ok;
+	fp->read_ok = page && n > 0 && n <= (long)sizeof(b) &&
+		p->pg_flags + 8 <= n && p->pg_refcount + 4 <= n &&
+		p->pg_type + 4 <= n && p->pg_lru + 16 <= n &&
+		tc_read_kernel(c, page, b, (size_t)n) == 0;
+	if (!fp->read_ok)
+		return 0;
+	fp->flags = tc_load64(c, b + p->pg_flags);
+	fp->refcount = u32_at(c, b, p->pg_refcount);
+	fp->page_type = u32_at(c, b, p->pg_type);
+	fp->lru_next = tc_load64(c, b + p->pg_lru);
+	fp->lru_prev = tc_load64(c, b + p->pg_lru + 8);
+	return 1;
 }
 
 static int page_is_table(const struct s390_priv *p,

@@ -253,6 +253,7 @@ struct tc_ctx {
 	} off;
 	uint64_t init_task, init_mm;
 	uint64_t vmemmap;		/* struct page array (SPARSEMEM_VMEMMAP) */
+	uint64_t kleaf_va, kleaf_pa, kleaf_size;	/* tc_read_kernel cache */
 	long page_size_struct;		/* sizeof(struct page) */
 	unsigned page_shift;		/* PAGE_SHIFT: 12, ppc64 16 */
 	char err[256];
@@ -272,6 +273,10 @@ long tc_off(struct tc_ctx *c, const char *type, const char *member);
 void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	       uint64_t table_pa, int index, uint64_t value,
 	       const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* read kernel virtual memory through the engine's own walk of the
+ * kernel tables (cached per leaf), falling back to the backend: a
+ * backend read of vmemmap may cost a translation each time */
+int tc_read_kernel(struct tc_ctx *c, uint64_t va, void *buf, size_t len);
 /* struct page address of a physical address; 0 when unknown */
 uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa);
 /* the walked table holding pa, or NULL */

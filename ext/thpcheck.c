@@ -76,14 +76,18 @@ static long layout_put(const char *key, long value)
 	return value;
 }
 
+static long be_type_size(void *priv, const char *type);
+
 static long be_member_offset(void *priv, const char *type, const char *member)
 {
 	char key[96];
 	long v;
 
-	(void)priv;
 	if (layout_get("off", type, member, &v, key, sizeof(key)))
 		return v;
+	/* a failed gdb look-up is slow: ask for the struct once first */
+	if (be_type_size(priv, type) < 0)
+		return layout_put(key, -1);
 	v = strchr(member, '.') ? -1 : MEMBER_OFFSET((char *)type, (char *)member);
 	if (v < 0)	/* dotted paths and members of anonymous unions */
 		v = ANON_MEMBER_OFFSET((char *)type, (char *)member);
@@ -95,9 +99,10 @@ static long be_member_size(void *priv, const char *type, const char *member)
 	char key[96];
 	long v;
 
-	(void)priv;
 	if (layout_get("msz", type, member, &v, key, sizeof(key)))
 		return v;
+	if (be_type_size(priv, type) < 0)
+		return layout_put(key, -1);
 	v = strchr(member, '.') ? -1 : MEMBER_SIZE((char *)type, (char *)member);
 	if (v < 0)
 		v = ANON_MEMBER_SIZE((char *)type, (char *)member);
@@ -117,8 +122,17 @@ static long be_type_size(void *priv, const char *type)
 
 static int be_enum_value(void *priv, const char *name, long *value)
 {
+	char key[96];
+	long v;
+
 	(void)priv;
-	return enumerator_value((char *)name, value) ? 0 : -1;
+	if (!layout_get("enum", name, NULL, &v, key, sizeof(key)))
+		v = layout_put(key, enumerator_value((char *)name, value) ?
+			       *value : LONG_MIN);
+	if (v == LONG_MIN)
+		return -1;
+	*value = v;
+	return 0;
 }
 
 static const char *be_release(void *priv)

@@ -30,7 +30,11 @@
 #include <libkdumpfile/kdumpfile.h>
 #include "backend_kdump.h"
 
-#define SUPPORTED_ARCH	"s390x"
+#define SUPPORTED_ARCHES	"s390x and ppc64le"
+/* book3s64 PAGE_OFFSET: the linear map of physical memory and, at its
+ * start, the kernel image (loaded at physical 0; no KASLR on ppc64) */
+#define PPC64_PAGE_OFFSET	0xc000000000000000ULL
+#define PPC64_PAGE_SIZE		65536	/* Debian ppc64el: CONFIG_PPC_64K_PAGES */
 /* runs of present pages visited to find the last one (truncation check) */
 #define MAX_PAGEMAP_RUNS	(1u << 24)
 
@@ -108,8 +112,121 @@ static int be_read_phys(void *priv, uint64_t pa, void *buf, size_t len)
 #define TLB_SIZE	(sizeof(((struct kd_dump *)0)->tlb) / \
 			 sizeof(((struct kd_dump *)0)->tlb[0]))
 
-/* One page through the engine's kernel-table walk, remembered in a small
- * direct-mapped cache (struct pages are read many times per page). */
+/*
+ * ppc64: the struct page array (vmemmap, 0xc00c...) is not in init_mm's
+ * tables under the hash MMU (bolted HPTEs, hash__vmemmap_create_mapping),
+ * so it is translated as crash does (ppc64_vmemmap_init): by the list
+ * vmemmap_list of struct vmemmap_backing {list, phys, virt_addr}
+ * (arch/powerpc/mm/init_64.c), one entry per block of
+ * 1 << mmu_psize_defs[mmu_vmemmap_psize].shift bytes; the same for radix.
+ * The list nodes are in the linear map.
+ */
+#define MAX_VMEMMAP_BLOCKS	(1u << 20)
+
+static int be_symbol(void *priv, const char *name, uint64_t *addr);
+
+static int rd_linear(struct kd_dump *d, uint64_t va, void *buf, size_t len)
+{
+	uint64_t pa;
+
+	return kvirt_to_phys(d, va, &pa) < 0 ? -1 : kd_read_phys(d, pa, buf, len);
+}
+
+static int rd_linear_n(struct kd_dump *d, uint64_t va, int n, uint64_t *v)
+{
+	unsigned char b[8];
+	int i, be = kdw_big_endian(d->vml);
+
+	if (rd_linear(d, va, b, (size_t)n) < 0)
+		return -1;
+	*v = 0;
+	for (i = 0; i < n; i++)
+		*v |= (uint64_t)b[be ? i : n - 1 - i] << (8 * (n - 1 - i));
+	return 0;
+}
+
+static int cmp_vmemmap(const void *a, const void *b)
+{
+	uint64_t x = ((const struct kd_vmemmap *)a)->virt;
+	uint64_t y = ((const struct kd_vmemmap *)b)->virt;
+
+	return x < y ? -1 : x > y;
+}
+
+static void load_vmemmap(struct kd_dump *d)
+{
+	long o_next = kdw_member_offset(d->vml, "vmemmap_backing", "list");
+	long o_phys = kdw_member_offset(d->vml, "vmemmap_backing", "phys");
+	long o_virt = kdw_member_offset(d->vml, "vmemmap_backing", "virt_addr");
+	long o_shift = kdw_member_offset(d->vml, "mmu_psize_def", "shift");
+	long defsz = kdw_type_size(d->vml, "mmu_psize_def");
+	uint64_t head, psize_sym, defs, psize, shift, node;
+	struct tc_cycle cy;
+	size_t cap = 0;
+
+	d->vmemmap_loaded = 1;
+	if (o_next < 0 || o_phys < 0 || o_virt < 0 || o_shift < 0 || defsz <= 0 ||
+	    be_symbol(d, "vmemmap_list", &head) < 0 ||
+	    be_symbol(d, "mmu_vmemmap_psize", &psize_sym) < 0 ||
+	    be_symbol(d, "mmu_psize_defs", &defs) < 0 ||
+	    rd_linear_n(d, psize_sym, 4, &psize) < 0 || psize >= 64 ||
+	    rd_linear_n(d, defs + psize * (uint64_t)defsz + (uint64_t)o_shift, 4,
+			&shift) < 0 || shift < 12 || shift > 34 ||
+	    rd_linear_n(d, head, 8, &node) < 0)
+		return;
+	d->vmemmap_block = 1ULL << shift;
+	tc_cycle_init(&cy, node);
+	while (node && d->nvmemmap < MAX_VMEMMAP_BLOCKS) {
+		uint64_t phys, virt;
+
+		if (rd_linear_n(d, node + (uint64_t)o_phys, 8, &phys) < 0 ||
+		    rd_linear_n(d, node + (uint64_t)o_virt, 8, &virt) < 0)
+			break;
+		if (d->nvmemmap == cap) {
+			struct kd_vmemmap *n;
+
+			cap = cap ? 2 * cap : 64;
+			n = realloc(d->vmemmap, cap * sizeof(*n));
+			if (!n)
+				break;
+			d->vmemmap = n;
+		}
+		d->vmemmap[d->nvmemmap].virt = virt;
+		d->vmemmap[d->nvmemmap++].phys = phys;
+		if (rd_linear_n(d, node + (uint64_t)o_next, 8, &node) < 0 ||
+		    tc_cycle_step(&cy, node))
+			break;
+	}
+	if (d->nvmemmap)
+		qsort(d->vmemmap, d->nvmemmap, sizeof(*d->vmemmap), cmp_vmemmap);
+}
+
+static int vmemmap_to_phys(struct kd_dump *d, uint64_t va, uint64_t *pa)
+{
+	size_t lo = 0, hi;
+
+	if (strcmp(d->arch, "ppc64") || !d->vml)
+		return -1;
+	if (!d->vmemmap_loaded)
+		load_vmemmap(d);
+	hi = d->nvmemmap;
+	while (lo < hi) {		/* first block with virt > va */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->vmemmap[mid].virt <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || va - d->vmemmap[lo - 1].virt >= d->vmemmap_block)
+		return -1;
+	*pa = d->vmemmap[lo - 1].phys + (va - d->vmemmap[lo - 1].virt);
+	return 0;
+}
+
+/* One page through the ppc64 vmemmap list or the engine's kernel-table
+ * walk, remembered in a small direct-mapped cache (struct pages are read
+ * many times per page). */
 static int walk_translate(struct kd_dump *d, uint64_t va, uint64_t *pa)
 {
 	uint64_t vpage = va >> PAGE_SHIFT_4K, ppa;
@@ -121,15 +238,18 @@ static int walk_translate(struct kd_dump *d, uint64_t va, uint64_t *pa)
 		      (va & ((1u << PAGE_SHIFT_4K) - 1));
 		return 0;
 	}
-	/* the walk reads init_mm (kernel image), never this path again;
-	 * the flag keeps a broken layout from recursing */
-	if (!d->engine || !d->engine->arch || !d->engine->arch_priv || d->in_walk)
-		return -1;
-	d->in_walk = 1;
-	rc = tc_translate(d->engine, 0, va, &ppa);
-	d->in_walk = 0;
-	if (rc < 0)
-		return -1;
+	if (vmemmap_to_phys(d, va, &ppa) < 0) {
+		/* the walk reads init_mm (kernel image), never this path
+		 * again; the flag keeps a broken layout from recursing */
+		if (!d->engine || !d->engine->arch || !d->engine->arch_priv ||
+		    d->in_walk)
+			return -1;
+		d->in_walk = 1;
+		rc = tc_translate(d->engine, 0, va, &ppa);
+		d->in_walk = 0;
+		if (rc < 0)
+			return -1;
+	}
 	d->tlb[slot].vpage = vpage + 1;
 	d->tlb[slot].ppage = ppa >> PAGE_SHIFT_4K;
 	*pa = ppa;
@@ -278,28 +398,203 @@ static int vmcoreinfo_hex(struct kd_dump *d, const char *key, uint64_t *val)
 	return errno || end == buf ? -1 : 0;
 }
 
-/* QEMU's s390x kdump files have an empty utsname, so libkdumpfile cannot
- * tell the arch (dump-lab.md 3.3); thpscan reads s390x only, so that is
- * what such a dump is taken to be.  A dump that names another arch is
- * refused here. */
+/*
+ * QEMU's kdump files have an empty utsname, so libkdumpfile cannot tell
+ * the arch (dump-lab.md 3.3; the same for ppc64le): of the two arches
+ * thpscan reads, s390x is big-endian and ppc64le little-endian, so the
+ * byte order of the file decides.  A dump that names another arch is
+ * refused here.
+ */
 static int set_arch(struct kd_dump *d)
 {
+	kdump_num_t order = KDUMP_BIG_ENDIAN, psize = 0;
+
 	get_string_attr(d, KDUMP_ATTR_ARCH_NAME, d->arch, sizeof(d->arch));
 	kdump_clear_err(ctx_of(d));
+	if (kdump_get_number_attr(ctx_of(d), KDUMP_ATTR_BYTE_ORDER, &order) != KDUMP_OK)
+		kdump_clear_err(ctx_of(d));
 	if (!d->arch[0]) {
+		const char *guess = order == KDUMP_LITTLE_ENDIAN ? "ppc64" : "s390x";
+
 		if (kdump_set_string_attr(ctx_of(d), KDUMP_ATTR_ARCH_NAME,
-					  SUPPORTED_ARCH) != KDUMP_OK)
+					  guess) != KDUMP_OK)
 			return fail(d, "cannot set arch: %s",
 				    kdump_get_err(ctx_of(d)));
-		snprintf(d->arch, sizeof(d->arch), "%s", SUPPORTED_ARCH);
+		snprintf(d->arch, sizeof(d->arch), "%s", guess);
 	}
-	if (strcmp(d->arch, SUPPORTED_ARCH)) {
+	if (!strcmp(d->arch, "ppc64") && order != KDUMP_LITTLE_ENDIAN) {
 		snprintf(d->err, sizeof(d->err),
-			 "%s dump: unsupported architecture (thpscan reads %s dumps)",
-			 d->arch, SUPPORTED_ARCH);
+			 "big-endian ppc64 dump: unsupported architecture (thpscan reads %s dumps)",
+			 SUPPORTED_ARCHES);
 		return -1;
 	}
+	if (strcmp(d->arch, "s390x") && strcmp(d->arch, "ppc64")) {
+		snprintf(d->err, sizeof(d->err),
+			 "%s dump: unsupported architecture (thpscan reads %s dumps)",
+			 d->arch, SUPPORTED_ARCHES);
+		return -1;
+	}
+	/* libkdumpfile takes the ppc64 page size from VMCOREINFO, which
+	 * QEMU's ppc64 dumps lack; without it every read divides by zero
+	 * (SIGFPE in kdump_read) */
+	if (!strcmp(d->arch, "ppc64") &&
+	    (kdump_get_number_attr(ctx_of(d), KDUMP_ATTR_PAGE_SIZE, &psize) != KDUMP_OK ||
+	     !psize)) {
+		kdump_clear_err(ctx_of(d));
+		if (kdump_set_number_attr(ctx_of(d), KDUMP_ATTR_PAGE_SIZE,
+					  PPC64_PAGE_SIZE) != KDUMP_OK)
+			return fail(d, "cannot set the page size: %s",
+				    kdump_get_err(ctx_of(d)));
+		d->page_size_guessed = 1;
+	}
 	return 0;
+}
+
+const struct tc_arch *kd_engine_arch(const struct kd_dump *d)
+{
+	return !strcmp(d->arch, "ppc64") ? &tc_arch_ppc64 : &tc_arch_s390x;
+}
+
+/*
+ * End of physical memory of an ELF dump: the highest end of its PT_LOAD
+ * segments.  (libkdumpfile's max_pfn of an ELF file is counted in bytes
+ * when the page size was not known at open: QEMU's ppc64 dumps.)
+ */
+static uint64_t elf_mem_end(struct kd_dump *d)
+{
+	Elf *elf;
+	size_t np = 0, i;
+	uint64_t end = 0;
+
+	elf_version(EV_CURRENT);
+	elf = elf_begin(d->fd, ELF_C_READ, NULL);
+	if (!elf)
+		return 0;
+	if (elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &np) != 0)
+		np = 0;
+	for (i = 0; i < np; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    ph.p_paddr + ph.p_memsz > end &&
+		    ph.p_paddr + ph.p_memsz > ph.p_paddr)
+			end = ph.p_paddr + ph.p_memsz;
+	}
+	elf_end(elf);
+	return end;
+}
+
+/*
+ * QEMU's ppc64 dumps carry no VMCOREINFO (no build-id, no release), so
+ * --debuginfo-dir would have nothing to look the vmlinux up by.  The
+ * kernel image is loaded at physical 0 (no KASLR on ppc64) and holds its
+ * own .notes section: the GNU build-id note followed by the "Linux"
+ * notes (include/linux/elfnote.h, vmlinux.lds.h NOTES).  That pair is
+ * looked for in the first MAX_IMAGE_SCAN bytes; kd_attach() then checks
+ * the vmlinux against it as against a VMCOREINFO build-id.  Only on
+ * demand (--debuginfo-dir): it reads some 17 MiB of the dump (0.3 s of
+ * decompression for a kdump file).
+ */
+#define MAX_IMAGE_SCAN	(256ULL << 20)
+#define IMAGE_CHUNK	(1u << 16)
+
+static uint32_t note_word(const unsigned char *p, int be)
+{
+	return be ? (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3] :
+		    (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
+}
+
+static void scan_image_build_id(struct kd_dump *d, int be);
+
+void kd_image_build_id(struct kd_dump *d)
+{
+	kdump_num_t order = KDUMP_LITTLE_ENDIAN;
+
+	if (d->build_id[0] || d->image_scanned || strcmp(d->arch, "ppc64"))
+		return;
+	d->image_scanned = 1;
+	if (kdump_get_number_attr(ctx_of(d), KDUMP_ATTR_BYTE_ORDER, &order) != KDUMP_OK)
+		kdump_clear_err(ctx_of(d));
+	scan_image_build_id(d, order == KDUMP_BIG_ENDIAN);
+}
+
+static void scan_image_build_id(struct kd_dump *d, int be)
+{
+	/* the last bytes of the previous chunk, then one chunk: a note
+	 * pair (56 bytes) across two pages is seen whole */
+	unsigned char *buf = malloc(64 + IMAGE_CHUNK);
+	uint64_t pa, end = d->mem_end < MAX_IMAGE_SCAN ? d->mem_end : MAX_IMAGE_SCAN;
+
+	if (!buf)
+		return;
+	memset(buf, 0, 64);
+	for (pa = 0; pa < end; pa += IMAGE_CHUNK) {
+		size_t off;
+
+		if (kd_read_phys(d, pa, buf + 64, IMAGE_CHUNK) < 0) {
+			memset(buf, 0, 64);
+			continue;
+		}
+		for (off = 0; off + 56 <= 64 + IMAGE_CHUNK; off += 4) {
+			const unsigned char *n = buf + off, *next = n + 16 + 20;
+			int i;
+
+			/* namesz 4, descsz 20, NT_GNU_BUILD_ID, "GNU", then
+			 * a note named "Linux" */
+			if (note_word(n, be) != 4 || note_word(n + 4, be) != 20 ||
+			    note_word(n + 8, be) != 3 || memcmp(n + 12, "GNU", 4) ||
+			    note_word(next, be) != 6 || memcmp(next + 12, "Linux", 6))
+				continue;
+			for (i = 0; i < 20; i++)
+				snprintf(d->build_id + 2 * i, 3, "%02x", n[16 + i]);
+			free(buf);
+			return;
+		}
+		memcpy(buf, buf + IMAGE_CHUNK, 64);
+	}
+	free(buf);
+	kdump_clear_err(ctx_of(d));
+}
+
+/*
+ * Setting addrxlat.ostype=linux makes libkdumpfile 0.5.1 (s390x.c,
+ * process_lowcore_info) follow the lowcore to VMCOREINFO: the os_info
+ * page at LC_OS_INFO (0xe18) if its magic matches, else the ELF note at
+ * LC_VMCORE_INFO (0xe0c).  It allocates and reads the size found there,
+ * up to 4 GiB of a damaged lowcore (fuzz_open: 3.5 GiB, regression input
+ * corpus/open/regress-lowcore-note-size).  The kernel's VMCOREINFO is one
+ * page; a size past LOWCORE_VMCOREINFO_MAX is taken for damage and the
+ * lowcore is not followed (the dump then has no VMCOREINFO).
+ */
+#define LOWCORE_VMCOREINFO_MAX	(1u << 20)
+
+static uint64_t get_n(const unsigned char *p, int n, int be)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)p[be ? i : n - 1 - i] << (8 * (n - 1 - i));
+	return v;
+}
+
+static int lowcore_vmcoreinfo_sane(struct kd_dump *d)
+{
+	unsigned char b[16];
+	uint64_t addr, sz;
+
+	if (read_phys_direct(d, 0xe18, b, 8) == 0 && (addr = get_n(b, 8, 1)) &&
+	    addr % 4096 == 0 && read_phys_direct(d, addr, b, 8) == 0 &&
+	    get_n(b, 8, 1) == 0x4f53494e464f535aULL) {
+		/* os_info: entry[0] (VMCOREINFO) size at offset 0x20 + 8 */
+		return read_phys_direct(d, addr + 0x28, b, 8) < 0 ||
+		       get_n(b, 8, 1) <= LOWCORE_VMCOREINFO_MAX;
+	}
+	if (read_phys_direct(d, 0xe0c, b, 8) < 0 || !(addr = get_n(b, 8, 1)) ||
+	    read_phys_direct(d, addr, b, 12) < 0)
+		return 1;	/* libkdumpfile stops there */
+	sz = 12 + ((get_n(b, 4, 1) + 3) & ~3ULL) + get_n(b + 4, 4, 1);
+	return sz <= LOWCORE_VMCOREINFO_MAX;
 }
 
 static void read_vmcoreinfo(struct kd_dump *d)
@@ -309,7 +604,8 @@ static void read_vmcoreinfo(struct kd_dump *d)
 
 	/* lets libkdumpfile find VMCOREINFO through the s390 lowcore when
 	 * the dump has no VMCOREINFO note (QEMU dumps) */
-	if (kdump_set_string_attr(ctx_of(d), KDUMP_ATTR_OSTYPE, "linux") != KDUMP_OK)
+	if (lowcore_vmcoreinfo_sane(d) &&
+	    kdump_set_string_attr(ctx_of(d), KDUMP_ATTR_OSTYPE, "linux") != KDUMP_OK)
 		kdump_clear_err(ctx_of(d));
 	if (kdump_vmcoreinfo_raw(ctx_of(d), &raw) == KDUMP_OK && raw)
 		d->have_vmcoreinfo = 1;
@@ -333,6 +629,14 @@ static void read_vmcoreinfo(struct kd_dump *d)
 	if (kdump_get_number_attr(ctx_of(d), KDUMP_ATTR_PAGE_SIZE, &psize) != KDUMP_OK)
 		kdump_clear_err(ctx_of(d));
 	d->mem_end = (uint64_t)maxpfn * psize;
+	if (!strcmp(d->format, "elf")) {
+		uint64_t e = elf_mem_end(d);
+
+		if (e && (d->page_size_guessed || e < d->mem_end))
+			d->mem_end = e;
+	}
+	if (!strcmp(d->arch, "ppc64") && !d->have_ident)
+		d->ident_base = PPC64_PAGE_OFFSET;	/* __va(): PAGE_OFFSET + pa */
 }
 
 /*
@@ -386,41 +690,168 @@ static int check_not_truncated(struct kd_dump *d)
 	return 0;
 }
 
+
 /*
  * libkdumpfile reads the part of an ELF segment that lies past the end
- * of a truncated file as zeros (mmap), so for ELF dumps the segments are
- * checked against the file size as well.
+ * of a truncated file as zeros, so ELF segments are checked against the
+ * file size.  This runs before kdump_open_fd() and reads the headers the
+ * way libkdumpfile 0.5.1 does (elfdump.c: e_shnum 0 -> section 0's
+ * sh_size, e_phnum PN_XNUM -> its sh_info, the file's entry sizes),
+ * because while opening it allocates and reads whatever the headers say:
+ * the PT_NOTEs by p_filesz, the section-name table by sh_size, an array
+ * of e_shnum sections (fuzz_open found allocations of 160 TiB and of
+ * 0x1800000000000 bytes; regression inputs corpus/open/regress-elf-*).
+ * Everything they describe must lie inside the file.
  */
 static int check_elf_segments(struct kd_dump *d)
 {
-	Elf *elf;
+	unsigned char e[64], x[64];
 	struct stat st;
-	size_t np, i;
-	uint64_t need = 0;
+	uint64_t size, need = 0, phoff, shoff, phnum, shnum, i, loads = 0;
+	unsigned phent, shent;
+	int be, c64;
 
-	if (strcmp(d->format, "elf") || fstat(d->fd, &st) < 0)
-		return 0;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(d->fd, ELF_C_READ, NULL);
-	if (!elf)
-		return 0;
-	if (elf_getphdrnum(elf, &np) != 0)
-		np = 0;
-	for (i = 0; i < np; i++) {
-		GElf_Phdr ph;
-
-		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_filesz &&
-		    ph.p_offset + ph.p_filesz > need)
-			need = ph.p_offset + ph.p_filesz;
+	if (fstat(d->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    pread(d->fd, e, sizeof(e), 0) != (ssize_t)sizeof(e) ||
+	    memcmp(e, ELFMAG, SELFMAG) ||
+	    (e[EI_CLASS] != ELFCLASS32 && e[EI_CLASS] != ELFCLASS64) ||
+	    (e[EI_DATA] != ELFDATA2LSB && e[EI_DATA] != ELFDATA2MSB))
+		return 0;	/* not ELF, or left to libkdumpfile to refuse */
+	size = (uint64_t)st.st_size;
+	be = e[EI_DATA] == ELFDATA2MSB;
+	c64 = e[EI_CLASS] == ELFCLASS64;
+	phoff = c64 ? get_n(e + 32, 8, be) : get_n(e + 28, 4, be);
+	shoff = c64 ? get_n(e + 40, 8, be) : get_n(e + 32, 4, be);
+	phent = (unsigned)get_n(e + (c64 ? 54 : 42), 2, be);
+	phnum = get_n(e + (c64 ? 56 : 44), 2, be);
+	shent = (unsigned)get_n(e + (c64 ? 58 : 46), 2, be);
+	shnum = get_n(e + (c64 ? 60 : 48), 2, be);
+	if (shoff && (shnum == 0 || phnum == PN_XNUM)) {
+		if (pread(d->fd, x, c64 ? 64 : 40, (off_t)shoff) != (c64 ? 64 : 40))
+			goto bad;
+		if (shnum == 0)
+			shnum = c64 ? get_n(x + 32, 8, be) : get_n(x + 20, 4, be);
+		if (phnum == PN_XNUM)
+			phnum = get_n(x + (c64 ? 44 : 28), 4, be);
 	}
-	elf_end(elf);
-	if (need > (uint64_t)st.st_size) {
+	if ((phnum && phent < (c64 ? 56u : 32u)) || (shnum && shent < (c64 ? 64u : 40u)) ||
+	    phnum > 65536 || shnum > 65536 || phoff > size || shoff > size ||
+	    phnum * phent > size - phoff || shnum * shent > size - shoff)
+		goto bad;
+	for (i = 0; i < phnum + shnum; i++) {
+		int ph = i < phnum;
+		uint64_t off, sz, end;
+
+		if (pread(d->fd, x, ph ? phent : shent,
+			  (off_t)(ph ? phoff + i * phent : shoff + (i - phnum) * shent)) !=
+		    (ssize_t)(ph ? phent : shent))
+			goto bad;
+		if (ph) {
+			loads += get_n(x, 4, be) == PT_LOAD;
+			off = c64 ? get_n(x + 8, 8, be) : get_n(x + 4, 4, be);
+			sz = c64 ? get_n(x + 32, 8, be) : get_n(x + 16, 4, be);
+		} else {
+			if (get_n(x + 4, 4, be) == SHT_NOBITS || i == phnum)
+				continue;	/* no file data; section 0 is special */
+			off = c64 ? get_n(x + 24, 8, be) : get_n(x + 16, 4, be);
+			sz = c64 ? get_n(x + 32, 8, be) : get_n(x + 20, 4, be);
+		}
+		end = off + sz < off ? UINT64_MAX : off + sz;
+		if (sz && end > need)
+			need = end;
+	}
+	/* libkdumpfile 0.5.1 dereferences NULL opening an ELF file without
+	 * a PT_LOAD (fuzz_open; corpus/open/regress-elf-no-load) */
+	if (!loads) {
+		snprintf(d->err, sizeof(d->err), "%s",
+			 "not a dump: an ELF file without memory (no PT_LOAD segment)");
+		return -1;
+	}
+	if (need > size) {
 		snprintf(d->err, sizeof(d->err),
 			 "truncated: the ELF headers describe %llu bytes, the file has %llu",
-			 (unsigned long long)need, (unsigned long long)st.st_size);
+			 (unsigned long long)need, (unsigned long long)size);
 		return -1;
 	}
 	return 0;
+bad:
+	snprintf(d->err, sizeof(d->err),
+		 "damaged: the ELF program or section headers do not fit in the file's %llu bytes",
+		 (unsigned long long)size);
+	return -1;
+}
+
+/*
+ * The same for diskdump/kdump files, before kdump_open_fd(): libkdumpfile
+ * 0.5.1 trusts the header's sizes while opening: it allocates and reads
+ * bitmap_blocks * block_size bytes of page bitmap and the notes or
+ * VMCOREINFO of the sub-header, whatever their size (fuzz_open: SIGBUS
+ * past the end of the file, then allocations of terabytes).  The header
+ * layout (32 or 64 bit, either byte order) is picked as libkdumpfile
+ * picks it (diskdump.c: try_header_32, then try_header_64); a header it
+ * would refuse is left to it.
+ */
+
+static int check_diskdump_header(struct kd_dump *d)
+{
+	/* disk_dump_header_{32,64}: block_size, sub_hdr_size, bitmap_blocks,
+	 * max_mapnr; kdump_sub_header_{32,64}: offset/size of VMCOREINFO
+	 * and of the notes, width of the size fields */
+	static const struct layout {
+		unsigned bs, shs, bb, mn, vi_off, vi_sz, note_off, note_sz, szw, sublen;
+	} lay[2] = {
+		{ 0x1a0, 0x1a4, 0x1a8, 0x1ac, 20, 28, 32, 40, 4, 80 },
+		{ 0x1ac, 0x1b0, 0x1b4, 0x1b8, 32, 40, 48, 56, 8, 104 },
+	};
+	unsigned char h[0x1c0], sub[104];
+	struct stat st;
+	uint64_t size, bs = 0, end;
+	const struct layout *L = NULL;
+	int be = 0, l, hv;
+
+	if (fstat(d->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    pread(d->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    (memcmp(h, "DISKDUMP", 8) && memcmp(h, "KDUMP   ", 8)))
+		return 0;
+	size = (uint64_t)st.st_size;
+	for (l = 0; l < 2 && !L; l++)
+		for (be = 0; be < 2; be++) {
+			uint64_t b = get_n(h + lay[l].bs, 4, be);
+			uint64_t bb = get_n(h + lay[l].bb, 4, be);
+
+			if (b >= 4096 && b <= (1u << 18) &&
+			    8 * bb * b >= get_n(h + lay[l].mn, 4, be)) {
+				L = &lay[l];
+				bs = b;
+				break;
+			}
+		}
+	if (!L)
+		return 0;	/* libkdumpfile refuses it */
+	hv = (int32_t)get_n(h + 8, 4, be);
+	/* page bitmap: after the header block and the sub-header blocks */
+	end = (1 + (uint64_t)(uint32_t)get_n(h + L->shs, 4, be) +
+	       get_n(h + L->bb, 4, be)) * bs;
+	if ((int32_t)get_n(h + L->shs, 4, be) < 0 || end > size)
+		goto bad;
+	if (hv >= 3) {
+		int note = hv >= 4;
+		uint64_t off, sz;
+
+		if (bs + L->sublen > size ||
+		    pread(d->fd, sub, L->sublen, (off_t)bs) != (ssize_t)L->sublen)
+			goto bad;
+		off = get_n(sub + (note ? L->note_off : L->vi_off), 8, be);
+		sz = get_n(sub + (note ? L->note_sz : L->vi_sz), L->szw, be);
+		if (sz && (off > size || sz > size - off))
+			goto bad;
+	}
+	return 0;
+bad:
+	snprintf(d->err, sizeof(d->err),
+		 "truncated or damaged: the kdump headers describe more than the file's %llu bytes",
+		 (unsigned long long)size);
+	return -1;
 }
 
 /* libkdumpfile prefixes open errors with the attribute it was setting */
@@ -444,11 +875,28 @@ int kd_open(struct kd_dump *d, const char *path)
 	d->ctx = kdump_new();
 	if (!d->ctx)
 		return fail(d, "%s", "out of memory");
+	/*
+	 * read(2), never mmap(2): libkdumpfile 0.5.1 maps the file in chunks
+	 * of several pages and checks only that the first page of a chunk is
+	 * inside the file, so any read whose chunk runs past the end of a
+	 * truncated or damaged file (a kdump bitmap longer than the file, an
+	 * ELF note or segment past EOF) dies of SIGBUS inside the library
+	 * (found by tests/fuzz/fuzz_open, regression input
+	 * tests/fuzz/corpus/open/regress-sigbus-bitmap).  Its read(2) path
+	 * zero-fills past EOF instead, which the truncation checks below
+	 * report.  Must be set before kdump_open_fd(), which copies it.
+	 */
+	if (kdump_set_number_attr(ctx_of(d), KDUMP_ATTR_FILE_MMAP_POLICY,
+				  KDUMP_MMAP_NEVER) != KDUMP_OK)
+		return fail(d, "cannot set file.mmap_policy: %s",
+			    kdump_get_err(ctx_of(d)));
+	if (check_elf_segments(d) < 0 || check_diskdump_header(d) < 0)
+		return -1;
 	if (kdump_open_fd(ctx_of(d), d->fd) != KDUMP_OK)
 		return fail(d, "not a dump libkdumpfile can read (%s)",
 			    open_error(d));
 	get_string_attr(d, KDUMP_ATTR_FILE_FORMAT, d->format, sizeof(d->format));
-	if (check_elf_segments(d) < 0 || set_arch(d) < 0)
+	if (set_arch(d) < 0)
 		return -1;
 	read_vmcoreinfo(d);
 	return check_not_truncated(d);
@@ -541,6 +989,9 @@ void kd_close(struct kd_dump *d)
 {
 	free(d->pcache);
 	d->pcache = NULL;
+	free(d->vmemmap);
+	d->vmemmap = NULL;
+	d->nvmemmap = 0;
 	if (d->ctx)
 		kdump_free(ctx_of(d));
 	if (d->fd >= 0)

@@ -30,7 +30,14 @@ struct kd_dump {
 	uint64_t koff;			/* KERNELOFFSET: runtime - link address */
 	uint64_t koff_phys;		/* KERNELOFFPHYS: image physical offset */
 	uint64_t ident_base;		/* IDENTITYBASE: VA of physical 0 */
-	uint64_t mem_end;		/* max_pfn * page size */
+	uint64_t mem_end;		/* max_pfn * page size (ELF: end of PT_LOAD) */
+	int page_size_guessed;		/* set by thpscan (ppc64 without VMCOREINFO) */
+	int image_scanned;		/* kd_image_build_id() ran */
+	/* ppc64 vmemmap_list: struct page blocks (virt -> phys), sorted */
+	struct kd_vmemmap { uint64_t virt, phys; } *vmemmap;
+	size_t nvmemmap;
+	uint64_t vmemmap_block;		/* bytes per block */
+	int vmemmap_loaded;
 	/* kernel image, runtime VAs */
 	uint64_t img_start, img_end;
 	char release[65];		/* init_uts_ns.name.release */
@@ -50,6 +57,11 @@ int kd_open(struct kd_dump *d, const char *path);
 /* Use this vmlinux for the dump; fails if it does not match. */
 int kd_attach(struct kd_dump *d, struct kdw *vml);
 void kd_close(struct kd_dump *d);
+/* ppc64 dump without VMCOREINFO: take build_id from the kernel image's
+ * .notes in memory (no-op otherwise) */
+void kd_image_build_id(struct kd_dump *d);
+/* the engine's arch for this dump (&tc_arch_s390x, &tc_arch_ppc64) */
+const struct tc_arch *kd_engine_arch(const struct kd_dump *d);
 /* Let kernel virtual reads outside the linear maps use this engine's
  * walk of the kernel tables (set before tc_init()). */
 void kd_set_engine(struct kd_dump *d, struct tc_ctx *c);

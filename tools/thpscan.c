@@ -199,13 +199,17 @@ static int try_path(struct search *s, const char *fmt, const char *a,
  * The usual places first (the .build-id tree of a debuginfo root, the
  * Debian -dbg and RPM layouts, by release), then any vmlinux* under DIR
  * with the dump's build-id.  kd_attach() checks whatever is found.
+ * A ppc64 dump without VMCOREINFO gets its build-id from the kernel
+ * image in memory first.
  */
-static int find_vmlinux(const char *dir, const struct kd_dump *d, char *out,
+static int find_vmlinux(const char *dir, struct kd_dump *d, char *out,
 			size_t outlen, char *why, size_t whylen)
 {
 	struct search s = { .build_id = d->build_id, .release = d->osrelease };
 	const char *id = d->build_id, *rel = d->osrelease;
 	int ok = -1;
+
+	kd_image_build_id(d);
 
 	if (id[0] && strlen(id) > 2) {
 		char head[3] = { id[0], id[1], 0 };
@@ -304,7 +308,7 @@ static int run_engine(const struct config *cf, struct kd_dump *d, FILE *out,
 		return EXIT_UNSCANNED;
 	}
 	kd_set_engine(d, c);
-	if (tc_init(c, &d->be, &tc_arch_s390x, &o) < 0 || tc_run(c) < 0) {
+	if (tc_init(c, &d->be, kd_engine_arch(d), &o) < 0 || tc_run(c) < 0) {
 		char why[300];
 
 		snprintf(why, sizeof(why), "cannot scan: %s", c->err);
@@ -522,8 +526,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: %s [options] VMLINUX VMCORE...\n"
 "       %s [options] --debuginfo-dir DIR VMCORE...\n"
-"Validate every page table of Linux crash dumps (s390x) and report\n"
-"inconsistencies; the engine of the crash command thpcheck.\n"
+"Validate every page table of Linux crash dumps (s390x, ppc64le) and\n"
+"report inconsistencies; the engine of the crash command thpcheck.\n"
 "\n"
 "  -j, --json            one JSON object per dump per line (thpcheck -j + \"dump\")\n"
 "  -t, --tables          inventory: one JSON line per page table\n"

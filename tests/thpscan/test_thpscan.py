@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """thpscan tests: same findings as crash's thpcheck, bad inputs, batch.
 
-1. On every real sample (ELF vmcore and kdump vmcore.kdump) and on the
-   planted copy of the real-dump test, `thpscan --json` equals the
+1. On every real sample present in samples/out (s390x and ppc64le; ELF
+   vmcore and kdump vmcore.kdump) and on the planted copy of the
+   real-dump test, `thpscan --json` equals the
    `thpcheck -j` JSON that tests/real/test_samples.py saved from crash in
    $THPCHECK_CACHE/work/SAMPLE/thpcheck-{clean,planted}.json, key by key,
    except "dump" (thpscan only).  If those files are missing or older than
    the engine sources they are made again (one run of test_samples.py,
-   about 4 minutes); THPSCAN_NO_REFRESH=1 skips that and compares as is.
+   about 4 minutes per sample); THPSCAN_NO_REFRESH=1 skips that and
+   compares as is.  A sample or reference that is missing is skipped with
+   a "# skip" line (counted in the last line, not as a failure).
 2. Scope options, --tables, --debuginfo-dir, exit codes.
 3. Bad inputs in one run next to a good dump: one "thpscan: FILE: reason"
    line each, exit 2, the good dump still scanned, no input modified.
@@ -26,10 +29,23 @@ import tempfile
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck"))
-THPSCAN = os.path.join(TOP, "build", "thpscan")
-SAMPLES = ["s390x-6.1", "s390x-6.12"]
+# THPSCAN=build/thpscan-san: the same tests on the ASan+UBSan build
+THPSCAN = os.path.abspath(os.environ.get("THPSCAN") or os.path.join(TOP, "build", "thpscan"))
+# every sample made here (samples/make-samples.sh), s390x first; those
+# not present in samples/out are skipped
+KNOWN_SAMPLES = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash"]
 
-passed = failed = 0
+
+def present_samples():
+    out = os.path.join(TOP, "samples", "out")
+    found = [d for d in sorted(os.listdir(out)) if
+             os.path.exists(os.path.join(out, d, "manifest.json"))] if os.path.isdir(out) else []
+    return [s for s in KNOWN_SAMPLES if s in found] + [s for s in found if s not in KNOWN_SAMPLES]
+
+
+SAMPLES = present_samples()
+
+passed = failed = skipped = 0
 
 
 def check(ok, name, detail=""):
@@ -42,6 +58,20 @@ def check(ok, name, detail=""):
         print(f"not ok - {name}" + (f": {detail}" if detail else ""))
     sys.stdout.flush()
     return ok
+
+
+def skip(name, why):
+    global skipped
+    skipped += 1
+    print(f"# skip - {name}: {why}")
+    sys.stdout.flush()
+
+
+def sample_arch(s):
+    try:
+        return json.load(open(os.path.join(sample_dir(s), "manifest.json"))).get("arch", "s390x")
+    except (OSError, ValueError):
+        return s.split("-")[0]
 
 
 def run(args, **kw):
@@ -95,29 +125,37 @@ def engine_mtime():
     return max(os.path.getmtime(f) for f in files)
 
 
-def reference_ok():
+def stale_reference():
+    """Samples whose crash JSON is missing or older than ext/, with why."""
+    stale = {}
     for s in SAMPLES:
         for name in ("thpcheck-clean.json", "thpcheck-planted.json"):
             p = os.path.join(work_dir(s), name)
             if not os.path.exists(p) or os.path.getsize(p) < 10:
-                return False, f"{p} missing"
-            if os.path.getmtime(p) < engine_mtime():
-                return False, f"{p} older than ext/"
-    return True, ""
+                stale.setdefault(s, f"{p} missing")
+            elif os.path.getmtime(p) < engine_mtime():
+                stale.setdefault(s, f"{p} older than ext/")
+            elif os.path.getmtime(p) < os.path.getmtime(os.path.join(sample_dir(s), "vmcore")):
+                stale.setdefault(s, f"{p} older than the sample (made again)")
+    return stale
 
 
 def refresh_reference():
-    ok, why = reference_ok()
-    if ok or os.environ.get("THPSCAN_NO_REFRESH"):
-        if not ok:
+    stale = stale_reference()
+    if not stale or os.environ.get("THPSCAN_NO_REFRESH"):
+        for why in stale.values():
             print(f"# reference JSON: {why} (THPSCAN_NO_REFRESH set: compared as is)")
         return
-    print(f"# reference JSON: {why}; making it with crash (about 4 minutes)")
+    for why in stale.values():
+        print(f"# reference JSON: {why}")
+    print(f"# making it with crash for {' '.join(stale)} (about 4 minutes each)")
     sys.stdout.flush()
-    subprocess.run(["make", "-s", "ARCH=s390x", "ext", "build/vmcore-poke"],
-                   cwd=TOP, check=False)
+    arches = sorted({sample_arch(s) for s in stale})
+    for arch in arches:
+        subprocess.run(["make", "-s", f"ARCH={arch}", "ext"], cwd=TOP, check=False)
+    subprocess.run(["make", "-s", "build/vmcore-poke"], cwd=TOP, check=False)
     p = subprocess.run([sys.executable, os.path.join(TOP, "tests", "real",
-                                                      "test_samples.py")],
+                                                      "test_samples.py")] + list(stale),
                        cwd=TOP, capture_output=True, text=True)
     last = (p.stdout.strip().splitlines() or [""])[-1]
     print(f"# tests/real/test_samples.py: {last}")
@@ -135,8 +173,9 @@ def compare_to_crash(s):
              ("vmcore.planted", os.path.join(wd, "vmcore.planted"), ref_plant)]
     results = {}
     for name, dump, ref in cases:
-        if not check(os.path.exists(dump) and os.path.exists(ref),
-                     f"{s}/{name}: dump and crash's JSON exist", f"{dump} {ref}"):
+        if not os.path.exists(dump) or not os.path.exists(ref):
+            skip(f"{s}/{name}: thpscan --json == crash thpcheck -j",
+                 " and ".join(p for p in (dump, ref) if not os.path.exists(p)) + " missing")
             continue
         want = json.loads(open(ref).read())
         p = run(["--json", vml, dump])
@@ -211,10 +250,12 @@ def option_checks(s, full):
           p.stderr.strip()[:300])
 
 
-def debuginfo_layouts(tmp):
-    """--debuginfo-dir: .build-id tree and vmlinux-RELEASE names."""
-    s = SAMPLES[0]
+def debuginfo_layouts(tmp, s):
+    """--debuginfo-dir: .build-id tree and vmlinux-RELEASE names.  The
+    ppc64le dumps of QEMU have no VMCOREINFO: their build-id is the one
+    of the kernel image's .notes in memory, and they name no release."""
     sd = sample_dir(s)
+    tmp = os.path.join(tmp, s)
     vml = os.path.realpath(os.path.join(sd, "vmlinux"))
     dump = os.path.join(sd, "vmcore.kdump")
     want = json_lines(run(["--json", vml, dump]).stdout)
@@ -227,31 +268,41 @@ def debuginfo_layouts(tmp):
     d2 = os.path.join(tmp, "dbg-release", "usr", "lib", "debug", "boot")
     os.makedirs(d2)
     os.symlink(vml, os.path.join(d2, "vmlinux-" + rel))
+    has_release = sample_arch(s) != "ppc64le"
     for name in ("dbg-buildid", "dbg-release"):
+        if name == "dbg-release" and not has_release:
+            continue
         p = run(["--json", "--debuginfo-dir", os.path.join(tmp, name), dump])
         got = json_lines(p.stdout)
-        check(got == want, f"--debuginfo-dir finds the vmlinux in a {name[4:]} layout",
+        check(got == want, f"{s}: --debuginfo-dir finds the vmlinux in a {name[4:]} layout",
               p.stderr.strip()[:300])
-    # a tree with only the other kernel: clear error
+    # a tree with only another kernel: clear error
+    others = [o for o in SAMPLES if os.path.realpath(os.path.join(sample_dir(o), "vmlinux")) != vml
+              and os.path.exists(os.path.join(sample_dir(o), "vmlinux"))]
+    if not others:
+        skip(f"{s}: --debuginfo-dir without the dump's vmlinux", "no sample of another kernel")
+        return
     d3 = os.path.join(tmp, "dbg-other")
     os.makedirs(d3)
-    os.symlink(os.path.realpath(os.path.join(sample_dir(SAMPLES[1]), "vmlinux")),
+    os.symlink(os.path.realpath(os.path.join(sample_dir(others[0]), "vmlinux")),
                os.path.join(d3, "vmlinux-other"))
     p = run(["--json", "--debuginfo-dir", d3, dump])
     err = p.stderr.strip().splitlines()
     check(p.returncode == 2 and len(err) == 1 and
           err[0].startswith(f"thpscan: {dump}: no vmlinux for build-id {bid}"),
-          "--debuginfo-dir without the dump's vmlinux: one clear line, exit 2",
+          f"{s}: --debuginfo-dir without the dump's vmlinux: one clear line, exit 2",
           p.stderr.strip()[:300])
 
 
 # ---------------------------------------------------------------- 3. bad input
 
-def x86_core(path):
-    """A minimal ELF64 core of an x86_64 machine (one 8 KiB segment)."""
-    ph = struct.pack("<IIQQQQQQ", 1, 6, 4096, 0xffff880000000000, 0, 8192, 8192, 4096)
-    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
-    eh += struct.pack("<HHIQQQIHHHHHH", 4, 62, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+def elf_core(path, machine=62, order="<"):
+    """A minimal ELF64 core (one 8 KiB segment); default x86_64.  thpscan
+    reads s390x and little-endian ppc64: any other machine or order is
+    an unsupported arch."""
+    ph = struct.pack(order + "IIQQQQQQ", 1, 6, 4096, 0xffff880000000000, 0, 8192, 8192, 4096)
+    eh = b"\x7fELF" + bytes([2, 1 if order == "<" else 2, 1, 0]) + bytes(8)
+    eh += struct.pack(order + "HHIQQQIHHHHHH", 4, machine, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
     buf = eh + ph
     open(path, "wb").write(buf + bytes(4096 - len(buf)) + b"\xab" * 8192)
 
@@ -282,7 +333,10 @@ def fingerprint(paths):
 
 
 def bad_inputs(tmp):
-    s61, s612 = sample_dir(SAMPLES[0]), sample_dir(SAMPLES[1])
+    if not all(s in SAMPLES for s in ("s390x-6.1", "s390x-6.12")):
+        skip("bad inputs", "they are cut from the s390x-6.1 and s390x-6.12 samples")
+        return
+    s61, s612 = sample_dir("s390x-6.1"), sample_dir("s390x-6.12")
     vml = os.path.join(s61, "vmlinux")
     good = os.path.join(s61, "vmcore.kdump")
     bad = {}
@@ -305,8 +359,11 @@ def bad_inputs(tmp):
     bad["vmlinux that does not match"] = (os.path.join(s612, "vmcore.kdump"),
                                           "does not match the dump")
     p = os.path.join(tmp, "x86_64.vmcore")
-    x86_core(p)
-    bad["dump of an unsupported arch"] = (p, "unsupported architecture")
+    elf_core(p)
+    bad["dump of an unsupported arch"] = (p, "x86_64 dump: unsupported architecture")
+    p = os.path.join(tmp, "ppc64-be.vmcore")
+    elf_core(p, machine=21, order=">")
+    bad["big-endian ppc64 dump"] = (p, "big-endian ppc64 dump: unsupported architecture")
 
     dumps = [v[0] for v in bad.values()]
     args = dumps[:4] + [good] + dumps[4:]
@@ -352,13 +409,21 @@ def batch_checks():
         for f in ("vmcore.kdump", "vmcore"):
             args.append((os.path.join(sample_dir(s), "vmlinux"),
                          os.path.join(sample_dir(s), f)))
-    # --debuginfo-dir handles dumps of different kernels in one run
-    dumps = [d for _, d in args] + [os.path.join(work_dir(SAMPLES[0]), "vmcore.planted")]
+    # --debuginfo-dir handles dumps of different kernels (and arches) in
+    # one run
+    dumps = [d for _, d in args if os.path.exists(d)]
+    planted = [os.path.join(work_dir(s), "vmcore.planted") for s in SAMPLES]
+    planted = [p for p in planted if os.path.exists(p)][:1]
+    if len(dumps) < 2 or not planted:
+        skip("batch", "needs two sample dumps and one planted copy")
+        return
+    dumps += planted
     k = os.path.join(CACHE, "k")
     p1 = run(["--json", "--jobs", "1", "--debuginfo-dir", k] + dumps)
     p2 = run(["--json", "--jobs", "2", "--debuginfo-dir", k] + dumps)
     check(p1.stdout == p2.stdout and p1.stdout.count("\n") == len(dumps),
-          f"--jobs 2 prints exactly what --jobs 1 prints ({len(dumps)} dumps, two kernels)")
+          f"--jobs 2 prints exactly what --jobs 1 prints ({len(dumps)} dumps, "
+          f"{len(SAMPLES)} samples)", (p1.stderr + p2.stderr).strip()[:300])
     check(p1.returncode == 1 and p2.returncode == 1,
           "batch with one planted dump: exit 1 (findings)",
           f"{p1.returncode} {p2.returncode}")
@@ -380,26 +445,32 @@ def man_pages():
 
 
 def main():
-    if not check(os.access(THPSCAN, os.X_OK), "build/thpscan exists (make thpscan)"):
+    if not check(os.access(THPSCAN, os.X_OK), f"{os.path.relpath(THPSCAN, TOP)} exists (make thpscan)"):
         print(f"{passed} passed, {failed} failed")
         return 1
     refresh_reference()
     tmp = tempfile.mkdtemp(prefix="thpscan-test.", dir=os.path.join(CACHE, "work")
                            if os.path.isdir(os.path.join(CACHE, "work")) else None)
     try:
+        for s in KNOWN_SAMPLES:
+            if s not in SAMPLES or not os.path.exists(os.path.join(sample_dir(s), "vmcore")):
+                skip(f"{s}: every check on this sample", "not in samples/out (make samples)")
+        arches_done = set()
         for s in SAMPLES:
-            if not check(os.path.exists(os.path.join(sample_dir(s), "vmcore")),
-                         f"{s}: sample exists (make samples)"):
+            if not os.path.exists(os.path.join(sample_dir(s), "vmcore")):
                 continue
             res = compare_to_crash(s)
             option_checks(s, res.get("vmcore.kdump"))
-        debuginfo_layouts(tmp)
+            if sample_arch(s) not in arches_done:
+                arches_done.add(sample_arch(s))
+                debuginfo_layouts(tmp, s)
         bad_inputs(tmp)
         batch_checks()
         man_pages()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"thpscan: {passed} passed, {failed} failed")
+    print(f"thpscan: {passed} passed, {failed} failed" +
+          (f" ({skipped} skipped)" if skipped else ""))
     return 1 if failed else 0
 
 
