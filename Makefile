@@ -2,7 +2,7 @@
 #
 #   make                 crash extension for this machine's arch (build/ARCH/thpcheck.so)
 #   make ARCH=s390x      cross-build the s390x extension (against crash's defs.h)
-#   make samples         real s390x dumps under QEMU (cached in $(THPCHECK_CACHE))
+#   make samples         real s390x and ppc64le dumps under QEMU (cached in $(THPCHECK_CACHE))
 #   make check           every test: unit tests, then real dumps in crash
 #   make demo            build, make a sample if missing, run thpcheck in crash
 #

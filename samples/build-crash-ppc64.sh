@@ -61,7 +61,7 @@ export APT_CONFIG=$APT_DIR/apt.conf
 SHA=$(apt-cache showsrc crash 2>/dev/null |
       awk '/^Checksums-Sha256:/{f=1; next} /^[^ ]/{f=0} f && $3 == "crash_'"$VER"'.orig.tar.gz" {print $1; exit}')
 [ -n "$SHA" ] || die "crash $DEBVER source not in the private index (setup-apt.sh --refresh?)"
-STAMPVAL="crash_$VER.orig.tar.gz $SHA target=PPC64 lzo snappy zstd $(sha256sum < "$0" | cut -c1-16)"
+STAMPVAL="crash_$VER.orig.tar.gz $SHA target=PPC64 lzo snappy zstd"
 
 if [ $REBUILD = 0 ] && [ -x "$PREFIX/bin/crash" ] && [ -f "$PREFIX/include/crash/defs.h" ] &&
    [ "$(cat "$PREFIX/.built-from" 2>/dev/null)" = "$STAMPVAL" ]; then
@@ -71,7 +71,7 @@ fi
 
 t0=$(date +%s)
 mkdir -p "$SRCDIR"
-if ! echo "$SHA  $TARBALL" | sha256sum -c --quiet 2>/dev/null; then
+if ! echo "$SHA  $TARBALL" | sha256sum -c --quiet >/dev/null 2>&1; then
     rm -f "$TARBALL"
     # the .dsc / .debian.tar.xz may be missing on the mirror (404): apt then
     # exits non-zero although the orig tarball arrived; the checksum decides
@@ -82,21 +82,30 @@ if ! echo "$SHA  $TARBALL" | sha256sum -c --quiet 2>/dev/null; then
 fi
 log "source $TARBALL ok ($(( $(date +%s) - t0 )) s)"
 
-rm -rf "$BUILD"
-mkdir -p "$BUILD"
-tar -xzf "$TARBALL" -C "$BUILD"
 S=$BUILD/crash-$VER
-[ -f "$S/Makefile" ] && [ -f "$S/gdb-10.2.tar.gz" ] ||
-    die "unexpected tarball layout (no crash-$VER/Makefile or gdb-10.2.tar.gz)"
-# what "make lzo snappy zstd" would write
-echo "-DLZO -DSNAPPY -DZSTD" > "$S/CFLAGS.extra"
-echo "-llzo2 -lsnappy -lzstd" > "$S/LDFLAGS.extra"
+# a tree left by an earlier run of the same source (failed, or KEEP_BUILD=1)
+# is reused: crash's make is incremental
+if [ "$(cat "$BUILD/.source" 2>/dev/null)" != "$STAMPVAL" ] || [ $REBUILD = 1 ]; then
+    rm -rf "$BUILD"
+    mkdir -p "$BUILD"
+    tar -xzf "$TARBALL" -C "$BUILD"
+    [ -f "$S/Makefile" ] && [ -f "$S/gdb-10.2.tar.gz" ] ||
+        die "unexpected tarball layout (no crash-$VER/Makefile or gdb-10.2.tar.gz)"
+    # what "make lzo snappy zstd" would write
+    echo "-DLZO -DSNAPPY -DZSTD" > "$S/CFLAGS.extra"
+    echo "-llzo2 -lsnappy -lzstd" > "$S/LDFLAGS.extra"
+    echo "$STAMPVAL" > "$BUILD/.source"
+else
+    log "reusing the build tree $S"
+fi
 
 log "building crash $VER target=PPC64 with -j$JOBS in $S (~17 min on 2 cores)"
 t1=$(date +%s)
 # crash's own Makefile unpacks gdb-10.2.tar.gz, applies gdb-10.2.patch and
 # configures gdb --target=powerpc64le-unknown-linux-gnu
-(cd "$S" && timeout 3600 make -j"$JOBS" target=PPC64) > "$BUILD/build.log" 2>&1 || {
+# appended: a resumed build keeps the log of the first attempt
+echo "=== $(date -u +%FT%TZ) make -j$JOBS target=PPC64" >> "$BUILD/build.log"
+(cd "$S" && timeout 7200 make -j"$JOBS" target=PPC64) >> "$BUILD/build.log" 2>&1 || {
     tail -30 "$BUILD/build.log" >&2
     die "build failed (log: $BUILD/build.log)"
 }
@@ -105,7 +114,8 @@ if grep -Eq '(wget|ftp|curl) .*gdb' "$BUILD/build.log"; then
     log "WARNING: the build log mentions a download"
 fi
 
-"$S/crash" --version | head -1 | grep -q "crash $VER" || die "built crash does not run"
+"$S/crash" --version > "$BUILD/version.txt" 2>&1 || true
+grep -q "^crash $VER" "$BUILD/version.txt" || die "built crash does not run: $(head -3 "$BUILD/version.txt")"
 rm -rf "$PREFIX.new"
 mkdir -p "$PREFIX.new/bin" "$PREFIX.new/include/crash"
 strip -o "$PREFIX.new/bin/crash" "$S/crash"

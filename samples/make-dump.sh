@@ -1,14 +1,21 @@
 #!/bin/bash
-# Make one sample crash dump: boot the s390x guest kernel SAMPLE under the
-# EDAT-patched QEMU (TCG) with the thpwork initramfs, wait until the workload
-# is set up, and dump the guest with QMP dump-guest-memory.
+# Make one sample crash dump: boot the guest kernel of SAMPLE under QEMU (TCG)
+# with the thpwork initramfs, wait until the workload is set up, and dump the
+# guest with QMP dump-guest-memory.
 #
-# Usage: samples/make-dump.sh [--force] SAMPLE        (SAMPLE: s390x-6.1, s390x-6.12)
+# Usage: samples/make-dump.sh [--force] SAMPLE
+#   SAMPLE: s390x-6.1, s390x-6.12       EDAT-patched QEMU 7.2 (build-qemu.sh),
+#                                       -M s390-ccw-virtio -cpu max, 512 MiB
+#           ppc64le-6.1-radix           bookworm-backports QEMU 10.0.2
+#           ppc64le-6.1-hash            (fetch-qemu-ppc.sh), -M pseries -cpu
+#                                       power9, 1 GiB; hash: disable_radix and
+#                                       -M pseries,cap-hpt-max-page-size=16M
 #
 # Output, in $THPCHECK_CACHE/dumps/SAMPLE/ (samples/out/SAMPLE links to it):
 #   vmcore         ELF dump (paging=false), section headers fixed (fix-qemu-elf.py)
-#   vmcore.kdump   diskdump (kdump-zlib from QEMU, made standard by makedumpfile -R)
-#   vmlinux        symlink to $THPCHECK_CACHE/k/SAMPLE/vmlinux
+#   vmcore.kdump   diskdump: s390x kdump-zlib from QEMU, made standard by
+#                  makedumpfile -R; ppc64le kdump-raw-zlib (already standard)
+#   vmlinux        symlink to $THPCHECK_CACHE/k/KERNEL/vmlinux
 #   console.log    guest console (THPWORK/THPFACT lines = ground truth)
 #   qemu.log       QEMU's stderr
 #   manifest.json  figures read in the guest just before the dump (README)
@@ -18,7 +25,7 @@
 # --force remakes it.
 #
 # Environment: THPCHECK_BOOT_TIMEOUT (s, default 300), THPCHECK_DUMP_TIMEOUT
-# (s, default 300), THPCHECK_GUEST_MEM (MiB, default 512).
+# (s, default 300), THPCHECK_GUEST_MEM (MiB, default 512 s390x, 1024 ppc64le).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,20 +33,46 @@ FORCE=0
 [ "${1:-}" = --force ] && { FORCE=1; shift; }
 [ $# = 1 ] || die "usage: $0 [--force] SAMPLE"
 SAMPLE=$1
-K=$THPCHECK_CACHE/k/$SAMPLE
-QEMU=$THPCHECK_CACHE/qemu/bin/qemu-system-s390x-edat
+sample_arch "$SAMPLE" >/dev/null || die "unknown sample $SAMPLE"
+K=$THPCHECK_CACHE/k/$(sample_kernel "$SAMPLE")
 OUT=$THPCHECK_CACHE/dumps/$SAMPLE
-MEM=${THPCHECK_GUEST_MEM:-512}
 HUGEPAGES=8
 BOOT_TIMEOUT=${THPCHECK_BOOT_TIMEOUT:-300}
 DUMP_TIMEOUT=${THPCHECK_DUMP_TIMEOUT:-300}
-APPEND="console=ttysclp0 nokaslr hugepages=$HUGEPAGES"
+case $SAMPLE in
+    s390x-*)
+        MANIFEST_ARCH=s390x MMU=
+        QEMU=$THPCHECK_CACHE/qemu/bin/qemu-system-s390x-edat
+        QEMU_HINT=samples/build-qemu.sh
+        QEMU_NOTE=" (+ samples/qemu-s390x-tcg-edat.patch)"
+        MEM=${THPCHECK_GUEST_MEM:-512}
+        APPEND="console=ttysclp0 nokaslr hugepages=$HUGEPAGES"
+        MACHINE=(-L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu max)
+        KDUMP_FORMAT=kdump-zlib ;;      # QEMU 7.2: flattened -> makedumpfile -R
+    ppc64le-*-radix|ppc64le-*-hash)
+        MANIFEST_ARCH=ppc64le MMU=${SAMPLE##*-}
+        QEMU=$THPCHECK_CACHE/qemu-ppc/usr/bin/qemu-system-ppc64
+        QEMU_HINT=samples/fetch-qemu-ppc.sh
+        QEMU_NOTE=" (bookworm-backports, dpkg -x)"
+        MEM=${THPCHECK_GUEST_MEM:-1024}
+        # Debian's ppc64el kernels have no KASLR: no nokaslr needed
+        APPEND="console=hvc0 hugepages=$HUGEPAGES"
+        M=pseries
+        if [ "$MMU" = hash ]; then
+            # THP needs the HPT to allow 16 MiB pages (default cap: 64K)
+            APPEND="$APPEND disable_radix"; M=$M,cap-hpt-max-page-size=16M
+        fi
+        MACHINE=(-L "$THPCHECK_CACHE/qemu-ppc/usr/share/qemu" -M "$M" -accel tcg -cpu power9)
+        KDUMP_FORMAT=kdump-raw-zlib ;;  # QEMU 10.0: standard diskdump
+    *) die "unknown sample $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash)" ;;
+esac
 
 for f in vmlinuz vmlinux release; do
-    [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh)"
+    [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh $SAMPLE)"
 done
-[ -x "$QEMU" ] || die "$QEMU missing (run samples/build-qemu.sh)"
+[ -x "$QEMU" ] || die "$QEMU missing (run $QEMU_HINT)"
 RELEASE=$(cat "$K/release")
+QEMU_VER=$("$QEMU" --version | head -1)
 
 need=()
 for p in makedumpfile python3 qemu-system-data; do
@@ -59,7 +92,7 @@ link_out() {
 KEY=$( { cat "$SAMPLES_DIR/guest/thpwork.c" "$SAMPLES_DIR/guest/init.sh" \
              "$SAMPLES_DIR/guest/mkinitrd.sh" "$SAMPLES_DIR/guest/modsel.py" \
              "$0" "$SAMPLES_DIR/fix-qemu-elf.py";
-         echo "$RELEASE $MEM $APPEND"; } | sha256sum | cut -c1-32)
+         echo "$RELEASE $MEM $APPEND ${MACHINE[*]} $KDUMP_FORMAT $QEMU_VER"; } | sha256sum | cut -c1-32)
 complete() {
     local f
     for f in vmcore vmcore.kdump console.log manifest.json vmlinux; do
@@ -93,11 +126,11 @@ cleanup() {
 trap cleanup EXIT
 fail() { log "$SAMPLE: $*"; [ -s "$WORK/console.log" ] && tail -15 "$WORK/console.log" | sed 's/^/  console: /' >&2; exit 1; }
 
-QEMU_ARGS=(-L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu max -m "$MEM" -smp 2
+QEMU_ARGS=("${MACHINE[@]}" -m "$MEM" -smp 2
     -nodefaults -display none -serial "file:$WORK/console.log"
     -qmp "unix:$SOCK,server=on,wait=off"
     -kernel "$K/vmlinuz" -initrd "$INITRD" -append "$APPEND")
-log "$SAMPLE: booting $RELEASE (${MEM} MiB, initrd ${INITRD##*/})"
+log "$SAMPLE: booting $RELEASE (${MEM} MiB, ${MACHINE[*]:2}, append \"$APPEND\", initrd ${INITRD##*/})"
 T0=$(date +%s.%N)
 "$QEMU" "${QEMU_ARGS[@]}" 2>"$WORK/qemu.log" &
 QPID=$!
@@ -124,32 +157,37 @@ T2=$(date +%s.%N)
 q "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":false,\"protocol\":\"file:$WORK/vmcore\",\"format\":\"elf\"}}" \
     || fail "QMP dump-guest-memory (elf) failed"
 T3=$(date +%s.%N)
-q "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":false,\"protocol\":\"file:$WORK/vmcore.flat\",\"format\":\"kdump-zlib\"}}" \
-    || fail "QMP dump-guest-memory (kdump-zlib) failed"
+q "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":false,\"protocol\":\"file:$WORK/vmcore.flat\",\"format\":\"$KDUMP_FORMAT\"}}" \
+    || fail "QMP dump-guest-memory ($KDUMP_FORMAT) failed"
 T4=$(date +%s.%N)
 q quit || true
 for _ in $(seq 20); do kill -0 "$QPID" 2>/dev/null || break; sleep 0.5; done
 cleanup; QPID=
 
 # --- fix-ups ------------------------------------------------------------------
-# QEMU 7.2 writes kdump-zlib in makedumpfile's flattened format; -R rebuilds
-# the standard diskdump file that libkdumpfile and others read.
-makedumpfile -R "$WORK/vmcore.kdump" < "$WORK/vmcore.flat" >/dev/null 2>"$WORK/makedumpfile.log" \
-    || fail "makedumpfile -R failed: $(tail -1 "$WORK/makedumpfile.log")"
-rm -f "$WORK/vmcore.flat"
+if [ "$KDUMP_FORMAT" = kdump-zlib ]; then
+    # QEMU 7.2 writes kdump-zlib in makedumpfile's flattened format; -R rebuilds
+    # the standard diskdump file that libkdumpfile and others read.
+    makedumpfile -R "$WORK/vmcore.kdump" < "$WORK/vmcore.flat" >/dev/null 2>"$WORK/makedumpfile.log" \
+        || fail "makedumpfile -R failed: $(tail -1 "$WORK/makedumpfile.log")"
+    rm -f "$WORK/vmcore.flat"
+else
+    mv "$WORK/vmcore.flat" "$WORK/vmcore.kdump"   # kdump-raw-*: already a diskdump
+fi
 python3 "$SAMPLES_DIR/fix-qemu-elf.py" "$WORK/vmcore" >&2 || fail "fix-qemu-elf.py failed"
 ln -sfn "$K/vmlinux" "$WORK/vmlinux"
 chmod 644 "$WORK/vmcore" "$WORK/vmcore.kdump"     # QEMU creates them 0400/0600
 [ -s "$WORK/makedumpfile.log" ] || rm -f "$WORK/makedumpfile.log"
 
 # --- manifest -------------------------------------------------------------------
-QEMU_VER=$("$QEMU" --version | head -1)
-python3 - "$WORK" "$SAMPLE" "$RELEASE" "$MEM" "$QEMU_VER (+ samples/qemu-s390x-tcg-edat.patch)" \
-    "$APPEND" "$T0" "$T1" "$T2" "$T3" "$T4" <<'EOF' || fail "manifest: guest figures incomplete or wrong"
-import json, os, re, sys, time
+python3 - "$WORK" "$SAMPLE" "$RELEASE" "$MEM" "$QEMU_VER$QEMU_NOTE" \
+    "$APPEND" "$T0" "$T1" "$T2" "$T3" "$T4" "$MANIFEST_ARCH" "$MMU" "${MACHINE[*]:2}" "$KDUMP_FORMAT" \
+    <<'EOF' || fail "manifest: guest figures incomplete or wrong"
+import json, os, re, struct, sys, time
 work, sample, release, mem, qemu, append = sys.argv[1:7]
 t0, t1, t2, t3, t4 = map(float, sys.argv[7:12])
-facts, work_lines = {}, []
+arch, mmu, machine, kdump_format = sys.argv[12:16]
+facts, work_lines, sizes = {}, [], [None, None, None]
 for raw in open(os.path.join(work, 'console.log'), 'rb'):
     line = raw.decode('utf-8', 'replace').replace('\r', '').rstrip('\n')
     m = re.search(r'THPFACT (\S+) (\S+) ?(.*)$', line)
@@ -159,6 +197,9 @@ for raw in open(os.path.join(work, 'console.log'), 'rb'):
     m = re.search(r'THPWORK pid=(\d+) role=(\S+) (.*)$', line)
     if m:
         work_lines.append((int(m.group(1)), m.group(2), m.group(3)))
+        m2 = re.match(r'hpage=0x([0-9a-f]+) hugetlb=0x([0-9a-f]+) pagesize=0x([0-9a-f]+)', m.group(3))
+        if m2:
+            sizes = [int(x, 16) for x in m2.groups()]
 
 def num(v):
     return int(v.split()[0])
@@ -198,13 +239,15 @@ def size(f):
     return os.path.getsize(os.path.join(work, f))
 
 man = {
-    'sample': sample, 'arch': 's390x',
+    'sample': sample, 'arch': arch,
     'kernel_release': sysf.get('release'),
     'guest_mem_mib': int(mem), 'guest_cpus': 2,
     'qemu': qemu,
+    'machine': machine,
     'cmdline': sysf.get('cmdline'),
     'thp_enabled': sysf.get('thp_enabled'),
     'thp_defrag': sysf.get('thp_defrag'),
+    'page_size': sizes[2], 'thp_size': sizes[0], 'hugetlb_size': sizes[1],
     'hugepages_total': meminfo.get('HugePages_Total'),
     'hugepages_free': meminfo.get('HugePages_Free'),
     'meminfo': meminfo,
@@ -214,15 +257,32 @@ man = {
     'small_maps': small,
     'warnings': warnings,
     'files': {'vmcore': size('vmcore'), 'vmcore.kdump': size('vmcore.kdump')},
+    'kdump_format': kdump_format,
     'timings_s': {'boot_to_ready': round(t1 - t0, 1), 'dump_elf': round(t3 - t2, 2),
                   'dump_kdump_zlib': round(t4 - t3, 2)},
     'created': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
 }
+if mmu:
+    man['mmu'] = mmu            # ppc64le: "radix" or "hash" (guest /proc/cpuinfo MMU)
 json.dump(man, open(os.path.join(work, 'manifest.json'), 'w'), indent=1)
 open(os.path.join(work, 'manifest.json'), 'a').write('\n')
 
 # sanity: what the dumps exist for
 err = []
+if mmu:
+    if sysf.get('mmu', '').lower() != mmu:
+        err.append('guest MMU %r, wanted %s' % (sysf.get('mmu'), mmu))
+if arch == 'ppc64le':
+    # the dump headers must be little-endian like the guest (QEMU 7.2 writes
+    # them big-endian; crash cannot use such files)
+    with open(os.path.join(work, 'vmcore'), 'rb') as f:
+        ident = f.read(16)
+    if ident[:4] != b'\x7fELF' or ident[5] != 1:
+        err.append('vmcore is not a little-endian ELF')
+    with open(os.path.join(work, 'vmcore.kdump'), 'rb') as f:
+        hdr = f.read(16)
+    if hdr[:8] != b'KDUMP   ' or not 0 < struct.unpack_from('<i', hdr, 8)[0] < 100:
+        err.append('vmcore.kdump is not a little-endian diskdump')
 if man['kernel_release'] != release:
     err.append('guest release %s != %s' % (man['kernel_release'], release))
 par = [p for p in procs if p['role'] == 'parent']

@@ -26,7 +26,10 @@ part() {
 }
 part "unit tests" make -s unit
 part "unit tests (ASan+UBSan)" make -s unit-san
-part "sample dumps" samples/make-samples.sh && samples_ok=1 || samples_ok=0
+# make check does not build the native ppc64 crash (17+ min): samples/crash
+# uses it when a "make samples" left it in the cache, else the emulated one
+part "sample dumps" env THPCHECK_SKIP_CRASH_BUILD="${THPCHECK_SKIP_CRASH_BUILD:-1}" \
+    samples/make-samples.sh && samples_ok=1 || samples_ok=0
 part "crash extensions" make -s ARCH=s390x ext build/vmcore-poke
 part "ppc64le extension" make -s ARCH=ppc64le ext
 if [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-ppc64/bin/crash" ]; then

@@ -1,5 +1,5 @@
 #!/bin/busybox sh
-# /init of the thpcheck sample guest (busybox static, s390x).
+# /init of the thpcheck sample guest (busybox static; s390x and ppc64le).
 #
 # Sets THP to "always" (a guest with < 512 MiB RAM boots with "never"), tames
 # khugepaged so the state stays put, sets up zram swap if the initramfs has
@@ -25,11 +25,19 @@ idle() { while :; do sleep 3600; done; }
 
 say "kernel $(uname -r)"
 say "cmdline $(cat /proc/cmdline)"
-grep -q 'features.* edat' /proc/cpuinfo && say "facility edat: yes" || say "facility edat: no"
+case $(uname -m) in
+    s390x)
+        grep -q 'features.* edat' /proc/cpuinfo && say "facility edat: yes" || say "facility edat: no" ;;
+    ppc64*)
+        # "MMU : Radix" or "MMU : Hash" (radix is the default on POWER9;
+        # disable_radix on the command line selects hash)
+        say "$(grep -m1 '^cpu' /proc/cpuinfo | tr -s ' \t' ' ')"
+        say "$(grep -m1 '^MMU' /proc/cpuinfo | tr -s ' \t' ' ')" ;;
+esac
 
 # --- THP ------------------------------------------------------------------
 T=/sys/kernel/mm/transparent_hugepage
-[ -d $T ] || fail "no $T: kernel has no THP (no EDAT-1 from QEMU?)"
+[ -d $T ] || fail "no $T: kernel has no THP (s390x: no EDAT-1 from QEMU? ppc64 hash: HPT page size cap below the THP size?)"
 say "THP enabled (boot default) = $(cat $T/enabled)"
 # khugepaged first: a day between scans, 1 page per scan, and collapse only
 # fully populated, unshared, unswapped ranges (the workload has none), so it
@@ -83,6 +91,9 @@ f sys release $(uname -r)
 f sys thp_enabled $(cat $T/enabled)
 f sys thp_defrag $(cat $T/defrag)
 f sys cmdline $(cat /proc/cmdline)
+f sys hpage_pmd_size $(cat $T/hpage_pmd_size)
+mmu=$(sed -n 's/^MMU[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
+[ -z "$mmu" ] || f sys mmu $mmu
 while read -r pid role; do
     p=/proc/$pid
     f proc.$pid role $role

@@ -2,16 +2,18 @@
 # Build the initramfs of the sample guest for one kernel sample.
 #
 # Usage: samples/guest/mkinitrd.sh SAMPLE
-#   SAMPLE  e.g. s390x-6.1; uses $THPCHECK_CACHE/k/SAMPLE/{release,modules/}
-#           and $THPCHECK_CACHE/k/busybox-s390x
+#   SAMPLE  e.g. s390x-6.1, ppc64le-6.1-hash; uses
+#           $THPCHECK_CACHE/k/KERNEL/{release,modules/} (KERNEL: sample_kernel
+#           in lib.sh, e.g. ppc64le-6.1) and $THPCHECK_CACHE/k/busybox-ARCH
 # Prints the path of the initramfs (newc cpio, gzip) on stdout:
 #   $THPCHECK_CACHE/build/initrd-SAMPLE-HASH.cpio.gz
 # HASH covers thpwork.c, init.sh, this script, busybox and the modules, so an
 # unchanged input reuses the file.
 #
-# Contents: /init (init.sh), /bin/busybox, /bin/thpwork (static s390x build of
-# thpwork.c), and if the kernel has zram as a module: the modules zram needs
-# (dependencies from each module's .modinfo, see modsel.py), stored
+# Contents: /init (init.sh), /bin/busybox, /bin/thpwork (static build of
+# thpwork.c for the sample's arch: s390x-linux-gnu-gcc or
+# powerpc64le-linux-gnu-gcc), and if the kernel has zram as a module: the
+# modules zram needs (dependencies from each module's .modinfo, see modsel.py), stored
 # uncompressed (busybox insmod cannot read .ko.xz) in /lib/modules/ with
 # /lib/modules/load.list giving the insmod order.
 set -euo pipefail
@@ -20,14 +22,19 @@ GUEST=$SAMPLES_DIR/guest
 
 [ $# = 1 ] || die "usage: $0 SAMPLE"
 SAMPLE=$1
-K=$THPCHECK_CACHE/k/$SAMPLE
-BB=$THPCHECK_CACHE/k/busybox-s390x
+ARCH=$(sample_arch "$SAMPLE") || die "unknown sample $SAMPLE"
+K=$THPCHECK_CACHE/k/$(sample_kernel "$SAMPLE")
+BB=$THPCHECK_CACHE/k/busybox-$ARCH
 BUILD=$THPCHECK_CACHE/build
-[ -f "$K/release" ] || die "$K/release missing (run samples/fetch-kernels.sh)"
-[ -x "$BB" ] || die "$BB missing (run samples/fetch-kernels.sh)"
+[ -f "$K/release" ] || die "$K/release missing (run samples/fetch-kernels.sh $SAMPLE)"
+[ -x "$BB" ] || die "$BB missing (run samples/fetch-kernels.sh $SAMPLE)"
+case $ARCH in
+    s390x)   CC=s390x-linux-gnu-gcc;       CCPKGS="gcc-s390x-linux-gnu libc6-dev-s390x-cross" ;;
+    ppc64el) CC=powerpc64le-linux-gnu-gcc; CCPKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross" ;;
+esac
 
 need=()
-for p in gcc-s390x-linux-gnu libc6-dev-s390x-cross cpio gzip xz-utils zstd python3; do
+for p in $CCPKGS cpio gzip xz-utils zstd python3; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -38,9 +45,10 @@ fi
 mkdir -p "$BUILD"
 # --- workload binary ----------------------------------------------------------
 SRCH=$(sha256sum "$GUEST/thpwork.c" | cut -c1-16)
-TW=$BUILD/thpwork-$SRCH
+TW=$BUILD/thpwork-$SRCH       # s390x: the original name, so its cache stays valid
+[ "$ARCH" = s390x ] || TW=$BUILD/thpwork-$ARCH-$SRCH
 if [ ! -x "$TW" ]; then
-    s390x-linux-gnu-gcc -std=c11 -O2 -Wall -Wextra -Werror -static \
+    $CC -std=c11 -O2 -Wall -Wextra -Werror -static \
         -o "$TW.tmp" "$GUEST/thpwork.c" || die "building thpwork failed"
     mv "$TW.tmp" "$TW"
 fi

@@ -1,5 +1,5 @@
 /*
- * thpwork - guest workload for thpcheck's sample s390x crash dumps.
+ * thpwork - guest workload for thpcheck's sample crash dumps (s390x, ppc64le).
  *
  * Builds a fixed, quiescent set of user mappings that exercise the page-table
  * states thpcheck must understand, prints where they are, then sleeps in
@@ -9,10 +9,11 @@
  *                       copy-on-write by the parent and three children (each
  *                       THP pmd has a deposited pte table in every mm).
  *                       Child "thpwork-cow" writes one word into THP #1, so
- *                       its pmd is split and one 4K page is COW-copied.
- *   thp_split_mprotect  2 THPs; mprotect(PROT_READ) of 64K inside THP #0
- *                       splits that pmd (three VMAs, pte table under it).
- *   thp_split_munmap    2 THPs; munmap of 64K inside THP #0 splits that pmd.
+ *                       its pmd is split and one base page is COW-copied.
+ *   thp_split_mprotect  2 THPs; mprotect(PROT_READ) of 64K at +HPAGE/4 in
+ *                       THP #0 splits that pmd (three VMAs, pte table under it).
+ *   thp_split_munmap    2 THPs; munmap of 64K at +HPAGE/2 in THP #0 splits
+ *                       that pmd.
  *   thp_private         4 THPs made by the parent after fork (not shared).
  *   nohuge              256K, MADV_NOHUGEPAGE, touched (ordinary ptes).
  *   swap                2M, MADV_NOHUGEPAGE, parent only, touched then
@@ -22,16 +23,26 @@
  *                       read by every child (fork() does not copy shared
  *                       hugetlb entries; the read faults them in).
  *   hugetlb_private     2 hugetlb pages, MAP_PRIVATE, parent after fork.
- *   small               SMALL_N separate 4K..64K mappings, one per 1M segment
- *                       spread over >2 GiB; two thirds touched, and every 7th
- *                       touched one unmapped again, so pte tables (2K
- *                       fragments on v6.1) are allocated and freed in a mix
- *                       that leaves both full and half-used table pages.
+ *   small               SMALL_N separate mappings of 1..16 base pages, one per
+ *                       pmd-sized block (HPAGE: s390x segment, ppc64 pte
+ *                       table), 7 blocks apart, spread over >2 GiB on s390x;
+ *                       two thirds touched, and every 7th touched one
+ *                       unmapped again, so pte tables (2K fragments on s390x
+ *                       v6.1, pte fragments on ppc64) are allocated and freed
+ *                       in a mix that leaves both full and half-used pages.
+ *
+ * Sizes scale with the kernel: HPAGE = THP (pmd) size from
+ * /sys/kernel/mm/transparent_hugepage/hpage_pmd_size (1 MiB s390x, 2 MiB
+ * ppc64 radix, 16 MiB ppc64 hash with 64K pages), hugetlb page size from
+ * /proc/meminfo Hugepagesize, base page from sysconf.  The big regions are
+ * 32 * HPAGE apart, the small maps 7 * HPAGE.  With s390x's 1 MiB and 4K this
+ * is exactly the original fixed layout (32 MiB slots, 7 MiB stride, 4K..64K
+ * small maps at 64K-step offsets).
  *
  * Every mapping sits at a fixed address (MAP_FIXED_NOREPLACE), so the layout
- * is the same on every kernel.  Memory is filled with a pattern: the top 24
- * bits are a 3-letter tag of the mapping kind, the low 40 bits the index of
- * the 8-byte word in the mapping.
+ * is the same on every kernel of one architecture/MMU.  Memory is filled with
+ * a pattern: the top 24 bits are a 3-letter tag of the mapping kind, the low
+ * 40 bits the index of the 8-byte word in the mapping.
  *
  * Output (one line per write(2), so processes do not interleave):
  *   THPWORK pid=P role=R comm=C range=KIND start=0x.. end=0x..
@@ -71,11 +82,25 @@
 #define NCHILD 3
 #define SMALL_N 320
 
-/* Fixed layout.  1 TiB is well inside s390x's 3-level (4 TiB) user space. */
+/*
+ * Fixed layout.  s390x: 1 TiB is well inside the 3-level (4 TiB) user space.
+ * ppc64 (128 TiB): 2 TiB, because under the hash MMU the kernel moves brk (the
+ * heap) above 1 TiB into a 1T segment of its own (arch_randomize_brk), and
+ * hugetlb gets the 1 TiB slice at 3 TiB: under hash every 1 TiB slice has one
+ * base page size, so 16M hugetlb pages cannot share a slice with 64K pages.
+ * Radix uses the same addresses.  SLOT * 8 <= SMALL_BASE - BASE for HPAGE up
+ * to 16 MiB.
+ */
+#if defined(__powerpc64__)
+#define BASE        0x20000000000UL
+#define HUGETLB_BASE 0x30000000000UL
+#else
 #define BASE        0x10000000000UL
-#define SLOT        0x2000000UL        /* 32 MiB between the big regions */
-#define SMALL_BASE  0x10100000000UL
-#define SMALL_STRIDE 0x700000UL        /* 7 MiB: each small map in its own segment */
+#define HUGETLB_BASE (BASE + 6 * SLOT)
+#endif
+#define SLOT        (32 * hpage)       /* between the big regions: 32 MiB on s390x */
+#define SMALL_BASE  (BASE + 0x100000000UL)
+#define SMALL_STRIDE (7 * hpage)       /* 7 MiB on s390x: each small map in its own pmd block */
 
 static unsigned long hpage;     /* THP (pmd) size: 1 MiB on s390x */
 static unsigned long hugetlb_sz;/* default hugetlb page size */
@@ -102,7 +127,19 @@ static void out(const char *fmt, ...)
 
 static void die(const char *what)
 {
-	out("fatal=%s errno=%d(%s)", what, errno, strerror(errno));
+	int e = errno;
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[256];
+
+	/* what is in the way (EEXIST of MAP_FIXED_NOREPLACE, ...) */
+	if (f) {
+		while (fgets(line, sizeof line, f)) {
+			line[strcspn(line, "\n")] = 0;
+			out("maps=%s", line);
+		}
+		fclose(f);
+	}
+	out("fatal=%s errno=%d(%s)", what, e, strerror(e));
 	exit(1);
 }
 
@@ -226,14 +263,21 @@ static struct small {
 
 static void small_maps(void)
 {
-	static const unsigned long sizes[] = { 1, 2, 4, 8, 16 };   /* in 4K pages */
+	static const unsigned long sizes[] = { 1, 2, 4, 8, 16 };   /* in base pages */
 	int i;
 
 	for (i = 0; i < SMALL_N; i++) {
-		/* vary the offset inside the segment so the pte index varies too */
-		unsigned long addr = SMALL_BASE + i * SMALL_STRIDE + (unsigned long)(i % 11) * 0x10000UL;
-		unsigned long len = sizes[i % 5] * 4096;
-		void *p = map_at(addr, len, 0);
+		/* vary the offset inside the pmd block so the pte index varies too
+		 * (s390x: 64K steps, 4K..64K maps, never clamped) */
+		unsigned long len = sizes[i % 5] * pagesz;
+		unsigned long off = (unsigned long)(i % 11) * (hpage / 16);
+		unsigned long addr;
+		void *p;
+
+		if (off + len > hpage)
+			off = hpage - len;
+		addr = SMALL_BASE + i * SMALL_STRIDE + off;
+		p = map_at(addr, len, 0);
 
 		if (!p)
 			die("small");
@@ -304,6 +348,11 @@ int main(void)
 	hugetlb_sz = meminfo_kb("Hugepagesize", 1024) * 1024;
 	set_comm("thpwork");
 	out("hpage=0x%lx hugetlb=0x%lx pagesize=0x%lx", hpage, hugetlb_sz, pagesz);
+	if (hpage < 0x10000 || (hpage & (hpage - 1)) || 8 * SLOT > SMALL_BASE - BASE ||
+	    hugetlb_sz > SLOT / 2 || 16 * pagesz > hpage) {
+		errno = EINVAL;
+		die("layout-does-not-fit");
+	}
 
 	/* made before fork(): shared with the children */
 	thp_region("thp", BASE + 0 * SLOT, 8, "THP", 1);
@@ -321,7 +370,7 @@ int main(void)
 		  BASE + 2 * SLOT + hpage / 2 + 0x10000, 1);
 
 	plain_region("nohuge", BASE + 4 * SLOT, 0x40000, "NOH", 1);
-	hugetlb_region("hugetlb_shared", BASE + 6 * SLOT, 2, MAP_SHARED, "HGS", 1);
+	hugetlb_region("hugetlb_shared", HUGETLB_BASE, 2, MAP_SHARED, "HGS", 1);
 	small_maps();
 
 	if (pipe(pfd))
@@ -353,7 +402,7 @@ int main(void)
 
 	/* parent only, after fork() */
 	thp_region("thp_private", BASE + 3 * SLOT, 4, "TPV", 0);
-	hugetlb_region("hugetlb_private", BASE + 7 * SLOT, 2, MAP_PRIVATE, "HGP", 0);
+	hugetlb_region("hugetlb_private", HUGETLB_BASE + SLOT, 2, MAP_PRIVATE, "HGP", 0);
 	plain_region("swap", BASE + 5 * SLOT, 2UL << 20, "SWP", 0);
 	/* twice: pages still in a per-cpu LRU batch are skipped the first time */
 	for (i = 0; i < 2; i++) {

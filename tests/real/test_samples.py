@@ -682,7 +682,8 @@ def run_sample(sample):
 
 
 def main():
-    samples = sys.argv[1:] or ["s390x-6.1", "s390x-6.12"]
+    samples = sys.argv[1:] or ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix",
+                               "ppc64le-6.1-hash"]
     for s in samples:
         if not check(os.path.exists(os.path.join(TOP, "samples", "out", s, "manifest.json")),
                      f"{s}: sample exists"):
