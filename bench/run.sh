@@ -69,3 +69,27 @@ python3 -c "print('${#dumps[@]} dumps: --jobs 1 %.2f s, --jobs 2 %.2f s, speed-u
 j1=$(wall 1 build/thpscan -q -s --jobs 1 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
 j2=$(wall 1 build/thpscan -q -s --jobs 2 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
 python3 -c "print('same 8 with one VMLINUX (6.1; the 6.12 dumps fail fast): --jobs 1 %.2f s, --jobs 2 %.2f s, speed-up %.2fx' % ($j1, $j2, $j1 / $j2))"
+
+echo "== crash: thpcheck vs foreach vm -p in one crash session (s390x-6.1), per mapped page"
+# both commands run twice; the second (warm) run of each is compared, so
+# gdb's one-time struct look-ups are not counted for either
+if [ -f samples/out/s390x-6.1/manifest.json ] && [ -f build/s390x/thpcheck.so ]; then
+    out=$(printf '%s\n' "set scroll off" "extend $PWD/build/s390x/thpcheck.so" \
+        "thpcheck -s" "foreach vm -p > /dev/null" \
+        '!date +T0=%s.%N' "thpcheck -s" '!date +T1=%s.%N' \
+        "foreach vm -p > /dev/null" '!date +T2=%s.%N' "foreach vm -p | wc -l" "quit" |
+        samples/crash s390x-6.1 -s 2>/dev/null)
+    python3 - "$out" <<'PY'
+import re, sys
+t = sys.argv[1]
+ts = {k: float(v) for k, v in re.findall(r"^(T\d)=([\d.]+)$", t, re.M)}
+pages = re.search(r"(\d+) present ptes.*?(\d+) THP pmds", t)
+lines = [l for l in t.splitlines() if l.strip().isdigit()]
+a, b = ts["T1"] - ts["T0"], ts["T2"] - ts["T1"]
+print(f"thpcheck -s {a:.3f} s, foreach vm -p {b:.3f} s: thpcheck {b / a:.1f}x faster "
+      f"(mapped pages: {pages.group(1)} present ptes + {pages.group(2)} THP pmds; "
+      f"foreach vm -p printed {lines[-1] if lines else '?'} lines)")
+PY
+else
+    echo "skipped: no s390x-6.1 sample or extension"
+fi
