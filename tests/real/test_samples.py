@@ -380,7 +380,23 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
             plants.append(dict(sig="S390_FRAG_ORPHAN", pa=None, value=None,
                                table=r[0] + 0x800 * free_half, index=-1,
                                expect_value=new))
+        else:
+            # no half-used page in this dump: a full page whose bits say
+            # one half is free is off the list it should be on
+            r = take(lambda m: m == 0x03)
+            if r:
+                new = (0x02 << 24) | (r[2] & 0xffffff)
+                plant32("S390_FRAG_LIST", r[1] + lay["refcount"], new, r[0], -1, new)
         r = take(lambda m: m in (1, 2))
+        if not r and "pgtable_list" in lay:
+            # an empty list: its head's next becomes 0x400
+            parent = next((p for p in man["processes"] if p.get("role") == "parent"),
+                          man["processes"][0])
+            mm = next((int(t["mm"], 16) for t in tables if t.get("pid") == parent["pid"]), None)
+            if mm is not None:
+                head = mm + lay["pgtable_list"]      # v6.1: kernel VA == pa
+                plants.append(dict(sig="LIST_CORRUPT", pa=head, value=0x400,
+                                   table=head, index=0, expect_value=0x400))
         if r:
             page_va = r[1]     # replaced below by the kernel VA
             for t in tables:
@@ -415,6 +431,18 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
         if t3_page is not None and "huge_pte" in lay:
             plants.append(dict(sig="DEPOSIT_COUNT", pa=t3_page + lay["huge_pte"], value=0,
                                table=t3, index=-1, expect_value=0))
+            if scheme.startswith("s390-frag2k") and \
+                    not any(p["sig"] == "S390_FRAG_ORPHAN" for p in plants):
+                # the emptied ring's tables are allocated and unreferenced
+                node = rings[ring_keys[2]][0]
+                npage = next((int(d["page_pa"], 16) for d in deposited
+                              if int(d["pa"], 16) == node), None)
+                if npage is not None:
+                    ref = read32(vmcore, npage + lay["refcount"])
+                    if not any(p.get("pa") and p["pa"] & ~7 == (npage + lay["refcount"]) & ~7
+                               for p in plants):
+                        plants.append(dict(sig="S390_FRAG_ORPHAN", pa=None, value=None,
+                                           table=node, index=-1, expect_value=ref))
     return plants
 
 
@@ -559,7 +587,8 @@ def run_sample(sample):
     cmds += ["thpcheck -j", "thpcheck -t", "thpcheck -e", "thpcheck -s",
              "thpcheck -l", "help thpcheck"]        # 3 .. 8
     cmds += ["struct page -o", "struct ptdesc -o"]  # 9, 10
-    cmds += [f"vm {pid}" for pid in pids]          # 11 ..
+    cmds += ["p &((struct mm_struct *)0)->context.pgtable_list"]  # 11
+    cmds += [f"vm {pid}" for pid in pids]          # 12 ..
     outs, proc = crash_session(sample, cmds)
     if not check(len(outs) == len(cmds), f"{sample}: crash session ran all "
                  f"{len(cmds)} commands", proc.stderr[-500:]):
@@ -590,8 +619,11 @@ def run_sample(sample):
           f"{sample}: thpcheck -s summary line")
     check("S390_PTE_ORED_SEG_INVALID" in outs[7] and "PPC_PTE_ILLEGAL" in outs[7],
           f"{sample}: thpcheck -l")
-    vmas_by_pid = {pid: parse_vm(outs[11 + i]) for i, pid in enumerate(pids)}
+    vmas_by_pid = {pid: parse_vm(outs[12 + i]) for i, pid in enumerate(pids)}
     layout = parse_layout(outs[9], outs[10])
+    m = re.search(r"\) (0x[0-9a-f]+)", outs[11])
+    if m:
+        layout["pgtable_list"] = int(m.group(1), 16)
 
     # pages to translate: present 4K leaves of the manifest's processes
     leaves = [l for l in json_lines(outs[5]) if l["pid"] in pids]
