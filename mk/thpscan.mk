@@ -39,3 +39,17 @@ check-thpscan: build/thpscan build/vmcore-poke
 
 bench: build/thpscan build/bench_synth build/bench_floor
 	@bench/run.sh
+
+# libFuzzer target of the dump opening path (make fuzz runs it; the
+# vmlinux is loaded once, see tests/fuzz/fuzz_open.c)
+build/fuzz_open: tests/fuzz/fuzz_open.c $(THPSCAN_SRCS:tools/thpscan.c=) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(THPSCAN_CFLAGS) -Itools -o $@ tests/fuzz/fuzz_open.c \
+	  $(THPSCAN_SRCS:tools/thpscan.c=) $(ENGINE) $(THPSCAN_LIBS)
+
+# thpscan under AddressSanitizer + UndefinedBehaviorSanitizer (SAN from
+# the top Makefile); tests/run.sh runs the thpscan tests with it
+build/thpscan-san: $(THPSCAN_SRCS) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
+	  $(THPSCAN_SRCS) $(ENGINE) $(THPSCAN_LIBS)

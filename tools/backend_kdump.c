@@ -583,6 +583,8 @@ static int lowcore_vmcoreinfo_sane(struct kd_dump *d)
 	unsigned char b[16];
 	uint64_t addr, sz;
 
+	if (strcmp(d->arch, "s390x"))
+		return 1;	/* the s390 lowcore only */
 	if (read_phys_direct(d, 0xe18, b, 8) == 0 && (addr = get_n(b, 8, 1)) &&
 	    addr % 4096 == 0 && read_phys_direct(d, addr, b, 8) == 0 &&
 	    get_n(b, 8, 1) == 0x4f53494e464f535aULL) {
@@ -591,8 +593,17 @@ static int lowcore_vmcoreinfo_sane(struct kd_dump *d)
 		       get_n(b, 8, 1) <= LOWCORE_VMCOREINFO_MAX;
 	}
 	if (read_phys_direct(d, 0xe0c, b, 8) < 0 || !(addr = get_n(b, 8, 1)) ||
-	    read_phys_direct(d, addr, b, 12) < 0)
+	    read_phys_direct(d, addr, b, 16) < 0)
 		return 1;	/* libkdumpfile stops there */
+	/* it compares only n_namesz bytes of the name and then parses the
+	 * buffer as notes: a damaged n_namesz (0, say) made it read past its
+	 * buffer (SEGV, corpus/open/regress-lowcore-note-name).  The kernel
+	 * writes "VMCOREINFO\0", n_namesz 11. */
+	if (get_n(b, 4, 1) != 11 || read_phys_direct(d, addr + 12, b, 11) < 0 ||
+	    memcmp(b, "VMCOREINFO", 11))
+		return 0;
+	if (read_phys_direct(d, addr, b, 12) < 0)
+		return 0;
 	sz = 12 + ((get_n(b, 4, 1) + 3) & ~3ULL) + get_n(b + 4, 4, 1);
 	return sz <= LOWCORE_VMCOREINFO_MAX;
 }
@@ -710,13 +721,22 @@ static int check_elf_segments(struct kd_dump *d)
 	uint64_t size, need = 0, phoff, shoff, phnum, shnum, i, loads = 0;
 	unsigned phent, shent;
 	int be, c64;
+	ssize_t n;
 
+	memset(e, 0, sizeof(e));
 	if (fstat(d->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    pread(d->fd, e, sizeof(e), 0) != (ssize_t)sizeof(e) ||
+	    (n = pread(d->fd, e, sizeof(e), 0)) < SELFMAG ||
 	    memcmp(e, ELFMAG, SELFMAG) ||
 	    (e[EI_CLASS] != ELFCLASS32 && e[EI_CLASS] != ELFCLASS64) ||
 	    (e[EI_DATA] != ELFDATA2LSB && e[EI_DATA] != ELFDATA2MSB))
 		return 0;	/* not ELF, or left to libkdumpfile to refuse */
+	/* a cut ELF header reads as zeros there: no PT_LOAD, the NULL
+	 * dereference below (corpus/open/regress-elf-short-header) */
+	if (n < (e[EI_CLASS] == ELFCLASS64 ? 64 : 52)) {
+		snprintf(d->err, sizeof(d->err), "%s",
+			 "truncated: the file ends inside its ELF header");
+		return -1;
+	}
 	size = (uint64_t)st.st_size;
 	be = e[EI_DATA] == ELFDATA2MSB;
 	c64 = e[EI_CLASS] == ELFCLASS64;
@@ -742,9 +762,13 @@ static int check_elf_segments(struct kd_dump *d)
 		int ph = i < phnum;
 		uint64_t off, sz, end;
 
-		if (pread(d->fd, x, ph ? phent : shent,
+		/* the fields, not the whole entry: e_*entsize may be up to 64 KiB
+		 * (it is only checked to be at least the standard size) */
+		size_t want = c64 ? (ph ? 56 : 64) : (ph ? 32 : 40);
+
+		if (pread(d->fd, x, want,
 			  (off_t)(ph ? phoff + i * phent : shoff + (i - phnum) * shent)) !=
-		    (ssize_t)(ph ? phent : shent))
+		    (ssize_t)want)
 			goto bad;
 		if (ph) {
 			loads += get_n(x, 4, be) == PT_LOAD;
@@ -760,17 +784,17 @@ static int check_elf_segments(struct kd_dump *d)
 		if (sz && end > need)
 			need = end;
 	}
+	if (need > size) {
+		snprintf(d->err, sizeof(d->err),
+			 "truncated: the ELF headers describe %llu bytes, the file has %llu",
+			 (unsigned long long)need, (unsigned long long)size);
+		return -1;
+	}
 	/* libkdumpfile 0.5.1 dereferences NULL opening an ELF file without
 	 * a PT_LOAD (fuzz_open; corpus/open/regress-elf-no-load) */
 	if (!loads) {
 		snprintf(d->err, sizeof(d->err), "%s",
 			 "not a dump: an ELF file without memory (no PT_LOAD segment)");
-		return -1;
-	}
-	if (need > size) {
-		snprintf(d->err, sizeof(d->err),
-			 "truncated: the ELF headers describe %llu bytes, the file has %llu",
-			 (unsigned long long)need, (unsigned long long)size);
 		return -1;
 	}
 	return 0;
@@ -809,10 +833,17 @@ static int check_diskdump_header(struct kd_dump *d)
 	const struct layout *L = NULL;
 	int be = 0, l, hv;
 
+	ssize_t n;
+
 	if (fstat(d->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    pread(d->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    (n = pread(d->fd, h, sizeof(h), 0)) < 8 ||
 	    (memcmp(h, "DISKDUMP", 8) && memcmp(h, "KDUMP   ", 8)))
 		return 0;
+	if (n < (ssize_t)sizeof(h)) {
+		snprintf(d->err, sizeof(d->err), "%s",
+			 "truncated: the file ends inside its kdump header");
+		return -1;
+	}
 	size = (uint64_t)st.st_size;
 	for (l = 0; l < 2 && !L; l++)
 		for (be = 0; be < 2; be++) {

@@ -1,0 +1,22 @@
+# make torture: the corruption campaign on the real samples (see
+# tests/torture/run.sh).  Included by the top Makefile (-include mk/*.mk).
+#
+#   make torture                      10,000 variants + 3 crash sessions
+#   make torture TORTURE_RUNS=N TORTURE_CRASH=N TORTURE_SEED=N
+#
+# Working copies of the ELF vmcores live in $(THPCHECK_CACHE)/torture/;
+# samples/out is only read.
+
+TORTURE_RUNS  ?= 10000
+TORTURE_CRASH ?= 3
+TORTURE_SEED  ?= 1
+
+.PHONY: torture
+build/torture: tools/torture.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
+	  tools/torture.c tools/backend_kdump.c tools/debuginfo.c $(ENGINE) $(THPSCAN_LIBS)
+
+torture: build/torture
+	@TORTURE_RUNS=$(TORTURE_RUNS) TORTURE_CRASH=$(TORTURE_CRASH) \
+	  TORTURE_SEED=$(TORTURE_SEED) tests/torture/run.sh
