@@ -135,6 +135,81 @@ void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	va_end(ap);
 }
 
+/* ------------------------------------------------------------ pagemap */
+
+#define PAGEMAP_EMPTY UINT64_MAX
+
+static size_t pagemap_pos(const struct tc_pagemap *m, uint64_t key)
+{
+	size_t mask = m->cap - 1;
+	size_t i = (size_t)((key >> 12) * 0x9e3779b97f4a7c15ULL) & mask;
+
+	while (m->keys[i] != PAGEMAP_EMPTY && m->keys[i] != key)
+		i = (i + 1) & mask;
+	return i;
+}
+
+size_t tc_pagemap_get(const struct tc_pagemap *m, uint64_t key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return SIZE_MAX;
+	i = pagemap_pos(m, key);
+	return m->keys[i] == key ? m->vals[i] : SIZE_MAX;
+}
+
+static int pagemap_grow(struct tc_pagemap *m)
+{
+	struct tc_pagemap n = { 0 };
+	size_t i;
+
+	n.cap = m->cap ? m->cap * 2 : 1024;
+	n.keys = malloc(n.cap * sizeof(*n.keys));
+	n.vals = malloc(n.cap * sizeof(*n.vals));
+	if (!n.keys || !n.vals) {
+		free(n.keys);
+		free(n.vals);
+		return -1;
+	}
+	for (i = 0; i < n.cap; i++)
+		n.keys[i] = PAGEMAP_EMPTY;
+	for (i = 0; i < m->cap; i++)
+		if (m->keys[i] != PAGEMAP_EMPTY) {
+			size_t j = pagemap_pos(&n, m->keys[i]);
+
+			n.keys[j] = m->keys[i];
+			n.vals[j] = m->vals[i];
+		}
+	n.n = m->n;
+	tc_pagemap_free(m);
+	*m = n;
+	return 0;
+}
+
+int tc_pagemap_put(struct tc_pagemap *m, uint64_t key, size_t val)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->cap && pagemap_grow(m) < 0)
+		return -1;
+	i = pagemap_pos(m, key);
+	if (m->keys[i] == PAGEMAP_EMPTY)
+		m->n++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+	return 0;
+}
+
+void tc_pagemap_free(struct tc_pagemap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	m->keys = NULL;
+	m->vals = NULL;
+	m->cap = m->n = 0;
+}
+
 /* ------------------------------------------------------------ cycles */
 
 void tc_cycle_init(struct tc_cycle *cy, uint64_t start)

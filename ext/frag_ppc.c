@@ -52,7 +52,7 @@ void ppc_fini(struct tc_ctx *c)
 
 	if (p) {
 		free(p->pages);
-		free(p->hidx);
+		tc_pagemap_free(&p->index);
 	}
 	free(p);
 	c->arch_priv = NULL;
@@ -60,44 +60,14 @@ void ppc_fini(struct tc_ctx *c)
 
 /* ------------------------------------------------------------ pages */
 
-static size_t *hash_slot(struct ppc_priv *p, uint64_t page)
-{
-	size_t mask = p->hcap - 1;
-	size_t i = (size_t)((page >> 16) * 0x9e3779b97f4a7c15ULL) & mask;
-
-	while (p->hidx[i] != SIZE_MAX && p->pages[p->hidx[i]].pa != page)
-		i = (i + 1) & mask;
-	return &p->hidx[i];
-}
-
-static int hash_grow(struct ppc_priv *p)
-{
-	size_t ncap = p->hcap ? p->hcap * 2 : 1024, i;
-	size_t *nv = malloc(ncap * sizeof(*nv));
-
-	if (!nv)
-		return -1;
-	free(p->hidx);
-	p->hidx = nv;
-	p->hcap = ncap;
-	for (i = 0; i < ncap; i++)
-		nv[i] = SIZE_MAX;
-	for (i = 0; i < p->npages; i++)
-		*hash_slot(p, p->pages[i].pa) = i;
-	return 0;
-}
-
 static struct ppc_frag_page *frag_page(struct ppc_priv *p, uint64_t pa,
 				       uint64_t mm, int level)
 {
 	uint64_t page = pa & ~(PPC_PAGE_SIZE - 1);
-	size_t *slot;
+	size_t i = tc_pagemap_get(&p->index, page);
 
-	if (2 * (p->npages + 1) > p->hcap && hash_grow(p) < 0)
-		return NULL;
-	slot = hash_slot(p, page);
-	if (*slot != SIZE_MAX)
-		return &p->pages[*slot];
+	if (i != SIZE_MAX)
+		return &p->pages[i];
 	if (p->npages == p->cappages) {
 		size_t ncap = p->cappages ? p->cappages * 2 : 256;
 		struct ppc_frag_page *nv = realloc(p->pages, ncap * sizeof(*nv));
@@ -107,11 +77,12 @@ static struct ppc_frag_page *frag_page(struct ppc_priv *p, uint64_t pa,
 		p->pages = nv;
 		p->cappages = ncap;
 	}
+	if (tc_pagemap_put(&p->index, page, p->npages) < 0)
+		return NULL;
 	memset(&p->pages[p->npages], 0, sizeof(p->pages[0]));
 	p->pages[p->npages].pa = page;
 	p->pages[p->npages].mm = mm;
 	p->pages[p->npages].level = level;
-	*slot = p->npages;
 	return &p->pages[p->npages++];
 }
 

@@ -77,7 +77,7 @@ void s390_fini(struct tc_ctx *c)
 
 	if (p) {
 		free(p->pages);
-		free(p->hidx);
+		tc_pagemap_free(&p->index);
 	}
 	free(p);
 	c->arch_priv = NULL;
@@ -96,46 +96,15 @@ static int bad_pointer(uint64_t v)
 
 /* ------------------------------------------------------------ pages */
 
-/* open-addressing index page address -> pages[]; SIZE_MAX = empty */
-static size_t *hash_slot(struct s390_priv *p, uint64_t page)
-{
-	size_t mask = p->hcap - 1;
-	size_t i = (size_t)((page >> 12) * 0x9e3779b97f4a7c15ULL) & mask;
-
-	while (p->hidx[i] != SIZE_MAX && p->pages[p->hidx[i]].pa != page)
-		i = (i + 1) & mask;
-	return &p->hidx[i];
-}
-
-static int hash_grow(struct s390_priv *p)
-{
-	size_t ncap = p->hcap ? p->hcap * 2 : 1024, i;
-	size_t *nv = malloc(ncap * sizeof(*nv));
-
-	if (!nv)
-		return -1;
-	free(p->hidx);
-	p->hidx = nv;
-	p->hcap = ncap;
-	for (i = 0; i < ncap; i++)
-		nv[i] = SIZE_MAX;
-	for (i = 0; i < p->npages; i++)
-		*hash_slot(p, p->pages[i].pa) = i;
-	return 0;
-}
-
 static struct s390_frag_page *frag_page(struct tc_ctx *c, uint64_t pa,
 					uint64_t mm)
 {
 	struct s390_priv *p = c->arch_priv;
 	uint64_t page = pa & ~0xfffULL;
-	size_t *slot;
+	size_t i = tc_pagemap_get(&p->index, page);
 
-	if (2 * (p->npages + 1) > p->hcap && hash_grow(p) < 0)
-		return NULL;
-	slot = hash_slot(p, page);
-	if (*slot != SIZE_MAX)
-		return &p->pages[*slot];
+	if (i != SIZE_MAX)
+		return &p->pages[i];
 	if (p->npages == p->cappages) {
 		size_t ncap = p->cappages ? p->cappages * 2 : 256;
 		struct s390_frag_page *nv = realloc(p->pages, ncap * sizeof(*nv));
@@ -145,10 +114,11 @@ static struct s390_frag_page *frag_page(struct tc_ctx *c, uint64_t pa,
 		p->pages = nv;
 		p->cappages = ncap;
 	}
+	if (tc_pagemap_put(&p->index, page, p->npages) < 0)
+		return NULL;
 	memset(&p->pages[p->npages], 0, sizeof(p->pages[0]));
 	p->pages[p->npages].pa = page;
 	p->pages[p->npages].mm = mm;
-	*slot = p->npages;
 	return &p->pages[p->npages++];
 }
 
@@ -604,10 +574,10 @@ void s390_check_all(struct tc_ctx *c)
 void s390_explain_page(struct tc_ctx *c, uint64_t page_pa, FILE *f)
 {
 	struct s390_priv *p = c->arch_priv;
-	size_t *slot = p->hcap ? hash_slot(p, page_pa) : NULL;
+	size_t i = tc_pagemap_get(&p->index, page_pa);
 
-	if (slot && *slot != SIZE_MAX) {
-		const struct s390_frag_page *fp = &p->pages[*slot];
+	if (i != SIZE_MAX) {
+		const struct s390_frag_page *fp = &p->pages[i];
 		unsigned m = fp->refcount >> 24;
 		int h;
 

@@ -29,7 +29,7 @@ struct ppc_priv {
 	long ctx_pte_frag, ctx_pmd_frag, pg_frag_refcount, pg_huge_pte;
 	struct ppc_frag_page *pages;
 	size_t npages, cappages;
-	size_t *hidx, hcap;
+	struct tc_pagemap index;	/* page address -> pages[] */
 };
 
 int ppc_frag_init(struct tc_ctx *c, struct ppc_priv *p);

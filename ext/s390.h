@@ -46,7 +46,7 @@ struct s390_priv {
 	/* collected while walking, judged in check_all */
 	struct s390_frag_page *pages;
 	size_t npages, cappages;
-	size_t *hidx, hcap;		/* page address -> pages[] */
+	struct tc_pagemap index;	/* page address -> pages[] */
 };
 
 int s390_frag_init(struct tc_ctx *c, struct s390_priv *p);

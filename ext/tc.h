@@ -303,6 +303,18 @@ void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
 /* translate a user VA of an mm the way the walker does; 0 on success */
 int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa);
 
+/* open-addressing map from a page address to an index (for per-page
+ * state kept by the arch files); tc_pagemap_get returns SIZE_MAX when
+ * the key is absent */
+struct tc_pagemap {
+	uint64_t *keys;
+	size_t *vals;
+	size_t cap, n;
+};
+size_t tc_pagemap_get(const struct tc_pagemap *m, uint64_t key);
+int tc_pagemap_put(struct tc_pagemap *m, uint64_t key, size_t val);
+void tc_pagemap_free(struct tc_pagemap *m);
+
 /*
  * Brent's cycle detection for list walks: O(1) memory, finds a cycle
  * that does not pass through the start within a few times its length.
