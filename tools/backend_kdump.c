@@ -578,6 +578,63 @@ static uint64_t get_n(const unsigned char *p, int n, int be)
 	return v;
 }
 
+/*
+ * libkdumpfile 0.5.1 files each VMCOREINFO line "KEY=VALUE" under an
+ * attribute path split at '.', and a line that starts with '.' (an empty
+ * first component) makes it read past its buffer: SIGSEGV inside
+ * kdump_open_fd() or while following the lowcore (fuzz_open, regression
+ * input corpus/open/regress-vmcoreinfo-dot).  Such a text is refused
+ * before libkdumpfile sees it, wherever it comes from: the lowcore, an
+ * ELF PT_NOTE, the kdump sub-header.
+ */
+static int vmcoreinfo_text_ok(const unsigned char *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((i == 0 || t[i - 1] == '\n') && t[i] == '.')
+			return 0;
+	return 1;
+}
+
+/* the VMCOREINFO notes of an ELF note area */
+static int notes_ok(const unsigned char *p, size_t n, int be)
+{
+	size_t off = 0;
+
+	while (off <= n && n - off >= 12) {	/* off may pass n: padding */
+		uint64_t nsz = get_n(p + off, 4, be), dsz = get_n(p + off + 4, 4, be);
+		uint64_t dpos = off + 12 + ((nsz + 3) & ~3ULL);
+
+		if (dpos > n || dsz > n - dpos)
+			break;		/* libkdumpfile stops there as well */
+		if (nsz >= 10 && !memcmp(p + off + 12, "VMCOREINFO", 10) &&
+		    !vmcoreinfo_text_ok(p + dpos, (size_t)dsz))
+			return 0;
+		off = (size_t)(dpos + ((dsz + 3) & ~3ULL));
+	}
+	return 1;
+}
+
+/* a file region (bounded by the file size, already checked) */
+static int file_notes_ok(struct kd_dump *d, uint64_t off, uint64_t len, int be,
+			 int raw_text)
+{
+	unsigned char *buf;
+	int ok = 1;
+
+	if (!len || len > (64u << 20))
+		return 1;
+	buf = malloc((size_t)len);
+	if (!buf)
+		return 1;
+	if (pread(d->fd, buf, (size_t)len, (off_t)off) == (ssize_t)len)
+		ok = raw_text ? vmcoreinfo_text_ok(buf, (size_t)len) :
+				notes_ok(buf, (size_t)len, be);
+	free(buf);
+	return ok;
+}
+
 static int lowcore_vmcoreinfo_sane(struct kd_dump *d)
 {
 	unsigned char b[16];
@@ -595,17 +652,26 @@ static int lowcore_vmcoreinfo_sane(struct kd_dump *d)
 	if (read_phys_direct(d, 0xe0c, b, 8) < 0 || !(addr = get_n(b, 8, 1)) ||
 	    read_phys_direct(d, addr, b, 16) < 0)
 		return 1;	/* libkdumpfile stops there */
-	/* it compares only n_namesz bytes of the name and then parses the
-	 * buffer as notes: a damaged n_namesz (0, say) made it read past its
-	 * buffer (SEGV, corpus/open/regress-lowcore-note-name).  The kernel
-	 * writes "VMCOREINFO\0", n_namesz 11. */
+	/* it compares only n_namesz bytes of the name, then parses the
+	 * note's text: only a note named "VMCOREINFO\0" (n_namesz 11, what
+	 * the kernel writes) whose text passes vmcoreinfo_text_ok() is
+	 * handed to it */
 	if (get_n(b, 4, 1) != 11 || read_phys_direct(d, addr + 12, b, 11) < 0 ||
 	    memcmp(b, "VMCOREINFO", 11))
 		return 0;
 	if (read_phys_direct(d, addr, b, 12) < 0)
 		return 0;
 	sz = 12 + ((get_n(b, 4, 1) + 3) & ~3ULL) + get_n(b + 4, 4, 1);
-	return sz <= LOWCORE_VMCOREINFO_MAX;
+	if (sz > LOWCORE_VMCOREINFO_MAX)
+		return 0;
+	{
+		unsigned char *t = malloc((size_t)sz);
+		int ok = t && read_phys_direct(d, addr, t, (size_t)sz) == 0 &&
+			 notes_ok(t, (size_t)sz, 1);
+
+		free(t);
+		return ok;
+	}
 }
 
 static void read_vmcoreinfo(struct kd_dump *d)
@@ -774,6 +840,9 @@ static int check_elf_segments(struct kd_dump *d)
 			loads += get_n(x, 4, be) == PT_LOAD;
 			off = c64 ? get_n(x + 8, 8, be) : get_n(x + 4, 4, be);
 			sz = c64 ? get_n(x + 32, 8, be) : get_n(x + 16, 4, be);
+			if (get_n(x, 4, be) == PT_NOTE && off <= size && sz <= size - off &&
+			    !file_notes_ok(d, off, sz, be, 0))
+				goto bad_vmcoreinfo;
 		} else {
 			if (get_n(x + 4, 4, be) == SHT_NOBITS || i == phnum)
 				continue;	/* no file data; section 0 is special */
@@ -802,6 +871,10 @@ bad:
 	snprintf(d->err, sizeof(d->err),
 		 "damaged: the ELF program or section headers do not fit in the file's %llu bytes",
 		 (unsigned long long)size);
+	return -1;
+bad_vmcoreinfo:
+	snprintf(d->err, sizeof(d->err), "%s",
+		 "damaged: a VMCOREINFO line starts with '.' (libkdumpfile cannot read it)");
 	return -1;
 }
 
@@ -876,6 +949,11 @@ static int check_diskdump_header(struct kd_dump *d)
 		sz = get_n(sub + (note ? L->note_sz : L->vi_sz), L->szw, be);
 		if (sz && (off > size || sz > size - off))
 			goto bad;
+		if (!file_notes_ok(d, off, sz, be, !note)) {
+			snprintf(d->err, sizeof(d->err), "%s",
+				 "damaged: a VMCOREINFO line starts with '.' (libkdumpfile cannot read it)");
+			return -1;
+		}
 	}
 	return 0;
 bad:

@@ -26,11 +26,13 @@ make -s build/torture || exit 1
 work_copy() {   # SAMPLE -> path of its up-to-date working copy
     local src=samples/out/$1/vmcore dst=$cache/$1.vmcore
     [ -f "$dst.journal" ] && build/torture restore "$dst" >&2
-    if [ ! -f "$dst" ] || [ "$(stat -c %s "$src")" != "$(stat -c %s "$dst")" ] ||
-       [ "$src" -nt "$dst" ]; then
+    # the copy's own mtime moves with every patch: the source's size and
+    # mtime at copy time are kept in $dst.src
+    local id; id=$(stat -L -c '%s %Y' "$src")
+    if [ ! -f "$dst" ] || [ "$(cat "$dst.src" 2>/dev/null)" != "$id" ]; then
         echo "torture: copying $src to $dst" >&2
-        cp --reflink=auto "$src" "$dst.tmp" && touch -r "$src" "$dst.tmp" &&
-            mv "$dst.tmp" "$dst" || return 1
+        cp --reflink=auto "$src" "$dst.tmp" && mv "$dst.tmp" "$dst" &&
+            echo "$id" >"$dst.src" || return 1
     fi
     echo "$dst"
 }
