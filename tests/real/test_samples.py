@@ -446,7 +446,7 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
     return plants
 
 
-PPC_SIGS = {"PPC_PTE_ILLEGAL", "PPC_PMD_ILLEGAL", "TABLE_MULTI_REF",
+PPC_SIGS = {"PPC_PTE_ILLEGAL", "PPC_PMD_ILLEGAL", "PPC_PUD_ILLEGAL", "TABLE_MULTI_REF",
             "PTE_OUTSIDE_VMA", "READ_ERROR", "PPC_FRAG_REFCOUNT",
             "DEPOSIT_NOT_EMPTY", "DEPOSIT_COUNT"}
 
@@ -564,6 +564,15 @@ def choose_ppc_plants(sample, man, tables, vmas_by_pid, vmcore):
             add("PPC_PMD_ILLEGAL", pa, free[0], (ptrs[0] & ~0xff) | 0x11)
             add("TABLE_MULTI_REF", pa, free[1], ptrs[0])
             break
+    # a pud entry with pmd-level value bits (radix: next index size 9 vs 5)
+    puds = [t for t in mine if t["level"] == "pud"]
+    if puds and pmd_tabs:
+        pud_n = 1024 if hash_mmu else 512
+        w = words(puds[0], pud_n)
+        pa = int(puds[0]["pa"], 16)
+        free = [i for i in range(1, pud_n) if w[i] == 0]
+        if free:
+            add("PPC_PUD_ILLEGAL", pa, free[-1], pmd_tabs[0][0] | 0x8000000000000000 | 0x11)
     opmds = [t for t in tables if t.get("pid") == other["pid"] and t["level"] == "pmd"]
     if opmds:
         w = words(opmds[0], pmd_n)
