@@ -634,3 +634,17 @@ int kdw_read_image(struct kdw *w, uint64_t addr, void *buf, size_t len)
 	}
 	return -1;
 }
+
+void kdw_prewarm(struct kdw *w)
+{
+	static const char *const types[] = {
+		"task_struct", "mm_struct", "vm_area_struct", "maple_tree",
+		"maple_node", "uts_namespace", "new_utsname", "page",
+	};
+	uint64_t a;
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		kdw_type_size(w, types[i]);
+	kdw_symbol(w, "init_task", &a);	/* builds the symbol index */
+}

@@ -47,4 +47,8 @@ int kdw_enum_value(struct kdw *w, const char *name, long *value);
 /* Compile units indexed so far / in total (for the benchmark notes). */
 void kdw_index_stats(const struct kdw *w, size_t *indexed, size_t *types);
 
+/* Ask the engine's layout questions once, so that forked children
+ * inherit the DWARF and symbol indexes instead of building their own. */
+void kdw_prewarm(struct kdw *w);
+
 #endif

@@ -257,8 +257,6 @@ static struct kdw *cached_vmlinux(const struct config *cf, const char *path)
 	return NULL;
 }
 
-static void prewarm(struct kdw *w);
-
 /*
  * --debuginfo-dir: find the dump's vmlinux in the parent and index it
  * once, so that the children of every dump of that kernel inherit the
@@ -278,7 +276,7 @@ static void parent_resolve(struct config *cf, const char *path)
 			 sizeof(why)) == 0 &&
 	    !cached_vmlinux(cf, vpath) &&
 	    (w = kdw_open(vpath, why, sizeof(why)))) {
-		prewarm(w);
+		kdw_prewarm(w);
 		snprintf(cf->cache[cf->ncache].path, sizeof(cf->cache[0].path),
 			 "%s", vpath);
 		cf->cache[cf->ncache++].w = w;
@@ -503,21 +501,6 @@ static int run_all(struct config *cf, char **paths, size_t n)
 	return worst;
 }
 
-/* Ask the engine's layout questions once in the parent, so that every
- * child inherits the DWARF index instead of building its own. */
-static void prewarm(struct kdw *w)
-{
-	static const char *const types[] = {
-		"task_struct", "mm_struct", "vm_area_struct", "maple_tree",
-		"maple_node", "uts_namespace", "new_utsname", "page",
-	};
-	uint64_t a;
-	size_t i;
-
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		kdw_type_size(w, types[i]);
-	kdw_symbol(w, "init_task", &a);	/* builds the symbol index */
-}
 
 /* ------------------------------------------------------------ options */
 
@@ -669,7 +652,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s: %s\n", prog, cf.vmlinux, why);
 			return EXIT_UNSCANNED;
 		}
-		prewarm(cf.vml);
+		kdw_prewarm(cf.vml);
 	}
 	signal(SIGPIPE, SIG_DFL);
 	rc = run_all(&cf, argv + first, (size_t)(argc - first));

@@ -360,19 +360,6 @@ static void struct_targets(struct kd_dump *d, struct tc_ctx *c)
 
 /* ------------------------------------------------------------ scan */
 
-static void prewarm(struct kdw *w)
-{
-	static const char *const types[] = {
-		"task_struct", "mm_struct", "vm_area_struct", "maple_tree",
-		"maple_node", "uts_namespace", "new_utsname", "page",
-	};
-	uint64_t a;
-	size_t i;
-
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		kdw_type_size(w, types[i]);
-	kdw_symbol(w, "init_task", &a);
-}
 
 /* the child: what thpscan's scan_dump() does; 0 clean, 1 findings,
  * 2 error (reason on fd errfd) */
@@ -598,7 +585,7 @@ int main(int argc, char **argv)
 	vml = kdw_open(argv[2], why, sizeof(why));
 	if (!vml)
 		die("vmlinux: %s", why);
-	prewarm(vml);
+	kdw_prewarm(vml);
 	learn(vml);
 	if (!ntg)
 		die("%s: no targets", work_path);
