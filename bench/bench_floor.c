@@ -64,7 +64,7 @@ static int scan(struct kdw *w, const char *path, double *t_open, double *t_scan,
 			goto out;
 		for (i = 0; i < c->ntabs; i++) {
 			(*tabs)[i].pa = c->tabs[i].pa;
-			(*tabs)[i].bytes = c->levels[c->tabs[i].level].table_bytes;
+			(*tabs)[i].bytes = c->levels[tc_tab_level(&c->tabs[i])].table_bytes;
 		}
 		*ntabs = c->ntabs;
 	}

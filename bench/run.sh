@@ -9,9 +9,12 @@
 #           synthetic backend: time and peak RSS per page-table page
 #           (BENCH_FOREST="10000 100000" to skip the big one)
 #   batch   8 dumps with --jobs 1 vs --jobs 2
-#
-# Not measured (see docs/thpscan.md): thpcheck in crash vs "foreach vm -p",
-# and the 4 GiB guest (no such sample).
+#   scaling thpscan on the benchmark samples s390x-6.1-256m and
+#           s390x-6.1-4g (the workload 1x / 16x; made here by
+#           samples/make-samples.sh when missing, about 1 min with a warm
+#           cache): time and peak RSS per page-table page above a -k run
+#           of the same dump (BENCH_SCALING=0 skips it)
+#   crash   thpcheck -u vs "foreach vm -p" in one crash session
 set -u
 cd "$(dirname "$0")/.."
 CACHE=${THPCHECK_CACHE:-$HOME/.cache/thpcheck}
@@ -69,6 +72,13 @@ python3 -c "print('${#dumps[@]} dumps: --jobs 1 %.2f s, --jobs 2 %.2f s, speed-u
 j1=$(wall 1 build/thpscan -q -s --jobs 1 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
 j2=$(wall 1 build/thpscan -q -s --jobs 2 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
 python3 -c "print('same 8 with one VMLINUX (6.1; the 6.12 dumps fail fast): --jobs 1 %.2f s, --jobs 2 %.2f s, speed-up %.2fx' % ($j1, $j2, $j1 / $j2))"
+
+echo "== scaling: thpscan per page-table page, 256 MiB guest (workload 1x) vs 4 GiB (16x)"
+if [ "${BENCH_SCALING:-1}" = 1 ] && samples/make-samples.sh s390x-6.1-256m s390x-6.1-4g >/dev/null 2>&1; then
+    python3 bench/scaling.py samples/out/s390x-6.1-256m samples/out/s390x-6.1-4g
+else
+    echo "skipped (BENCH_SCALING=0, or samples/make-samples.sh s390x-6.1-256m s390x-6.1-4g failed)"
+fi
 
 echo "== crash: thpcheck vs foreach vm -p in one crash session (s390x-6.1), per mapped page"
 # both commands run twice; the second (warm) run of each is compared, so

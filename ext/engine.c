@@ -135,6 +135,22 @@ void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	va_end(ap);
 }
 
+int tc_grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	nv = realloc(*v, ncap * size);
+	if (!nv)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
 /* ------------------------------------------------------------ pagemap */
 
 #define PAGEMAP_EMPTY UINT64_MAX
@@ -315,34 +331,6 @@ static int collect_mms(struct tc_ctx *c)
 	return 0;
 }
 
-/* ------------------------------------------------------------ table refs */
-
-static void note_table_ref(struct tc_ctx *c, uint64_t pa, int level,
-			   uint64_t parent_pa, int index, uint64_t value,
-			   uint64_t va)
-{
-	struct tc_table_ref *r;
-
-	if (c->nrefs == c->caprefs) {
-		size_t ncap = c->caprefs ? c->caprefs * 2 : 1024;
-		struct tc_table_ref *nv = realloc(c->refs, ncap * sizeof(*nv));
-
-		if (!nv)
-			return;
-		c->refs = nv;
-		c->caprefs = ncap;
-	}
-	r = &c->refs[c->nrefs];
-	r->pa = pa;
-	r->mm = c->cur ? c->cur->mm : 0;
-	r->va = va;
-	r->parent_pa = parent_pa;
-	r->value = value;
-	r->seq = (uint32_t)c->nrefs++;
-	r->level = (int16_t)level;
-	r->index = (int16_t)index;
-}
-
 /* ------------------------------------------------------------ walk */
 
 struct walk {
@@ -351,7 +339,8 @@ struct walk {
 	size_t tab[8];		/* index in c->tabs of the table per level */
 };
 
-static size_t note_table(struct tc_ctx *c, uint64_t pa, int lvl, uint64_t va)
+static size_t note_table(struct tc_ctx *c, uint64_t pa, int lvl,
+			 uint64_t entry_pa)
 {
 	struct tc_table *t;
 
@@ -366,14 +355,16 @@ static size_t note_table(struct tc_ctx *c, uint64_t pa, int lvl, uint64_t va)
 	}
 	t = &c->tabs[c->ntabs];
 	t->pa = pa;
-	t->mm = c->cur->mm;
-	t->va = va;
-	t->level = lvl;
-	t->thp = 0;
+	t->ref = (uint64_t)(lvl & 7) << 48;
+	if (entry_pa == TC_NO_ADDR || entry_pa >> 51)
+		t->ref |= TC_REF_TOP;
+	else
+		t->ref |= entry_pa >> 3;
 	return c->ntabs++;
 }
 
-static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0);
+static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
+		       uint64_t entry_pa);
 
 void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
 		    unsigned used, uint64_t ring)
@@ -499,8 +490,7 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 				  "decoder returned a table at the last level");
 			break;
 		}
-		note_table_ref(c, e->pa, lvl, table_pa, idx, v, va);
-		walk_table(w, lvl + 1, e->pa, va);
+		walk_table(w, lvl + 1, e->pa, va, table_pa + 8ULL * (unsigned)idx);
 		break;
 	case TC_LEAF:
 		if (c->opts.leaves && !c->cur->kernel)
@@ -513,8 +503,9 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 			check_pte_leaf(c, lvl, va, table_pa, idx, v, e);
 		else if (check_large_leaf(c, lvl, va, 1ULL << L->shift,
 					  table_pa, idx, v, e) &&
-			 w->tab[lvl] != SIZE_MAX)
-			c->tabs[w->tab[lvl]].thp++;
+			 w->tab[lvl] != SIZE_MAX &&
+			 tc_tab_thp(&c->tabs[w->tab[lvl]]) < TC_REF_THP_MAX)
+			c->tabs[w->tab[lvl]].ref += TC_REF_THP1;
 		break;
 	case TC_SWAP:
 		if (is_last_level(c, lvl))
@@ -542,7 +533,8 @@ static unsigned count_used(struct tc_ctx *c, int lvl, const unsigned char *buf,
 	return used;
 }
 
-static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
+static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
+		       uint64_t entry_pa)
 {
 	struct tc_ctx *c = w->c;
 	const struct tc_level *L = &c->levels[lvl];
@@ -551,8 +543,6 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 
 	if (c->be->read_phys(c->be->priv, pa, buf, L->table_bytes) < 0) {
 		c->stats.read_errors++;
-		if (c->nbad < TC_MAX_BAD)
-			c->bad[c->nbad++] = pa;
 		tc_report(c, "READ_ERROR", va0, lvl, pa, -1, 0,
 			  "%s table at %#llx is not in the dump",
 			  L->name, (unsigned long long)pa);
@@ -560,7 +550,7 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 	}
 	c->cur->tables[lvl]++;
 	c->stats.entries += L->entries;
-	w->tab[lvl] = note_table(c, pa, lvl, va0);
+	w->tab[lvl] = note_table(c, pa, lvl, entry_pa);
 	/* listed before its children, so -v reads top-down */
 	if (c->opts.inventory || c->opts.verbose)
 		tc_print_table(c, lvl, pa, va0, count_used(c, lvl, buf, va0), 0);
@@ -579,6 +569,9 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0)
 		visit_entry(w, lvl, pa, (int)i, v, va, &e);
 	}
 }
+
+static void sort_tables(struct tc_table *v, size_t n);
+static void note_seen(struct tc_ctx *c, const struct tc_mm_stats *m);
 
 static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 {
@@ -607,10 +600,11 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 			goto out;
 	}
 	m->tab_first = c->ntabs;
-	m->ref_first = c->nrefs;
-	walk_table(&w, top.level, top.table_pa, top.va_base);
+	m->top_va = top.va_base;
+	walk_table(&w, top.level, top.table_pa, top.va_base, TC_NO_ADDR);
 	m->tab_n = c->ntabs - m->tab_first;
-	m->ref_n = c->nrefs - m->ref_first;
+	sort_tables(c->tabs + m->tab_first, m->tab_n);
+	note_seen(c, m);
 	if (c->arch->check_mm)
 		c->arch->check_mm(c, m);
 out:
@@ -619,79 +613,333 @@ out:
 	c->cur = NULL;
 }
 
-/* ------------------------------------------------------------ multi-ref */
+/* ------------------------------------------------------------ table index */
 
-static int cmp_ref(const void *a, const void *b)
+/* sparse bitmap: 16 MiB regions, each a bitmap at the granule */
+#define BITSET_REGION_SHIFT 24
+
+static size_t bitset_slot(const struct tc_bitset *b, uint64_t key)
 {
-	const struct tc_table_ref *x = a, *y = b;
+	size_t mask = b->cap - 1;
+	size_t i = (size_t)(key * 0x9e3779b97f4a7c15ULL) & mask;
 
-	if (x->pa != y->pa)
-		return x->pa < y->pa ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	while (b->keys[i] && b->keys[i] != key)
+		i = (i + 1) & mask;
+	return i;
 }
 
-/* Every entry that shares its table with another entry is reported, so
- * the finding names each referrer (s390 has no pmd-table sharing). */
-static void check_multi_ref(struct tc_ctx *c)
+static int bitset_grow(struct tc_bitset *b)
 {
-	size_t i, j, k;
+	struct tc_bitset n = *b;
+	size_t i;
 
-	qsort(c->refs, c->nrefs, sizeof(c->refs[0]), cmp_ref);
-	for (i = 0; i < c->nrefs; i = j) {
-		for (j = i + 1; j < c->nrefs && c->refs[j].pa == c->refs[i].pa; j++)
-			;
-		if (j - i < 2)
-			continue;
-		for (k = i; k < j; k++) {
-			const struct tc_table_ref *r = &c->refs[k];
-			const struct tc_table_ref *o = &c->refs[k == i ? i + 1 : i];
+	n.cap = b->cap ? b->cap * 2 : 64;
+	n.keys = calloc(n.cap, sizeof(*n.keys));
+	n.chunks = calloc(n.cap, sizeof(*n.chunks));
+	if (!n.keys || !n.chunks) {
+		free(n.keys);
+		free(n.chunks);
+		return -1;
+	}
+	for (i = 0; i < b->cap; i++)
+		if (b->keys[i]) {
+			size_t j = bitset_slot(&n, b->keys[i]);
 
-			c->cur = mm_stats_of(c, r->mm);
-			tc_report(c, "TABLE_MULTI_REF", r->va, r->level,
-				  r->parent_pa, r->index, r->value,
-				  "%s table %#llx is referenced %zu times; also by %s table %#llx[%d] (va %#llx, mm %#llx)",
-				  c->levels[r->level + 1].name,
-				  (unsigned long long)r->pa, j - i,
-				  c->levels[o->level].name,
-				  (unsigned long long)o->parent_pa, o->index,
-				  (unsigned long long)o->va,
-				  (unsigned long long)o->mm);
+			n.keys[j] = b->keys[i];
+			n.chunks[j] = b->chunks[i];
 		}
-		c->cur = NULL;
+	free(b->keys);
+	free(b->chunks);
+	*b = n;
+	return 0;
+}
+
+static unsigned char *bitset_chunk(const struct tc_bitset *b, uint64_t pa)
+{
+	size_t i;
+
+	if (!b->cap)
+		return NULL;
+	i = bitset_slot(b, (pa >> BITSET_REGION_SHIFT) + 1);
+	return b->keys[i] ? b->chunks[i] : NULL;
+}
+
+static size_t bitset_bit(const struct tc_bitset *b, uint64_t pa)
+{
+	return (size_t)((pa & ((1ULL << BITSET_REGION_SHIFT) - 1)) >> b->gshift);
+}
+
+int tc_bitset_test(const struct tc_bitset *b, uint64_t pa)
+{
+	const unsigned char *ch = bitset_chunk(b, pa);
+	size_t bit = ch ? bitset_bit(b, pa) : 0;
+
+	return ch && (ch[bit / 8] >> (bit % 8) & 1);
+}
+
+/* set the bit of pa; returns its old value, -1 when out of memory */
+static int bitset_test_set(struct tc_bitset *b, uint64_t pa)
+{
+	uint64_t key = (pa >> BITSET_REGION_SHIFT) + 1;
+	unsigned char *ch;
+	size_t i, bit;
+	int old;
+
+	if (2 * (b->n + 1) > b->cap && bitset_grow(b) < 0)
+		return -1;
+	i = bitset_slot(b, key);
+	if (!b->keys[i]) {
+		ch = calloc(1, ((size_t)1 << (BITSET_REGION_SHIFT - b->gshift)) / 8);
+		if (!ch)
+			return -1;
+		b->keys[i] = key;
+		b->chunks[i] = ch;
+		b->n++;
+	}
+	ch = b->chunks[i];
+	bit = bitset_bit(b, pa);
+	old = ch[bit / 8] >> (bit % 8) & 1;
+	ch[bit / 8] |= (unsigned char)(1u << (bit % 8));
+	return old;
+}
+
+static void bitset_free(struct tc_bitset *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->cap; i++)
+		free(b->chunks[i]);
+	free(b->keys);
+	free(b->chunks);
+	b->keys = NULL;
+	b->chunks = NULL;
+	b->cap = b->n = 0;
+}
+
+static int table_less(const struct tc_table *x, const struct tc_table *y)
+{
+	return x->pa != y->pa ? x->pa < y->pa : x->ref < y->ref;
+}
+
+static void sift_down(struct tc_table *v, size_t i, size_t n)
+{
+	for (;;) {
+		size_t k = 2 * i + 1;
+		struct tc_table t;
+
+		if (k >= n)
+			return;
+		if (k + 1 < n && table_less(&v[k], &v[k + 1]))
+			k++;
+		if (!table_less(&v[i], &v[k]))
+			return;
+		t = v[i];
+		v[i] = v[k];
+		v[k] = t;
+		i = k;
 	}
 }
 
-size_t tc_referrers(const struct tc_ctx *c, uint64_t pa,
-		    const struct tc_table_ref **first)
+/* in place: qsort() may allocate a copy of the whole slice (glibc's
+ * merge sort), which would double the engine's peak memory */
+static void sort_tables(struct tc_table *v, size_t n)
 {
-	size_t lo = 0, hi = c->nrefs, n = 0;
+	size_t i;
 
+	for (i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	while (n > 1) {
+		struct tc_table t = v[0];
+
+		v[0] = v[--n];
+		v[n] = t;
+		sift_down(v, 0, n);
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Record the mm's table origins; an origin seen before (in this mm or
+ * an earlier one) is a TABLE_MULTI_REF candidate. */
+static void note_seen(struct tc_ctx *c, const struct tc_mm_stats *m)
+{
+	size_t i;
+
+	for (i = m->tab_first; i < m->tab_first + m->tab_n; i++) {
+		uint64_t pa = c->tabs[i].pa;
+
+		if (bitset_test_set(&c->seen, pa) != 1)
+			continue;
+		if (c->nmulti == c->capmulti) {
+			size_t ncap = c->capmulti ? c->capmulti * 2 : 64;
+			uint64_t *nv = realloc(c->multi, ncap * sizeof(*nv));
+
+			if (!nv)
+				return;
+			c->multi = nv;
+			c->capmulti = ncap;
+		}
+		c->multi[c->nmulti++] = pa;
+	}
+}
+
+/* first record of slice [lo, hi) with pa >= key */
+static size_t lower_bound(const struct tc_table *v, size_t lo, size_t hi,
+			  uint64_t key)
+{
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (c->refs[mid].pa < pa)
+		if (v[mid].pa < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	*first = lo < c->nrefs ? &c->refs[lo] : NULL;
-	while (lo + n < c->nrefs && c->refs[lo + n].pa == pa)
-		n++;
+	return lo;
+}
+
+size_t tc_referrers(const struct tc_ctx *c, uint64_t pa,
+		    const struct tc_table **out, size_t max)
+{
+	size_t i, k, n = 0;
+
+	if (!tc_bitset_test(&c->seen, pa))
+		return 0;
+	for (i = 0; i < c->nmms; i++) {
+		const struct tc_mm_stats *m = &c->mms[i];
+		size_t end = m->tab_first + m->tab_n;
+
+		/* a top table is no entry's referent */
+		for (k = lower_bound(c->tabs, m->tab_first, end, pa);
+		     k < end && c->tabs[k].pa == pa; k++) {
+			if (c->tabs[k].ref & TC_REF_TOP)
+				continue;
+			if (n < max)
+				out[n] = &c->tabs[k];
+			n++;
+		}
+	}
 	return n;
+}
+
+struct tc_mm_stats *tc_tab_mm(const struct tc_ctx *c, const struct tc_table *t)
+{
+	size_t i, k = (size_t)(t - c->tabs);
+
+	for (i = 0; i < c->nmms; i++)
+		if (k >= c->mms[i].tab_first &&
+		    k < c->mms[i].tab_first + c->mms[i].tab_n)
+			return &c->mms[i];
+	return NULL;
+}
+
+/* the table of level lvl in slice [lo, hi) that holds pa */
+static const struct tc_table *holder(const struct tc_ctx *c, size_t lo,
+				     size_t hi, uint64_t pa, int lvl)
+{
+	size_t k = lower_bound(c->tabs, lo, hi, pa + 1);
+
+	while (k-- > lo) {
+		const struct tc_table *t = &c->tabs[k];
+		int l = tc_tab_level(t);
+
+		if (pa - t->pa >= 65536)	/* no table is bigger */
+			break;
+		if ((lvl < 0 || l == lvl) && pa < t->pa + c->levels[l].table_bytes)
+			return t;
+	}
+	return NULL;
+}
+
+const struct tc_table *tc_tab_parent(const struct tc_ctx *c,
+				     const struct tc_table *t)
+{
+	const struct tc_mm_stats *m = tc_tab_mm(c, t);
+	uint64_t e = tc_tab_entry_pa(t);
+
+	if (!m || e == TC_NO_ADDR || tc_tab_level(t) == 0)
+		return NULL;
+	return holder(c, m->tab_first, m->tab_first + m->tab_n, e,
+		      tc_tab_level(t) - 1);
+}
+
+/* each step goes one level up, so this ends */
+uint64_t tc_tab_va(const struct tc_ctx *c, const struct tc_table *t)
+{
+	const struct tc_table *p = tc_tab_parent(c, t);
+	const struct tc_mm_stats *m;
+	int pl;
+
+	if (!p) {
+		m = tc_tab_mm(c, t);
+		return m ? m->top_va : 0;
+	}
+	pl = tc_tab_level(p);
+	return tc_tab_va(c, p) +
+	       ((tc_tab_entry_pa(t) - p->pa) / 8 << c->levels[pl].shift);
 }
 
 const struct tc_table *tc_table_at(const struct tc_ctx *c, uint64_t pa)
 {
 	size_t i;
 
-	for (i = 0; i < c->ntabs; i++) {
-		const struct tc_table *t = &c->tabs[i];
-
-		if (pa >= t->pa &&
-		    pa < t->pa + c->levels[t->level].table_bytes)
+	for (i = 0; i < c->nmms; i++) {
+		const struct tc_table *t = holder(c, c->mms[i].tab_first,
+						  c->mms[i].tab_first + c->mms[i].tab_n,
+						  pa, -1);
+		if (t)
 			return t;
 	}
 	return NULL;
+}
+
+/* ------------------------------------------------------------ multi-ref */
+
+static void report_multi_ref(struct tc_ctx *c, const struct tc_table *r,
+			     const struct tc_table *o, size_t n)
+{
+	const struct tc_table *rp = tc_tab_parent(c, r), *op = tc_tab_parent(c, o);
+	uint64_t re = tc_tab_entry_pa(r), oe = tc_tab_entry_pa(o), v = 0;
+	const struct tc_mm_stats *om = tc_tab_mm(c, o);
+	unsigned char b[8];
+	int lvl = tc_tab_level(r);
+
+	if (re != TC_NO_ADDR && c->be->read_phys(c->be->priv, re, b, 8) == 0)
+		v = tc_load_entry(c, b);
+	c->cur = tc_tab_mm(c, r);
+	tc_report(c, "TABLE_MULTI_REF", tc_tab_va(c, r), lvl > 0 ? lvl - 1 : -1,
+		  rp ? rp->pa : re, rp ? (int)((re - rp->pa) / 8) : -1, v,
+		  "%s table %#llx is referenced %zu times; also by %s table %#llx[%d] (va %#llx, mm %#llx)",
+		  c->levels[lvl].name, (unsigned long long)r->pa, n,
+		  lvl > 0 ? c->levels[lvl - 1].name : "top",
+		  (unsigned long long)(op ? op->pa : oe),
+		  op ? (int)((oe - op->pa) / 8) : -1,
+		  (unsigned long long)tc_tab_va(c, o),
+		  (unsigned long long)(om ? om->mm : 0));
+	c->cur = NULL;
+}
+
+/* Every entry that shares its table with another entry is reported, so
+ * the finding names each referrer (s390 has no pmd-table sharing). */
+static void check_multi_ref(struct tc_ctx *c)
+{
+	const struct tc_table *r[64];
+	size_t i, k, n;
+
+	if (c->nmulti > 1)
+		qsort(c->multi, c->nmulti, sizeof(c->multi[0]), cmp_u64);
+	for (i = 0; i < c->nmulti; i++) {
+		if (i && c->multi[i] == c->multi[i - 1])
+			continue;
+		n = tc_referrers(c, c->multi[i], r, 64);
+		for (k = 0; k < n && k < 64 && n > 1; k++)
+			report_multi_ref(c, r[k], r[k ? 0 : 1], n);
+	}
 }
 
 /* ------------------------------------------------------------ setup */
@@ -799,6 +1047,8 @@ static int in_scope(const struct tc_ctx *c, const struct tc_mm_stats *m)
 		return 1;
 	case TC_SCOPE_KERNEL:
 		return m->kernel;
+	case TC_SCOPE_USER:
+		return !m->kernel;
 	case TC_SCOPE_MM:
 		return m->mm == c->opts.mm;
 	case TC_SCOPE_PID:
@@ -818,6 +1068,12 @@ int tc_run(struct tc_ctx *c)
 
 	if (collect_mms(c) < 0)
 		return -1;
+	/* table origins are aligned to the smallest table at least */
+	c->seen.gshift = BITSET_REGION_SHIFT - 3;
+	for (l = 0; l < c->nlevels; l++)
+		while (c->seen.gshift > 3 &&
+		       (1u << c->seen.gshift) > c->levels[l].table_bytes)
+			c->seen.gshift--;
 	k = mm_stats_of(c, c->init_mm);
 	if (!k)
 		return -1;
@@ -853,7 +1109,8 @@ void tc_free(struct tc_ctx *c)
 {
 	free(c->findings.v);
 	free(c->mms);
-	free(c->refs);
+	free(c->multi);
+	bitset_free(&c->seen);
 	free(c->tabs);
 	free(c->vmas);
 	if (c->arch->fini)
@@ -862,7 +1119,7 @@ void tc_free(struct tc_ctx *c)
 		free(c->arch_priv);
 	c->findings.v = NULL;
 	c->mms = NULL;
-	c->refs = NULL;
+	c->multi = NULL;
 	c->tabs = NULL;
 	c->vmas = NULL;
 	c->arch_priv = NULL;
@@ -964,19 +1221,21 @@ static const char *kind_name(enum tc_kind k)
 static void explain_entry(struct tc_ctx *c, const struct tc_table *t,
 			  uint64_t pa, FILE *f)
 {
-	const struct tc_level *L = &c->levels[t->level];
+	int lvl = tc_tab_level(t);
+	const struct tc_level *L = &c->levels[lvl];
 	int idx = (int)((pa - t->pa) / 8), i;
-	struct tc_mm_stats *m = tc_mm_of(c, t->mm);
+	struct tc_mm_stats *m = tc_tab_mm(c, t);
+	uint64_t va = tc_tab_va(c, t);
 	size_t k;
 
 	fprintf(f, "  %s table %#llx (%s), entry [%d] at %#llx\n", L->name,
 		(unsigned long long)t->pa, L->hw, idx,
 		(unsigned long long)(t->pa + 8ULL * (unsigned)idx));
 	fprintf(f, "  owner: mm %#llx pid %d (%s), table maps va %#llx-%#llx, entry maps va %#llx\n",
-		(unsigned long long)t->mm, m && m->npids ? m->pids[0] : -1,
-		m ? m->comm : "?", (unsigned long long)t->va,
-		(unsigned long long)(t->va + ((uint64_t)L->entries << L->shift)),
-		(unsigned long long)(t->va + ((uint64_t)idx << L->shift)));
+		(unsigned long long)(m ? m->mm : 0), m && m->npids ? m->pids[0] : -1,
+		m ? m->comm : "?", (unsigned long long)va,
+		(unsigned long long)(va + ((uint64_t)L->entries << L->shift)),
+		(unsigned long long)(va + ((uint64_t)idx << L->shift)));
 	for (i = idx - 1; i <= idx + 1; i++) {
 		unsigned char b[8];
 		struct tc_entry e;
@@ -988,7 +1247,7 @@ static void explain_entry(struct tc_ctx *c, const struct tc_table *t,
 		v = tc_load_entry(c, b);
 		memset(&e, 0, sizeof(e));
 		c->cur = m;
-		c->arch->decode(c, t->level, t->va + ((uint64_t)i << L->shift), v, &e);
+		c->arch->decode(c, lvl, va + ((uint64_t)i << L->shift), v, &e);
 		c->cur = NULL;
 		fprintf(f, "  %s[%d] = 0x%016llx  %s%s%s\n", i == idx ? "=> " : "   ",
 			i, (unsigned long long)v, kind_name(e.kind),
@@ -1003,17 +1262,28 @@ static void explain_entry(struct tc_ctx *c, const struct tc_table *t,
 
 static void explain_referrers(struct tc_ctx *c, uint64_t table, FILE *f)
 {
-	const struct tc_table_ref *r;
-	size_t n = tc_referrers(c, table, &r), i;
+	const struct tc_table *r[16];
+	size_t n = tc_referrers(c, table, r, 16), i;
 
 	if (!n)
 		fprintf(f, "  referenced by no entry (a top-level table, deposited or unreachable)\n");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < 16; i++) {
+		const struct tc_table *p = tc_tab_parent(c, r[i]);
+		const struct tc_mm_stats *m = tc_tab_mm(c, r[i]);
+		uint64_t e = tc_tab_entry_pa(r[i]), v = 0;
+		unsigned char b[8];
+
+		if (c->be->read_phys(c->be->priv, e, b, 8) == 0)
+			v = tc_load_entry(c, b);
 		fprintf(f, "  referenced by %s table %#llx[%d] = 0x%llx (mm %#llx, va %#llx)\n",
-			c->levels[r[i].level].name,
-			(unsigned long long)r[i].parent_pa, r[i].index,
-			(unsigned long long)r[i].value, (unsigned long long)r[i].mm,
-			(unsigned long long)r[i].va);
+			c->levels[tc_tab_level(r[i]) - 1].name,
+			(unsigned long long)(p ? p->pa : e),
+			p ? (int)((e - p->pa) / 8) : -1, (unsigned long long)v,
+			(unsigned long long)(m ? m->mm : 0),
+			(unsigned long long)tc_tab_va(c, r[i]));
+	}
+	if (n > 16)
+		fprintf(f, "  ... and %zu more\n", n - 16);
 }
 
 void tc_explain(struct tc_ctx *c, uint64_t pa, FILE *f)

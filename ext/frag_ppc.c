@@ -50,70 +50,10 @@ void ppc_fini(struct tc_ctx *c)
 {
 	struct ppc_priv *p = c->arch_priv;
 
-	if (p) {
-		free(p->pages);
-		tc_pagemap_free(&p->index);
-	}
+	if (p)
+		free(p->deps);
 	free(p);
 	c->arch_priv = NULL;
-}
-
-/* ------------------------------------------------------------ pages */
-
-static struct ppc_frag_page *frag_page(struct ppc_priv *p, uint64_t pa,
-				       uint64_t mm, int level)
-{
-	uint64_t page = pa & ~(PPC_PAGE_SIZE - 1);
-	size_t i = tc_pagemap_get(&p->index, page);
-
-	if (i != SIZE_MAX)
-		return &p->pages[i];
-	if (p->npages == p->cappages) {
-		size_t ncap = p->cappages ? p->cappages * 2 : 256;
-		struct ppc_frag_page *nv = realloc(p->pages, ncap * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		p->pages = nv;
-		p->cappages = ncap;
-	}
-	if (tc_pagemap_put(&p->index, page, p->npages) < 0)
-		return NULL;
-	memset(&p->pages[p->npages], 0, sizeof(p->pages[0]));
-	p->pages[p->npages].pa = page;
-	p->pages[p->npages].mm = mm;
-	p->pages[p->npages].level = level;
-	return &p->pages[p->npages++];
-}
-
-/* refs are still in walk order: this mm's are one slice */
-void ppc_check_mm(struct tc_ctx *c, struct tc_mm_stats *m)
-{
-	struct ppc_priv *p = c->arch_priv;
-	size_t i;
-
-	if (m->kernel)
-		return;		/* early kernel tables come from memblock */
-	for (i = m->ref_first; i < m->ref_first + m->ref_n; i++) {
-		const struct tc_table_ref *r = &c->refs[i];
-		struct ppc_frag_page *fp;
-
-		if (r->level != P_PMD && r->level != P_PUD)
-			continue;
-		fp = frag_page(p, r->pa, m->mm, r->level + 1);
-		if (fp)
-			fp->used++;
-	}
-	for (i = m->tab_first; i < m->tab_first + m->tab_n; i++) {
-		const struct tc_table *t = &c->tabs[i];
-		struct ppc_frag_page *fp;
-
-		if (t->level != P_PMD)
-			continue;
-		fp = frag_page(p, t->pa, m->mm, P_PMD);
-		if (fp)
-			fp->thp += t->thp;
-	}
 }
 
 /* ------------------------------------------------------------ deposits */
@@ -137,16 +77,14 @@ static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
 		      size_t len)
 {
 	struct ppc_priv *p = c->arch_priv;
-	const struct tc_table_ref *first;
 	uint64_t pa = node - PPC_PAGE_OFFSET;
-	struct ppc_frag_page *fp;
 
 	if (bad_pointer(node, p->align[P_PTE])) {
 		deposit_corrupt(c, from, from_idx, node, owner,
 				"pointer is not an aligned pte fragment");
 		return 0;
 	}
-	if (tc_referrers(c, pa, &first)) {
+	if (tc_referrers(c, pa, NULL, 0)) {
 		deposit_corrupt(c, from, from_idx, node, owner,
 				"deposited fragment is also referenced by a pmd");
 		return 0;
@@ -159,9 +97,8 @@ static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
 	c->stats.deposited++;
 	if (c->opts.inventory || c->opts.verbose)
 		tc_print_table(c, P_PTE, pa, 0, 0, owner);
-	fp = frag_page(p, pa, c->cur->mm, P_PTE);
-	if (fp)
-		fp->used++;
+	if (tc_grow((void **)&p->deps, &p->capdeps, p->ndeps, sizeof(*p->deps)) == 0)
+		p->deps[p->ndeps++] = pa;
 	return 1;
 }
 
@@ -289,10 +226,10 @@ static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 		if (check_node(c, slots, (int)i, v, t->pa, buf, len))
 			hash_content(c, v - PPC_PAGE_OFFSET, buf, len);
 	}
-	if (n != t->thp)
-		tc_report(c, "DEPOSIT_COUNT", t->va, P_PMD, t->pa, -1, n,
+	if (n != tc_tab_thp(t))
+		tc_report(c, "DEPOSIT_COUNT", tc_tab_va(c, t), P_PMD, t->pa, -1, n,
 			  "%u THP pmds with a deposited fragment in the slot array, %u THP pmds in the table",
-			  n, t->thp);
+			  n, tc_tab_thp(t));
 }
 
 /* ------------------------------------------------------------ refcount */
@@ -321,32 +258,91 @@ static void check_refcount(struct tc_ctx *c, const struct ppc_frag_page *fp)
 			  (unsigned)expect);
 }
 
+/* ------------------------------------------------------------ sweep */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static uint64_t page_of(uint64_t pa)
+{
+	return pa & ~(PPC_PAGE_SIZE - 1);
+}
+
+/* one mm's pmd-fragment pages in address order (its slice of c->tabs
+ * is sorted): THP deposits (radix: one ring per page) and refcounts */
+static void pmd_pages(struct tc_ctx *c, struct tc_mm_stats *m)
+{
+	struct ppc_priv *p = c->arch_priv;
+	const struct tc_table *t = c->tabs + m->tab_first, *te = t + m->tab_n;
+	struct ppc_frag_page fp;
+
+	while (t < te) {
+		if (tc_tab_level(t) != P_PMD) {
+			t++;
+			continue;
+		}
+		memset(&fp, 0, sizeof(fp));
+		fp.pa = page_of(t->pa);
+		fp.mm = m->mm;
+		fp.level = P_PMD;
+		for (; t < te && page_of(t->pa) == fp.pa; t++)
+			if (tc_tab_level(t) == P_PMD) {
+				fp.used++;
+				fp.thp += tc_tab_thp(t);
+				if (!p->radix)
+					hash_deposits(c, t);
+			}
+		if (p->radix)
+			radix_deposits(c, fp.pa, fp.thp);
+		check_refcount(c, &fp);
+	}
+}
+
+/* one mm's pte-fragment pages: live fragments merged with deposited */
+static void pte_pages(struct tc_ctx *c, struct tc_mm_stats *m)
+{
+	struct ppc_priv *p = c->arch_priv;
+	const struct tc_table *t = c->tabs + m->tab_first, *te = t + m->tab_n;
+	const uint64_t *d = p->deps, *de = p->deps ? p->deps + p->ndeps : NULL;
+	struct ppc_frag_page fp;
+
+	if (p->ndeps > 1)
+		qsort(p->deps, p->ndeps, sizeof(*p->deps), cmp_u64);
+	for (;;) {
+		while (t < te && tc_tab_level(t) != P_PTE)
+			t++;
+		if (t == te && d == de)
+			break;
+		memset(&fp, 0, sizeof(fp));
+		fp.pa = t < te && (d == de || t->pa < *d) ? page_of(t->pa) : page_of(*d);
+		fp.mm = m->mm;
+		fp.level = P_PTE;
+		for (; t < te && page_of(t->pa) == fp.pa; t++)
+			fp.used += tc_tab_level(t) == P_PTE;
+		for (; d < de && page_of(*d) == fp.pa; d++)
+			fp.used++;
+		check_refcount(c, &fp);
+	}
+}
+
 void ppc_check_all(struct tc_ctx *c)
 {
 	struct ppc_priv *p = c->arch_priv;
-	size_t i, k, n;
+	size_t i;
 
 	for (i = 0; i < c->nmms; i++) {
 		struct tc_mm_stats *m = &c->mms[i];
 
 		if (!m->tab_n || m->kernel)
-			continue;
+			continue;	/* early kernel tables come from memblock */
 		c->cur = m;
-		if (p->radix) {
-			/* the walk adds pages: index, never hold a pointer */
-			n = p->npages;
-			for (k = 0; k < n; k++)
-				if (p->pages[k].mm == m->mm && p->pages[k].level == P_PMD)
-					radix_deposits(c, p->pages[k].pa, p->pages[k].thp);
-		} else {
-			for (k = m->tab_first; k < m->tab_first + m->tab_n; k++)
-				if (c->tabs[k].level == P_PMD)
-					hash_deposits(c, &c->tabs[k]);
-		}
-	}
-	for (k = 0; k < p->npages; k++) {
-		c->cur = tc_mm_of(c, p->pages[k].mm);
-		check_refcount(c, &p->pages[k]);
+		p->ndeps = 0;
+		pmd_pages(c, m);
+		pte_pages(c, m);
 	}
 	c->cur = NULL;
 }

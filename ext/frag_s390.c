@@ -76,8 +76,8 @@ void s390_fini(struct tc_ctx *c)
 	struct s390_priv *p = c->arch_priv;
 
 	if (p) {
-		free(p->pages);
-		tc_pagemap_free(&p->index);
+		free(p->deps);
+		free(p->listed);
 	}
 	free(p);
 	c->arch_priv = NULL;
@@ -96,32 +96,6 @@ static int bad_pointer(uint64_t v)
 
 /* ------------------------------------------------------------ pages */
 
-static struct s390_frag_page *frag_page(struct tc_ctx *c, uint64_t pa,
-					uint64_t mm)
-{
-	struct s390_priv *p = c->arch_priv;
-	uint64_t page = pa & ~0xfffULL;
-	size_t i = tc_pagemap_get(&p->index, page);
-
-	if (i != SIZE_MAX)
-		return &p->pages[i];
-	if (p->npages == p->cappages) {
-		size_t ncap = p->cappages ? p->cappages * 2 : 256;
-		struct s390_frag_page *nv = realloc(p->pages, ncap * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		p->pages = nv;
-		p->cappages = ncap;
-	}
-	if (tc_pagemap_put(&p->index, page, p->npages) < 0)
-		return NULL;
-	memset(&p->pages[p->npages], 0, sizeof(p->pages[0]));
-	p->pages[p->npages].pa = page;
-	p->pages[p->npages].mm = mm;
-	return &p->pages[p->npages++];
-}
-
 static int half_of(uint64_t pa)
 {
 	return (int)((pa >> 11) & 1);
@@ -131,7 +105,7 @@ static int half_of(uint64_t pa)
 
 struct ring {
 	struct tc_ctx *c;
-	const struct tc_table *pmd;	/* segment table owning the ring */
+	uint64_t pmd_pa, pmd_va;	/* segment table owning the ring */
 	uint64_t align;
 	unsigned n;
 };
@@ -150,8 +124,8 @@ static void check_deposit_content(struct ring *r, uint64_t pa,
 		if (v != S390_PTE_NONE) {
 			tc_report(c, "DEPOSIT_NOT_EMPTY", TC_NO_ADDR, L_PTE, pa, i, v,
 				  "deposited pte table (ring of segment table %#llx, va %#llx) has a non-none entry: splitting that THP hits BUG_ON(!pte_none)",
-				  (unsigned long long)r->pmd->pa,
-				  (unsigned long long)r->pmd->va);
+				  (unsigned long long)r->pmd_pa,
+				  (unsigned long long)r->pmd_va);
 			return;
 		}
 	}
@@ -161,17 +135,16 @@ static void ring_corrupt(struct ring *r, uint64_t table, int index,
 			 uint64_t value, const char *what)
 {
 	tc_report(r->c, "DEPOSIT_LIST_CORRUPT", TC_NO_ADDR,
-		  table == r->pmd->pa ? L_SEG : L_PTE, table, index, value,
+		  table == r->pmd_pa ? L_SEG : L_PTE, table, index, value,
 		  "deposit ring of segment table %#llx (va %#llx): %s",
-		  (unsigned long long)r->pmd->pa,
-		  (unsigned long long)r->pmd->va, what);
+		  (unsigned long long)r->pmd_pa,
+		  (unsigned long long)r->pmd_va, what);
 }
 
 /* a node must be an aligned table that is not also live (T3) */
 static int node_ok(struct ring *r, uint64_t from_pa, int from_idx,
 		   uint64_t node)
 {
-	const struct tc_table_ref *first;
 	struct s390_priv *p = r->c->arch_priv;
 
 	if (bad_pointer(node) || (node & (r->align - 1))) {
@@ -181,12 +154,20 @@ static int node_ok(struct ring *r, uint64_t from_pa, int from_idx,
 			     "pointer is not an aligned pte table");
 		return 0;
 	}
-	if (tc_referrers(r->c, kva_to_pa(p, node), &first)) {
+	if (tc_referrers(r->c, kva_to_pa(p, node), NULL, 0)) {
 		ring_corrupt(r, from_pa, from_idx, node,
 			     "deposited table is also referenced by a segment entry");
 		return 0;
 	}
 	return 1;
+}
+
+static void note_deposit(struct tc_ctx *c, uint64_t pa, uint64_t seg_pa)
+{
+	struct s390_priv *p = c->arch_priv;
+
+	if (tc_grow((void **)&p->deps, &p->capdeps, p->ndeps, sizeof(*p->deps)) == 0)
+		p->deps[p->ndeps++] = (struct s390_deposit){ pa, seg_pa, c->cur->mm };
 }
 
 static void walk_ring(struct ring *r, uint64_t head)
@@ -195,12 +176,10 @@ static void walk_ring(struct ring *r, uint64_t head)
 	struct s390_priv *p = c->arch_priv;
 	unsigned char buf[S390_PTE_TABLE_BYTES];
 	uint64_t node = head, pa, next, nprev;
-	uint64_t from_pa = r->pmd->pa;
+	uint64_t from_pa = r->pmd_pa;
 	int from_idx = -1;
 
 	do {
-		struct s390_frag_page *fp;
-
 		if (!node_ok(r, from_pa, from_idx, node))
 			return;
 		pa = kva_to_pa(p, node);
@@ -215,10 +194,8 @@ static void walk_ring(struct ring *r, uint64_t head)
 		}
 		c->stats.deposited++;
 		if (c->opts.inventory || c->opts.verbose)
-			tc_print_table(c, L_PTE, pa, r->pmd->va, 0, r->pmd->pa);
-		fp = frag_page(c, pa, c->cur->mm);
-		if (fp)
-			fp->deposit_pmd[half_of(pa)] = r->pmd->pa;
+			tc_print_table(c, L_PTE, pa, r->pmd_va, 0, r->pmd_pa);
+		note_deposit(c, pa, r->pmd_pa);
 		check_deposit_content(r, pa, buf);
 		next = tc_load64(c, buf);
 		if (!node_ok(r, pa, 0, next))
@@ -241,14 +218,15 @@ static void check_ring(struct tc_ctx *c, const struct tc_table *t,
 {
 	struct s390_priv *p = c->arch_priv;
 	unsigned corrupt_before = (unsigned)c->findings.n;
-	struct ring r = { .c = c, .pmd = t, .n = 0,
+	struct ring r = { .c = c, .pmd_pa = t ? t->pa : 0,
+			  .pmd_va = t ? tc_tab_va(c, t) : 0, .n = 0,
 			  .align = p->scheme == S390_WHOLEPAGE ? 4096 :
 			  S390_PTE_TABLE_BYTES };
 
 	if (head)
 		walk_ring(&r, head);
 	if ((unsigned)c->findings.n == corrupt_before && r.n != thp)
-		tc_report(c, "DEPOSIT_COUNT", t->va, L_SEG, t->pa, -1, r.n,
+		tc_report(c, "DEPOSIT_COUNT", r.pmd_va, L_SEG, r.pmd_pa, -1, r.n,
 			  "%u deposited pte tables on the ring, %u THP pmds in the segment table",
 			  r.n, thp);
 }
@@ -262,15 +240,13 @@ static void check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 	if (m->kernel)
 		return;
 	if (p->mm_huge_pte >= 0) {	/* one ring per mm */
-		struct tc_table whole = { 0 };
+		const struct tc_table *whole = NULL;
 
-		for (i = m->tab_first; i < m->tab_first + m->tab_n; i++)
-			if (c->tabs[i].level == L_SEG) {
-				whole = c->tabs[i];
-				break;
-			}
+		for (i = m->tab_first; i < m->tab_first + m->tab_n && !whole; i++)
+			if (tc_tab_level(&c->tabs[i]) == L_SEG)
+				whole = &c->tabs[i];
 		if (tc_rd64(c, m->mm + p->mm_huge_pte, &head) == 0)
-			check_ring(c, &whole, head, (unsigned)m->thp_pmds);
+			check_ring(c, whole, head, (unsigned)m->thp_pmds);
 		return;
 	}
 	if (p->pg_huge_pte < 0)
@@ -279,11 +255,11 @@ static void check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 		const struct tc_table *t = &c->tabs[i];
 		uint64_t page = tc_page_of(c, t->pa);
 
-		if (t->level != L_SEG || !page)
+		if (tc_tab_level(t) != L_SEG || !page)
 			continue;
 		if (tc_rd64(c, page + p->pg_huge_pte, &head) < 0)
 			continue;
-		check_ring(c, t, head, t->thp);
+		check_ring(c, t, head, tc_tab_thp(t));
 	}
 }
 
@@ -322,7 +298,6 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 	tc_cycle_init(&cy, head);
 	while (pos != head) {
 		uint64_t page = pos - p->pg_lru, next;
-		struct s390_frag_page *fp;
 
 		if (bad_pointer(pos) || !is_struct_page(c, page))
 			return list_corrupt(c, prev, 0, pos,
@@ -335,9 +310,10 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 		if (tc_cycle_step(&cy, pos) || ++n > MAX_LIST)
 			return list_corrupt(c, prev, 0, pos,
 					    "cycle that does not return to the head");
-		fp = frag_page(c, page_pa_of(c, page), m->mm);
-		if (fp)
-			fp->on_list = 1;
+		if (tc_grow((void **)&p->listed, &p->caplisted, p->nlisted,
+			    sizeof(*p->listed)) == 0)
+			p->listed[p->nlisted++] =
+				(struct s390_listed){ page_pa_of(c, page), m->mm };
 		if (tc_rd64(c, pos, &next) < 0)
 			return list_corrupt(c, pos, 0, 0, "link unreadable");
 		prev = pos;
@@ -347,42 +323,12 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 
 /* ------------------------------------------------------------ per mm */
 
-/* a table that could not be read is already a READ_ERROR */
-static int table_unreadable(const struct tc_ctx *c, uint64_t pa)
-{
-	size_t i;
-
-	for (i = 0; i < c->nbad; i++)
-		if (c->bad[i] == pa)
-			return 1;
-	return 0;
-}
-
-static void collect_references(struct tc_ctx *c, struct tc_mm_stats *m)
-{
-	size_t i;
-
-	/* refs are still in walk order here: this mm's are one slice */
-	for (i = m->ref_first; i < m->ref_first + m->ref_n; i++) {
-		const struct tc_table_ref *r = &c->refs[i];
-		struct s390_frag_page *fp;
-
-		if (r->level != L_SEG ||
-		    table_unreadable(c, r->pa))
-			continue;
-		fp = frag_page(c, r->pa, m->mm);
-		if (fp && fp->refd[half_of(r->pa)] < 255)
-			fp->refd[half_of(r->pa)]++;
-	}
-}
-
 void s390_check_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 {
 	struct s390_priv *p = c->arch_priv;
 
 	if (m->kernel)
 		return;		/* F8: early kernel tables have no PG_table */
-	collect_references(c, m);
 	if (p->scheme != S390_WHOLEPAGE && p->mm_pgtable_list >= 0)
 		walk_pgtable_list(c, m);
 }
@@ -531,16 +477,16 @@ static void explain_ored(struct tc_ctx *c, struct tc_finding *f)
 		const struct tc_table *t = &c->tabs[i];
 		struct tc_mm_stats *m;
 
-		if (t->level != L_SEG || f->entry_pa >= t->pa ||
+		if (tc_tab_level(t) != L_SEG || f->entry_pa >= t->pa ||
 		    f->entry_pa < t->pa - 4096)
 			continue;
-		m = tc_mm_of(c, t->mm);
+		m = tc_tab_mm(c, t);
 		len = strlen(f->detail);
 		snprintf(f->detail + len, sizeof(f->detail) - len,
 			 "; lies %llu bytes below segment table %#llx (mm %#llx pid %d, %u THP pmds)%s",
 			 (unsigned long long)(t->pa - f->entry_pa),
-			 (unsigned long long)t->pa, (unsigned long long)t->mm,
-			 m && m->npids ? m->pids[0] : -1, t->thp,
+			 (unsigned long long)t->pa, (unsigned long long)(m ? m->mm : 0),
+			 m && m->npids ? m->pids[0] : -1, tc_tab_thp(t),
 			 f->entry_pa == t->pa - 4096 ?
 			 ": exactly where IDTE lands when a pmd of that table is invalidated with haddr + 1 MiB (sto = table - 8, 2016 THP split bug)" :
 			 "");
@@ -548,22 +494,113 @@ static void explain_ored(struct tc_ctx *c, struct tc_finding *f)
 	}
 }
 
-/* after all walks: c->refs is sorted now, so deposits can ask
- * tc_referrers() whether a deposited table is also live (T3) */
+/* ------------------------------------------------------------ sweep */
+
+static int cmp_deposit(const void *a, const void *b)
+{
+	const struct s390_deposit *x = a, *y = b;
+
+	return (x->pa > y->pa) - (x->pa < y->pa);
+}
+
+static int cmp_listed(const void *a, const void *b)
+{
+	const struct s390_listed *x = a, *y = b;
+
+	return (x->page_pa > y->page_pa) - (x->page_pa < y->page_pa);
+}
+
+/* one mm's pte-table pages, in address order: its pte tables (the
+ * mm's slice of c->tabs is sorted), its deposits and its listed pages
+ * (both sorted here) are merged page by page; nothing per page is kept */
+struct sweep {
+	const struct tc_table *t, *te;
+	const struct s390_deposit *d, *de;
+	const struct s390_listed *l, *le;
+};
+
+static void skip_non_pte(struct sweep *w)
+{
+	while (w->t < w->te && tc_tab_level(w->t) != L_PTE)
+		w->t++;
+}
+
+static int next_page(struct sweep *w, uint64_t *page)
+{
+	uint64_t p = UINT64_MAX;
+
+	skip_non_pte(w);
+	if (w->t < w->te)
+		p = w->t->pa & ~0xfffULL;
+	if (w->d < w->de && (w->d->pa & ~0xfffULL) < p)
+		p = w->d->pa & ~0xfffULL;
+	if (w->l < w->le && w->l->page_pa < p)
+		p = w->l->page_pa;
+	*page = p;
+	return p != UINT64_MAX;
+}
+
+static void fill_page(struct sweep *w, struct s390_frag_page *fp)
+{
+	for (skip_non_pte(w); w->t < w->te && (w->t->pa & ~0xfffULL) == fp->pa;
+	     w->t++, skip_non_pte(w))
+		if (fp->refd[half_of(w->t->pa)] < 255)
+			fp->refd[half_of(w->t->pa)]++;
+	for (; w->d < w->de && (w->d->pa & ~0xfffULL) == fp->pa; w->d++)
+		fp->deposit_pmd[half_of(w->d->pa)] = w->d->seg_pa;
+	for (; w->l < w->le && w->l->page_pa == fp->pa; w->l++)
+		fp->on_list = 1;
+}
+
+static void judge_mm_pages(struct tc_ctx *c, struct tc_mm_stats *m,
+			   size_t d0, size_t d1, size_t l0, size_t l1)
+{
+	struct s390_priv *p = c->arch_priv;
+	struct sweep w = {
+		c->tabs + m->tab_first, c->tabs + m->tab_first + m->tab_n,
+		/* no arithmetic on a NULL vector */
+		p->deps ? p->deps + d0 : NULL, p->deps ? p->deps + d1 : NULL,
+		p->listed ? p->listed + l0 : NULL, p->listed ? p->listed + l1 : NULL,
+	};
+	struct s390_frag_page fp;
+	uint64_t page;
+
+	if (d1 - d0 > 1)
+		qsort(p->deps + d0, d1 - d0, sizeof(*p->deps), cmp_deposit);
+	if (l1 - l0 > 1)
+		qsort(p->listed + l0, l1 - l0, sizeof(*p->listed), cmp_listed);
+	while (next_page(&w, &page)) {
+		memset(&fp, 0, sizeof(fp));
+		fp.pa = page;
+		fp.mm = m->mm;
+		fill_page(&w, &fp);
+		judge_page(c, &fp);
+	}
+}
+
+/* after all walks, so deposits can ask tc_referrers() whether a
+ * deposited table is live in any mm (T3) */
 void s390_check_all(struct tc_ctx *c)
 {
 	struct s390_priv *p = c->arch_priv;
-	size_t i, n;
+	size_t i, n, d0, l0 = 0, l1;
 
-	for (i = 0; i < c->nmms; i++)
-		if (c->mms[i].tab_n && !c->mms[i].kernel) {
-			c->cur = &c->mms[i];
-			check_deposits(c, &c->mms[i]);
-		}
-	n = c->findings.n;
-	for (i = 0; i < p->npages; i++)
-		judge_page(c, &p->pages[i]);
+	for (i = 0; i < c->nmms; i++) {
+		struct tc_mm_stats *m = &c->mms[i];
+
+		if (!m->tab_n || m->kernel)
+			continue;
+		c->cur = m;
+		d0 = p->ndeps;
+		check_deposits(c, m);
+		/* check_mm listed this mm's pages in the same mm order */
+		for (l1 = l0; l1 < p->nlisted && p->listed[l1].mm == m->mm; l1++)
+			;
+		judge_mm_pages(c, m, d0, p->ndeps, l0, l1);
+		l0 = l1;
+	}
 	c->cur = NULL;
+	n = c->findings.n;
 	for (i = 0; i < n; i++)
 		if (!strcmp(c->findings.v[i].sig, "S390_PTE_ORED_SEG_INVALID"))
 			explain_ored(c, &c->findings.v[i]);
@@ -571,13 +608,60 @@ void s390_check_all(struct tc_ctx *c)
 
 /* ------------------------------------------------------------ -x */
 
+/* what the sweep would have built for one page */
+static int gather_page(struct tc_ctx *c, uint64_t page_pa,
+		       struct s390_frag_page *fp)
+{
+	struct s390_priv *p = c->arch_priv;
+	const struct tc_table *r[16];
+	size_t i, n;
+	int h, seen = 0;
+
+	memset(fp, 0, sizeof(*fp));
+	fp->pa = page_pa;
+	for (h = 0; h < 2; h++) {
+		n = tc_referrers(c, page_pa + 0x800ULL * (unsigned)h, r, 16);
+		for (i = 0; i < n && i < 16; i++) {
+			const struct tc_mm_stats *m = tc_tab_mm(c, r[i]);
+
+			if (tc_tab_level(r[i]) != L_PTE || !m || m->kernel)
+				continue;
+			fp->refd[h] += fp->refd[h] < 255;
+			fp->mm = m->mm;
+			seen = 1;
+		}
+	}
+	for (i = 0; i < p->ndeps; i++)
+		if ((p->deps[i].pa & ~0xfffULL) == page_pa) {
+			fp->deposit_pmd[half_of(p->deps[i].pa)] = p->deps[i].seg_pa;
+			fp->mm = p->deps[i].mm;
+			seen = 1;
+		}
+	for (i = 0; i < p->nlisted; i++)
+		if (p->listed[i].page_pa == page_pa) {
+			fp->on_list = 1;
+			fp->mm = p->listed[i].mm;
+			seen = 1;
+		}
+	return seen;
+}
+
 void s390_explain_page(struct tc_ctx *c, uint64_t page_pa, FILE *f)
 {
 	struct s390_priv *p = c->arch_priv;
-	size_t i = tc_pagemap_get(&p->index, page_pa);
+	struct s390_frag_page page, *fp = &page;
 
-	if (i != SIZE_MAX) {
-		const struct s390_frag_page *fp = &p->pages[i];
+	if (!gather_page(c, page_pa, fp)) {
+		fprintf(f, "  page %#llx is not a user pte-table page thpcheck saw\n",
+			(unsigned long long)page_pa);
+		return;
+	}
+	if (!c->vmemmap || !read_page(c, fp)) {
+		fprintf(f, "  struct page of %#llx is not in the dump\n",
+			(unsigned long long)page_pa);
+		return;
+	}
+	{
 		unsigned m = fp->refcount >> 24;
 		int h;
 
@@ -602,8 +686,5 @@ void s390_explain_page(struct tc_ctx *c, uint64_t page_pa, FILE *f)
 					(unsigned long long)fp->deposit_pmd[h]);
 			fputc('\n', f);
 		}
-		return;
 	}
-	fprintf(f, "  page %#llx is not a user pte-table page thpcheck saw\n",
-		(unsigned long long)page_pa);
 }

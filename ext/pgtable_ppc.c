@@ -226,7 +226,6 @@ const struct tc_arch tc_arch_ppc64 = {
 	.init = ppc_init,
 	.mm_top = ppc_mm_top,
 	.decode = ppc_decode,
-	.check_mm = ppc_check_mm,
 	.check_all = ppc_check_all,
 	.fini = ppc_fini,
 };

@@ -9,7 +9,7 @@
 
 enum { P_PGD, P_PUD, P_PMD, P_PTE };
 
-/* one 64 KiB page of pte or pmd fragments */
+/* one 64 KiB page of pte or pmd fragments, built when it is judged */
 struct ppc_frag_page {
 	uint64_t pa;
 	uint64_t mm;
@@ -27,13 +27,12 @@ struct ppc_priv {
 	/* fragments (arch/powerpc/mm/pgtable-frag.c) */
 	uint64_t frag_nr[4], frag_shift[4];	/* at P_PTE and P_PMD */
 	long ctx_pte_frag, ctx_pmd_frag, pg_frag_refcount, pg_huge_pte;
-	struct ppc_frag_page *pages;
-	size_t npages, cappages;
-	struct tc_pagemap index;	/* page address -> pages[] */
+	/* physical addresses of the deposited pte fragments of one mm */
+	uint64_t *deps;
+	size_t ndeps, capdeps;
 };
 
 int ppc_frag_init(struct tc_ctx *c, struct ppc_priv *p);
-void ppc_check_mm(struct tc_ctx *c, struct tc_mm_stats *m);
 void ppc_check_all(struct tc_ctx *c);
 void ppc_fini(struct tc_ctx *c);
 

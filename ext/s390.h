@@ -19,7 +19,8 @@ enum { L_R1, L_R2, L_R3, L_SEG, L_PTE };
 #define S390_PTE_NONE		0x400ULL	/* _PAGE_INVALID */
 #define S390_PTE_TABLE_BYTES	2048		/* _PAGE_TABLE_SIZE */
 
-/* what is known about one pte-table page after the walk */
+/* what is known about one pte-table page: built when the page is
+ * judged (or explained), never kept */
 struct s390_frag_page {
 	uint64_t pa;		/* 4 KiB page */
 	uint64_t mm;
@@ -30,6 +31,16 @@ struct s390_frag_page {
 	uint64_t flags;
 	uint32_t refcount, page_type;
 	uint64_t lru_next, lru_prev;
+};
+
+/* a deposited pte table, and a page found on a pgtable_list: few (one
+ * per THP, one per half-used page), so they are kept for -x */
+struct s390_deposit {
+	uint64_t pa, seg_pa, mm;
+};
+
+struct s390_listed {
+	uint64_t page_pa, mm;
 };
 
 struct s390_priv {
@@ -43,10 +54,11 @@ struct s390_priv {
 	long mm_pgtable_list, mm_huge_pte;
 	long pg_active;			/* PG_active bit number */
 	long pgty_table;		/* PGTY_table (v6.12), -1 before */
-	/* collected while walking, judged in check_all */
-	struct s390_frag_page *pages;
-	size_t npages, cappages;
-	struct tc_pagemap index;	/* page address -> pages[] */
+	/* collected per mm (lists) and in check_all (deposits) */
+	struct s390_deposit *deps;
+	size_t ndeps, capdeps;
+	struct s390_listed *listed;
+	size_t nlisted, caplisted;
 };
 
 int s390_frag_init(struct tc_ctx *c, struct s390_priv *p);

@@ -161,8 +161,9 @@ struct tc_mm_stats {
 	uint64_t thp_pmds, hugetlb_pmds, huge_puds;
 	uint64_t vmas;
 	uint64_t findings;
-	/* this mm's slices of c->tabs and (before sorting) c->refs */
-	size_t tab_first, tab_n, ref_first, ref_n;
+	uint64_t top_va;	/* first VA of the top table */
+	/* this mm's slice of c->tabs, sorted by table address */
+	size_t tab_first, tab_n;
 };
 
 struct tc_stats {
@@ -176,7 +177,8 @@ struct tc_stats {
 };
 
 /* What to walk and what to print while walking. */
-enum tc_scope { TC_SCOPE_ALL, TC_SCOPE_PID, TC_SCOPE_MM, TC_SCOPE_KERNEL };
+enum tc_scope { TC_SCOPE_ALL, TC_SCOPE_PID, TC_SCOPE_MM, TC_SCOPE_KERNEL,
+		TC_SCOPE_USER };
 
 struct tc_opts {
 	enum tc_scope scope;
@@ -190,26 +192,48 @@ struct tc_opts {
 	size_t max_tasks;
 };
 
-/* one walked table */
+/*
+ * One walked table, 16 bytes: the engine keeps one per page-table page
+ * of the dump and nothing else per table (make bench: forest).  The
+ * referring entry is kept as its physical address; the mm, the VA and
+ * the parent table follow from it (tc_tab_mm, tc_tab_va, tc_tab_parent).
+ *   ref bits  0-47  entry_pa >> 3 (entries below 2^51)
+ *            48-50  level
+ *            51-62  THP leaves in the table (pmd level), saturating
+ *               63  top-level table: no referring entry
+ */
 struct tc_table {
 	uint64_t pa;
-	uint64_t mm;
-	uint64_t va;		/* first VA it maps */
-	int level;
-	unsigned thp;		/* THP leaves in it (pmd level) */
+	uint64_t ref;
 };
+#define TC_REF_TOP	(1ULL << 63)
+#define TC_REF_THP1	(1ULL << 51)
+#define TC_REF_THP_MAX	0xfffu
 
-/* one entry that references a table: the child table and where the
- * referring entry sits */
-struct tc_table_ref {
-	uint64_t pa;		/* referenced table */
-	uint64_t mm;
-	uint64_t va;
-	uint64_t parent_pa;	/* table holding the entry */
-	uint64_t value;
-	uint32_t seq;
-	int16_t level;		/* level of the referring entry */
-	int16_t index;
+static inline int tc_tab_level(const struct tc_table *t)
+{
+	return (int)(t->ref >> 48 & 7);
+}
+
+static inline unsigned tc_tab_thp(const struct tc_table *t)
+{
+	return (unsigned)(t->ref >> 51 & TC_REF_THP_MAX);
+}
+
+/* the entry that references the table; TC_NO_ADDR for a top table */
+static inline uint64_t tc_tab_entry_pa(const struct tc_table *t)
+{
+	return (t->ref & TC_REF_TOP) ? TC_NO_ADDR :
+	       (t->ref & ((1ULL << 48) - 1)) << 3;
+}
+
+/* sparse bitmap of physical addresses at a fixed granule: its size
+ * follows the dump's memory, not the number of tables */
+struct tc_bitset {
+	uint64_t *keys;		/* open addressing: region number + 1 */
+	unsigned char **chunks;
+	size_t cap, n;
+	unsigned gshift;	/* log2 of the granule */
 };
 
 struct tc_ctx {
@@ -227,16 +251,13 @@ struct tc_ctx {
 	struct tc_findings findings;
 	struct tc_mm_stats *mms;
 	size_t nmms, capmms;
-	/* every table walked, in walk order */
+	/* every table walked: one slice per mm, each sorted by address */
 	struct tc_table *tabs;
 	size_t ntabs, captabs;
-	/* referenced tables that could not be read (first TC_MAX_BAD) */
-#define TC_MAX_BAD 64
-	uint64_t bad[TC_MAX_BAD];
-	size_t nbad;
-	/* table origin -> first referrer, for TABLE_MULTI_REF */
-	struct tc_table_ref *refs;
-	size_t nrefs, caprefs;
+	/* origins of the walked tables, and those seen more than once */
+	struct tc_bitset seen;
+	uint64_t *multi;
+	size_t nmulti, capmulti;
 	/* per-mm state while walking */
 	struct tc_mm_stats *cur;
 	struct tc_vma *vmas;
@@ -281,9 +302,16 @@ int tc_read_kernel(struct tc_ctx *c, uint64_t va, void *buf, size_t len);
 uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa);
 /* the walked table holding pa, or NULL */
 const struct tc_table *tc_table_at(const struct tc_ctx *c, uint64_t pa);
-/* number of entries that reference the table at pa, and the first */
+/* number of entries that reference the table at pa (walked tables with
+ * that origin); the first max of them are stored in out */
 size_t tc_referrers(const struct tc_ctx *c, uint64_t pa,
-		    const struct tc_table_ref **first);
+		    const struct tc_table **out, size_t max);
+/* the mm whose walk found t, its first VA, the table holding its entry */
+struct tc_mm_stats *tc_tab_mm(const struct tc_ctx *c, const struct tc_table *t);
+uint64_t tc_tab_va(const struct tc_ctx *c, const struct tc_table *t);
+const struct tc_table *tc_tab_parent(const struct tc_ctx *c,
+				     const struct tc_table *t);
+int tc_bitset_test(const struct tc_bitset *b, uint64_t pa);
 struct tc_mm_stats *tc_mm_of(struct tc_ctx *c, uint64_t mm);
 /* -x: everything known about the table entry holding pa */
 void tc_explain(struct tc_ctx *c, uint64_t pa, FILE *f);
@@ -302,6 +330,10 @@ void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
 		    unsigned used, uint64_t ring);
 /* translate a user VA of an mm the way the walker does; 0 on success */
 int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa);
+
+/* room for one more element of size bytes in *v (n in use, *cap
+ * allocated); 0, or -1 when out of memory (*v unchanged) */
+int tc_grow(void **v, size_t *cap, size_t n, size_t size);
 
 /* open-addressing map from a page address to an index (for per-page
  * state kept by the arch files); tc_pagemap_get returns SIZE_MAX when

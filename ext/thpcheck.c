@@ -2,7 +2,7 @@
  * thpcheck: crash extension front end.
  *
  *   crash> extend thpcheck.so
- *   crash> thpcheck [-a | -p pid | -m mm | -k] [-s] [-j] [-v] [-t] [-l]
+ *   crash> thpcheck [-a | -p pid | -m mm | -k | -u] [-s] [-j] [-v] [-t] [-e] [-l] [-x addr]
  *
  * Implements struct tc_backend with crash's own services: readmem() with
  * RETURN_ON_ERROR|QUIET (a bad dump never ends the session),
@@ -184,7 +184,7 @@ void cmd_thpcheck(void)
 	const struct tc_arch *arch;
 	struct tc_ctx *c;
 
-	while ((ch = getopt(argcnt, args, "ap:m:ksjvtlex:")) != EOF) {
+	while ((ch = getopt(argcnt, args, "ap:m:kusjvtlex:")) != EOF) {
 		switch (ch) {
 		case 'a':
 			o.scope = TC_SCOPE_ALL;
@@ -199,6 +199,9 @@ void cmd_thpcheck(void)
 			break;
 		case 'k':
 			o.scope = TC_SCOPE_KERNEL;
+			break;
+		case 'u':
+			o.scope = TC_SCOPE_USER;
 			break;
 		case 's':
 			stats_only = 1;
@@ -269,7 +272,7 @@ void cmd_thpcheck(void)
 char *help_thpcheck[] = {
 "thpcheck",
 "validate page tables and THP state of user and kernel address spaces",
-"[-a | -p pid | -m mm | -k] [-s] [-j] [-v] [-t] [-e] [-l] [-x addr]",
+"[-a | -p pid | -m mm | -k | -u] [-s] [-j] [-v] [-t] [-e] [-l] [-x addr]",
 "  This command walks every page table of the dump, from each mm's top",
 "  table (the s390 ASCE) down to the ptes, classifies every entry, checks",
 "  it against the VMAs of its mm, and reports each inconsistency as a named",
@@ -281,6 +284,7 @@ char *help_thpcheck[] = {
 "    -p pid  only the mm of this pid.",
 "    -m mm   only this mm_struct (hexadecimal address).",
 "    -k  only the kernel tables (init_mm).",
+"    -u  only the user mms (what \"foreach vm -p\" covers).",
 "    -s  statistics only: the summary line.",
 "    -j  one JSON object (tool, version, arch, kernel, scheme, stats, mms,",
 "        findings); addresses are \"0x...\" strings.",

@@ -8,6 +8,8 @@
 #   ppc64le-6.1 bookworm's linux-image-powerpc64le:ppc64el
 #               -> linux-image-6.1.0-N-powerpc64le; the samples
 #               ppc64le-6.1-radix and ppc64le-6.1-hash both use it
+#   (the benchmark samples s390x-6.1-256m and s390x-6.1-4g use s390x-6.1;
+#   sample_kernel in lib.sh)
 #
 # For each kernel, $THPCHECK_CACHE/k/<kernel>/ gets
 #   vmlinuz      the boot image (from linux-image-REL: boot/vmlinuz-REL on

@@ -10,6 +10,10 @@
 #           ppc64le-6.1-hash            (fetch-qemu-ppc.sh), -M pseries -cpu
 #                                       power9, 1 GiB; hash: disable_radix and
 #                                       -M pseries,cap-hpt-max-page-size=16M
+#           s390x-6.1-256m, s390x-6.1-4g  benchmark-only: s390x-6.1's kernel,
+#                                       256 MiB / 4096 MiB, the workload 1 / 16
+#                                       times (sample_scale in lib.sh;
+#                                       thpwork.copies=N, hugepages=8*N)
 #
 # Output, in $THPCHECK_CACHE/dumps/SAMPLE/ (samples/out/SAMPLE links to it):
 #   vmcore         ELF dump (paging=false), section headers fixed (fix-qemu-elf.py)
@@ -24,8 +28,11 @@
 # inputs (workload/init/script sources, kernel release, guest settings);
 # --force remakes it.
 #
-# Environment: THPCHECK_BOOT_TIMEOUT (s, default 300), THPCHECK_DUMP_TIMEOUT
-# (s, default 300), THPCHECK_GUEST_MEM (MiB, default 512 s390x, 1024 ppc64le).
+# Environment: THPCHECK_BOOT_TIMEOUT (s, default 300; benchmark samples
+# 300 + 60 per workload copy), THPCHECK_DUMP_TIMEOUT (s, default 300;
+# benchmark samples 300 per 512 MiB of guest), THPCHECK_GUEST_MEM (MiB,
+# default 512 s390x, 1024 ppc64le; the benchmark samples ignore it: their
+# size is in the name).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -36,17 +43,23 @@ SAMPLE=$1
 sample_arch "$SAMPLE" >/dev/null || die "unknown sample $SAMPLE"
 K=$THPCHECK_CACHE/k/$(sample_kernel "$SAMPLE")
 OUT=$THPCHECK_CACHE/dumps/$SAMPLE
-HUGEPAGES=8
-BOOT_TIMEOUT=${THPCHECK_BOOT_TIMEOUT:-300}
-DUMP_TIMEOUT=${THPCHECK_DUMP_TIMEOUT:-300}
+# benchmark samples: guest size and workload copies from sample_scale
+# (lib.sh); the copy count goes to init.sh as thpwork.copies=N, and every
+# copy uses 4 hugetlb pages
+COPIES= SCALE_MEM=
+if SCALE=$(sample_scale "$SAMPLE"); then
+    read -r SCALE_MEM COPIES <<<"$SCALE"
+fi
+HUGEPAGES=$((8 * ${COPIES:-1}))
+BOOT_TIMEOUT=${THPCHECK_BOOT_TIMEOUT:-$((300 + 60 * ${COPIES:-0}))}
 case $SAMPLE in
     s390x-*)
         MANIFEST_ARCH=s390x MMU=
         QEMU=$THPCHECK_CACHE/qemu/bin/qemu-system-s390x-edat
         QEMU_HINT=samples/build-qemu.sh
         QEMU_NOTE=" (+ samples/qemu-s390x-tcg-edat.patch)"
-        MEM=${THPCHECK_GUEST_MEM:-512}
-        APPEND="console=ttysclp0 nokaslr hugepages=$HUGEPAGES"
+        MEM=${SCALE_MEM:-${THPCHECK_GUEST_MEM:-512}}
+        APPEND="console=ttysclp0 nokaslr hugepages=$HUGEPAGES${COPIES:+ thpwork.copies=$COPIES}"
         MACHINE=(-L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu max)
         KDUMP_FORMAT=kdump-zlib ;;      # QEMU 7.2: flattened -> makedumpfile -R
     ppc64le-*-radix|ppc64le-*-hash)
@@ -64,8 +77,12 @@ case $SAMPLE in
         fi
         MACHINE=(-L "$THPCHECK_CACHE/qemu-ppc/usr/share/qemu" -M "$M" -accel tcg -cpu power9)
         KDUMP_FORMAT=kdump-raw-zlib ;;  # QEMU 10.0: standard diskdump
-    *) die "unknown sample $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash)" ;;
+    *) die "unknown sample $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash s390x-6.1-256m s390x-6.1-4g)" ;;
 esac
+[ -z "$COPIES" ] || [ "$MANIFEST_ARCH" = s390x ] || die "$SAMPLE: benchmark samples are s390x only"
+DUMP_TIMEOUT=300
+[ -z "$COPIES" ] || [ "$MEM" -le 512 ] || DUMP_TIMEOUT=$((300 * MEM / 512))
+DUMP_TIMEOUT=${THPCHECK_DUMP_TIMEOUT:-$DUMP_TIMEOUT}
 
 for f in vmlinuz vmlinux release; do
     [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh $SAMPLE)"
@@ -182,11 +199,12 @@ chmod 644 "$WORK/vmcore" "$WORK/vmcore.kdump"     # QEMU creates them 0400/0600
 # --- manifest -------------------------------------------------------------------
 python3 - "$WORK" "$SAMPLE" "$RELEASE" "$MEM" "$QEMU_VER$QEMU_NOTE" \
     "$APPEND" "$T0" "$T1" "$T2" "$T3" "$T4" "$MANIFEST_ARCH" "$MMU" "${MACHINE[*]:2}" "$KDUMP_FORMAT" \
-    <<'EOF' || fail "manifest: guest figures incomplete or wrong"
+    "$COPIES" <<'EOF' || fail "manifest: guest figures incomplete or wrong"
 import json, os, re, struct, sys, time
 work, sample, release, mem, qemu, append = sys.argv[1:7]
 t0, t1, t2, t3, t4 = map(float, sys.argv[7:12])
-arch, mmu, machine, kdump_format = sys.argv[12:16]
+arch, mmu, machine, kdump_format, copies = sys.argv[12:17]
+ncopies = int(copies or 1)    # benchmark samples: thpwork.copies=N
 facts, work_lines, sizes = {}, [], [None, None, None]
 for raw in open(os.path.join(work, 'console.log'), 'rb'):
     line = raw.decode('utf-8', 'replace').replace('\r', '').rstrip('\n')
@@ -230,7 +248,11 @@ for sec, kv in facts.items():
         'shared_hugetlb_kb': num(kv['Shared_Hugetlb']),
         'private_hugetlb_kb': num(kv['Private_Hugetlb']),
         'ranges': ranges})
+    if 'copy' in kv:            # benchmark samples: which thpwork instance (1..N)
+        procs[-1]['copy'] = int(kv['copy'])
 procs.sort(key=lambda p: p['pid'])
+# every copy's parent prints the same small maps (fixed addresses): list them once
+small = [list(t) for t in dict.fromkeys(tuple(x) for x in small)]
 swaps = [{'device': d, 'size_kb': int(v.split()[0]), 'used_kb': int(v.split()[1])}
          for d, v in facts.get('swaps', {}).items()]
 warnings = [f'{p} {role} {rest}' for p, role, rest in work_lines if rest.startswith(('warn=', 'fatal='))]
@@ -264,6 +286,9 @@ man = {
 }
 if mmu:
     man['mmu'] = mmu            # ppc64le: "radix" or "hash" (guest /proc/cpuinfo MMU)
+if copies:
+    man['workload_copies'] = ncopies    # benchmark samples only (lib.sh sample_scale)
+    man['benchmark_only'] = True
 json.dump(man, open(os.path.join(work, 'manifest.json'), 'w'), indent=1)
 open(os.path.join(work, 'manifest.json'), 'a').write('\n')
 
@@ -287,12 +312,15 @@ if man['kernel_release'] != release:
     err.append('guest release %s != %s' % (man['kernel_release'], release))
 par = [p for p in procs if p['role'] == 'parent']
 kids = [p for p in procs if p['role'] and p['role'].startswith('child')]
-if len(par) != 1 or len(kids) != 3:
-    err.append('expected 1 parent + 3 children, got %d + %d' % (len(par), len(kids)))
-elif par[0]['anon_huge_kb'] == 0:
+if len(par) != ncopies or len(kids) != 3 * ncopies:
+    err.append('expected %d parent + %d children, got %d + %d'
+               % (ncopies, 3 * ncopies, len(par), len(kids)))
+elif any(p['anon_huge_kb'] == 0 for p in par):
     err.append('no THP in the parent (AnonHugePages 0)')
 elif any(k['anon_huge_kb'] == 0 for k in kids):
     err.append('a child has no THP')
+elif copies and sorted(p.get('copy', 0) for p in par) != list(range(1, ncopies + 1)):
+    err.append('parents are not copies 1..%d' % ncopies)
 if not meminfo.get('HugePages_Total') or meminfo.get('HugePages_Free') >= meminfo.get('HugePages_Total'):
     err.append('no hugetlb pages in use')
 if err:
@@ -301,7 +329,11 @@ p = par[0]
 print('%s: parent pid %d AnonHugePages %d kB, Swap %d kB, hugetlb %d+%d kB; HugePages %d/%d free; '
       'children AnonHugePages %s kB' % (sample, p['pid'], p['anon_huge_kb'], p['swap_kb'],
       p['private_hugetlb_kb'], p['shared_hugetlb_kb'], meminfo['HugePages_Free'],
-      meminfo['HugePages_Total'], '/'.join(str(k['anon_huge_kb']) for k in kids)), file=sys.stderr)
+      meminfo['HugePages_Total'], '/'.join(str(k['anon_huge_kb']) for k in kids[:3])), file=sys.stderr)
+if copies:
+    print('%s: %d workload copies, %d processes; parents Swap %d..%d kB; PageTables %d kB'
+          % (sample, ncopies, len(procs), min(q['swap_kb'] for q in par),
+             max(q['swap_kb'] for q in par), meminfo.get('PageTables', 0)), file=sys.stderr)
 EOF
 
 echo "$KEY" > "$WORK/.inputs"

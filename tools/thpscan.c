@@ -521,6 +521,7 @@ static void usage(FILE *f)
 "  -p, --pid PID         only the mm of this pid\n"
 "  -m, --mm ADDR         only this mm_struct (hexadecimal)\n"
 "  -k, --kernel          only the kernel tables (init_mm)\n"
+"  -u, --user            only the user mms\n"
 "  -J, --jobs N          scan N dumps in parallel (default 1)\n"
 "  -d, --debuginfo-dir DIR  find each dump's vmlinux under DIR by build-id\n"
 "                        or release\n"
@@ -556,6 +557,7 @@ static int parse_args(int argc, char **argv, struct config *cf, int *first)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "mm", required_argument, NULL, 'm' },
 		{ "kernel", no_argument, NULL, 'k' },
+		{ "user", no_argument, NULL, 'u' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "debuginfo-dir", required_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -570,7 +572,7 @@ static int parse_args(int argc, char **argv, struct config *cf, int *first)
 
 	cf->jobs = 1;
 	cf->opts.scope = TC_SCOPE_ALL;
-	while ((ch = getopt_long(argc, argv, "jtesvap:m:kJ:d:qlx:Vh", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jtesvap:m:kuJ:d:qlx:Vh", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'j': cf->output = OUT_JSON; break;
 		case 't': cf->output = OUT_TABLES; cf->opts.inventory = 1; break;
@@ -579,6 +581,7 @@ static int parse_args(int argc, char **argv, struct config *cf, int *first)
 		case 'v': cf->opts.verbose = 1; break;
 		case 'a': cf->opts.scope = TC_SCOPE_ALL; break;
 		case 'k': cf->opts.scope = TC_SCOPE_KERNEL; break;
+		case 'u': cf->opts.scope = TC_SCOPE_USER; break;
 		case 'q': quiet = 1; break;
 		case 'p':
 			if (parse_num(optarg, 10, &v) < 0 || v > 0x7fffffff)

@@ -9,6 +9,12 @@
 # lines (sections: sys, meminfo, vmstat, swaps, proc.<pid>), then
 #     GUEST: READY-FOR-DUMP
 # and idles.  make-dump.sh parses these lines into manifest.json.
+#
+# thpwork.copies=N on the kernel command line (benchmark samples only) starts
+# N independent thpwork instances, one after the other (each writes the same
+# ready file, which is moved aside before the next starts); their processes
+# get a "THPFACT proc.PID copy I" line too.  Without it: one instance, as
+# always.
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin
 
@@ -76,13 +82,28 @@ else
 fi
 
 # --- workload ---------------------------------------------------------------
-/bin/thpwork &
-i=0
-while [ ! -s /tmp/thpwork.pids ]; do
-    i=$((i + 1))
-    [ $i -gt 600 ] && fail "thpwork not ready after 60 s"
-    sleep 0.1
+copies=
+for a in $(cat /proc/cmdline); do
+    case $a in thpwork.copies=*) copies=${a#*=} ;; esac
 done
+n=0
+while [ $n -lt ${copies:-1} ]; do
+    n=$((n + 1))
+    /bin/thpwork &
+    i=0
+    while [ ! -s /tmp/thpwork.pids ]; do
+        i=$((i + 1))
+        [ $i -gt 600 ] && fail "thpwork not ready after 60 s"
+        sleep 0.1
+    done
+    if [ -n "$copies" ]; then
+        # "PID ROLE COPY" lines; thpwork of the next copy writes the file anew
+        sed "s/\$/ $n/" /tmp/thpwork.pids >> /tmp/thpwork.all
+        rm /tmp/thpwork.pids
+        say "thpwork copy $n of $copies ready"
+    fi
+done
+[ -z "$copies" ] || mv /tmp/thpwork.all /tmp/thpwork.pids
 sleep 1    # let the processes reach pause()
 
 # --- ground truth, read just before the dump ---------------------------------
@@ -94,9 +115,10 @@ f sys cmdline $(cat /proc/cmdline)
 f sys hpage_pmd_size $(cat $T/hpage_pmd_size)
 mmu=$(sed -n 's/^MMU[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
 [ -z "$mmu" ] || f sys mmu $mmu
-while read -r pid role; do
+while read -r pid role copy; do
     p=/proc/$pid
     f proc.$pid role $role
+    [ -z "$copy" ] || f proc.$pid copy $copy
     f proc.$pid comm $(cat $p/comm)
     while read -r k v unit; do
         case $k in

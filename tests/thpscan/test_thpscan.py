@@ -37,9 +37,14 @@ KNOWN_SAMPLES = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-ha
 
 
 def present_samples():
+    """the test samples in samples/out; the scaling samples of make bench
+    (manifest "benchmark_only") are left to bench/run.sh"""
     out = os.path.join(TOP, "samples", "out")
-    found = [d for d in sorted(os.listdir(out)) if
-             os.path.exists(os.path.join(out, d, "manifest.json"))] if os.path.isdir(out) else []
+    found = []
+    for d in sorted(os.listdir(out)) if os.path.isdir(out) else []:
+        man = os.path.join(out, d, "manifest.json")
+        if os.path.exists(man) and not json.load(open(man)).get("benchmark_only"):
+            found.append(d)
     return [s for s in KNOWN_SAMPLES if s in found] + [s for s in found if s not in KNOWN_SAMPLES]
 
 
