@@ -1,47 +1,72 @@
 #!/usr/bin/env python3
 """make bench, scaling part: thpscan on dumps of the same kernel with more
-and more page tables.  For each SAMPLE_DIR (vmlinux + vmcore + vmcore.kdump)
-it prints
+and more page tables (bench/run.sh passes the 256 MiB and 4 GiB samples).
+For each SAMPLE_DIR (vmlinux + vmcore + vmcore.kdump) it prints
   - the scan alone per page-table page, in process with the DWARF index
     already built (build/bench_floor, best of 5);
-  - thpscan -s (all mms) and thpscan -k (the kernel's tables only) end to
-    end: wall time and peak RSS, best/max of 3, and what the full scan
-    adds per user page-table page above the -k run (the fixed part: the
-    vmlinux's DWARF index, libraries, the kernel's tables, cancels out;
-    with a few thousand tables RSS moves in whole pages, so that figure
-    is coarse: the forest part measures memory per table exactly).
-The last lines compare the per-table scan time of the last and first
-sample: 1.0 = linear."""
-import re
+  - thpscan --json end to end: wall time (best of 3) and the peak RSS of
+    its processes (the parent and the forked scanner, sampled from /proc
+    every millisecond), split into file-backed pages (the vmlinux that
+    libdw maps: page cache, the same for every dump of that kernel) and
+    anonymous memory (libdw's index and the engine).
+The last lines compare the last and first sample: scan time per table
+(1.0 = linear) and anonymous memory added per added page-table page.
+The forest part of make bench measures the engine's memory per table
+exactly; here a few thousand tables move RSS by only a few pages."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 THPSCAN = os.path.join(TOP, "build", "thpscan")
+FLOOR = os.path.join(TOP, "build", "bench_floor")
+
+
+def tree(pid):
+    """pid and its descendants"""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            todo += [int(x) for x in open(f"/proc/{p}/task/{p}/children").read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def rss(pid):
+    try:
+        t = open(f"/proc/{pid}/status").read()
+    except OSError:
+        return 0, 0
+    get = lambda k: int(re.search(k + r":\s+(\d+)", t).group(1)) if k in t else 0
+    return get("RssAnon"), get("RssFile")
 
 
 def run(args):
-    """wall seconds and peak RSS (KiB, incl. the forked scanner) of one run"""
+    """wall seconds, peak anon and file RSS (KiB) over the process tree"""
     t0 = time.monotonic()
     p = subprocess.Popen([THPSCAN] + args, stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL)
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
+    anon = file_ = 0
+    out = b""
+    os.set_blocking(p.stdout.fileno(), False)
+    while p.poll() is None:
+        for q in tree(p.pid):
+            a, f = rss(q)
+            anon, file_ = max(anon, a), max(file_, f)
+        chunk = p.stdout.read()
+        out += chunk or b""
+        time.sleep(0.001)
     wall = time.monotonic() - t0
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    out += p.stdout.read() or b""
+    if p.returncode not in (0, 1):
         sys.exit(f"scaling: thpscan {' '.join(args)} failed")
-    return wall, ru.ru_maxrss, json.loads(out.splitlines()[0])
-
-
-def measure(args, n=3):
-    best, rss, doc = 1e9, 0, None
-    for _ in range(n):
-        w, r, doc = run(args)
-        best, rss = min(best, w), max(rss, r)
-    return best, rss, doc
+    return wall, anon, file_, json.loads(out.splitlines()[0])
 
 
 def tables(doc):
@@ -52,27 +77,27 @@ rows = []
 for d in sys.argv[1:]:
     name = os.path.basename(d.rstrip("/"))
     man = json.load(open(os.path.join(d, "manifest.json")))
+    vml = os.path.join(d, "vmlinux")
     for f in ("vmcore", "vmcore.kdump"):
         dump = os.path.join(d, f)
-        vml = os.path.join(d, "vmlinux")
-        fl = subprocess.run([os.path.join(TOP, "build", "bench_floor"), vml, dump, "5"],
-                            capture_output=True, text=True).stdout
+        fl = subprocess.run([FLOOR, vml, dump, "5"], capture_output=True, text=True).stdout
         m = re.search(r"(\d+) tables .*scan ([\d.]+) ms", fl)
         scan_us = float(m.group(2)) * 1e3 / int(m.group(1)) if m else float("nan")
-        tf, rf, full = measure(["--json", "-q", "-s", vml, dump])
-        tk, rk, kern = measure(["--json", "-q", "-s", "-k", vml, dump])
-        n = tables(full) - tables(kern)
-        per_t = (tf - tk) / n * 1e6
-        per_r = (rf - rk) * 1024 / n
-        rows.append((name, f, scan_us))
-        print(f"{name} ({man.get('guest_mem_mib', '?')} MiB, {len(full['mms']) - 1} user mms)"
-              f" {f}: {tables(full)} tables ({n} user), findings "
-              f"{full['stats']['findings']}; scan {scan_us:.2f} us per table; "
-              f"end to end -s {tf:.3f} s {rf / 1024:.1f} MiB, "
-              f"-k {tk:.3f} s {rk / 1024:.1f} MiB: {per_t:.1f} us and "
-              f"{per_r:.0f} bytes per user page-table page")
+        runs = [run(["--json", "-q", vml, dump]) for _ in range(3)]
+        wall = min(r[0] for r in runs)
+        anon = max(r[1] for r in runs)
+        file_ = max(r[2] for r in runs)
+        doc = runs[0][3]
+        n = tables(doc)
+        rows.append((name, f, n, scan_us, anon))
+        print(f"{name} ({man.get('guest_mem_mib', '?')} MiB guest, {len(doc['mms']) - 1} user mms) "
+              f"{f}: {n} tables, findings {doc['stats']['findings']}; scan {scan_us:.2f} us "
+              f"per table; end to end {wall:.3f} s, peak RSS {(anon + file_) / 1024:.1f} MiB = "
+              f"{file_ / 1024:.1f} MiB vmlinux mapping + {anon / 1024:.1f} MiB anonymous")
 for f in ("vmcore", "vmcore.kdump"):
     r = [x for x in rows if x[1] == f]
     if len(r) >= 2:
-        print(f"{f}: scan time per table {r[-1][0]} / {r[0][0]} = "
-              f"{r[-1][2] / r[0][2]:.2f} (1.0 = linear)")
+        a, b = r[0], r[-1]
+        print(f"{f}: {b[0]} / {a[0]}: {b[2] / a[2]:.1f}x the tables; scan time per table "
+              f"{b[3] / a[3]:.2f}x (1.0 = linear); anonymous RSS "
+              f"{(b[4] - a[4]) * 1024 / (b[2] - a[2]):+.0f} bytes per added table")

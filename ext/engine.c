@@ -11,32 +11,27 @@
 #define TC_MAX_TASKS_DEFAULT (1u << 20)
 #define TC_MAX_FINDINGS_DEFAULT 100000
 
+/* one load and at most one byte swap: the walker loads every entry */
+static uint64_t load_order(const void *p, int big_endian)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return big_endian ? __builtin_bswap64(v) : v;
+#else
+	return big_endian ? v : __builtin_bswap64(v);
+#endif
+}
+
 uint64_t tc_load64(const struct tc_ctx *c, const void *p)
 {
-	const unsigned char *b = p;
-	uint64_t v = 0;
-	int i;
-
-	if (c->be->big_endian)
-		for (i = 0; i < 8; i++)
-			v = v << 8 | b[i];
-	else
-		for (i = 7; i >= 0; i--)
-			v = v << 8 | b[i];
-	return v;
+	return load_order(p, c->be->big_endian);
 }
 
 uint64_t tc_load_entry(const struct tc_ctx *c, const void *p)
 {
-	const unsigned char *b = p;
-	uint64_t v = 0;
-	int i;
-
-	if (!c->arch->entries_big_endian)
-		return tc_load64(c, p);
-	for (i = 0; i < 8; i++)
-		v = v << 8 | b[i];
-	return v;
+	return load_order(p, c->arch->entries_big_endian || c->be->big_endian);
 }
 
 static uint32_t load32(const struct tc_ctx *c, const void *p)
@@ -54,11 +49,51 @@ static uint32_t load32(const struct tc_ctx *c, const void *p)
 	return v;
 }
 
+#define BLOCK 4096ULL
+
+static int cached_read(struct tc_ctx *c, int phys, uint64_t addr, void *buf,
+		       size_t len)
+{
+	uint64_t block = addr & ~(BLOCK - 1), tag = block | (phys ? 3 : 1);
+	size_t slot = (size_t)((block / BLOCK) % TC_CACHE_BLOCKS);
+	int (*rd)(void *, uint64_t, void *, size_t) =
+		phys ? c->be->read_phys : c->be->read_kvirt;
+	unsigned char *d;
+
+	if (addr - block + len > BLOCK)
+		return rd(c->be->priv, addr, buf, len);
+	if (!c->cache.data) {
+		c->cache.data = malloc(TC_CACHE_BLOCKS * BLOCK);
+		if (!c->cache.data)
+			return rd(c->be->priv, addr, buf, len);
+	}
+	d = c->cache.data + slot * BLOCK;
+	if (c->cache.tag[slot] != tag) {
+		c->cache.tag[slot] = 0;
+		/* a block that is not wholly readable: read just the bytes */
+		if (rd(c->be->priv, block, d, BLOCK) < 0)
+			return rd(c->be->priv, addr, buf, len);
+		c->cache.tag[slot] = tag;
+	}
+	memcpy(buf, d + (addr - block), len);
+	return 0;
+}
+
+int tc_read_kv(struct tc_ctx *c, uint64_t va, void *buf, size_t len)
+{
+	return cached_read(c, 0, va, buf, len);
+}
+
+int tc_read_pa(struct tc_ctx *c, uint64_t pa, void *buf, size_t len)
+{
+	return cached_read(c, 1, pa, buf, len);
+}
+
 int tc_rd64(struct tc_ctx *c, uint64_t kva, uint64_t *v)
 {
 	unsigned char b[8];
 
-	if (c->be->read_kvirt(c->be->priv, kva, b, 8) < 0)
+	if (tc_read_kv(c, kva, b, 8) < 0)
 		return -1;
 	*v = tc_load64(c, b);
 	return 0;
@@ -68,7 +103,7 @@ int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v)
 {
 	unsigned char b[4];
 
-	if (c->be->read_kvirt(c->be->priv, kva, b, 4) < 0)
+	if (tc_read_kv(c, kva, b, 4) < 0)
 		return -1;
 	*v = load32(c, b);
 	return 0;
@@ -317,8 +352,7 @@ static int collect_mms(struct tc_ctx *c)
 		    tc_rd32(c, task + c->off.task_tgid, &pid) == 0) {
 			struct tc_mm_stats *m;
 
-			c->be->read_kvirt(c->be->priv, task + c->off.task_comm,
-					  comm, 16);
+			tc_read_kv(c, task + c->off.task_comm, comm, 16);
 			comm[16] = 0;
 			m = mm_stats_of(c, mm);
 			if (m)
@@ -559,6 +593,11 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
 		uint64_t va = va0 + ((uint64_t)i << L->shift);
 		struct tc_entry e;
 
+		if (v == L->none) {
+			if (is_last_level(c, lvl))
+				c->cur->none_ptes++;
+			continue;
+		}
 		c->arch->decode(c, lvl, va, v, &e);
 		if (e.kind == TC_NONE) {
 			if (is_last_level(c, lvl))
@@ -1108,6 +1147,8 @@ int tc_run(struct tc_ctx *c)
 void tc_free(struct tc_ctx *c)
 {
 	free(c->findings.v);
+	free(c->cache.data);
+	c->cache.data = NULL;
 	free(c->mms);
 	free(c->multi);
 	bitset_free(&c->seen);
@@ -1156,7 +1197,7 @@ int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
 
 		r->entry_pa = table + 8ULL * idx;
 		r->level = lvl;
-		if (c->be->read_phys(c->be->priv, r->entry_pa, b, 8) < 0)
+		if (tc_read_pa(c, r->entry_pa, b, 8) < 0)
 			goto out;
 		r->value = tc_load_entry(c, b);
 		memset(&e, 0, sizeof(e));
@@ -1193,9 +1234,8 @@ int tc_read_kernel(struct tc_ctx *c, uint64_t va, void *buf, size_t len)
 		}
 	}
 	if (c->kleaf_size && va + len <= c->kleaf_va + c->kleaf_size)
-		return c->be->read_phys(c->be->priv, c->kleaf_pa + (va - c->kleaf_va),
-					buf, len);
-	return c->be->read_kvirt(c->be->priv, va, buf, len);
+		return tc_read_pa(c, c->kleaf_pa + (va - c->kleaf_va), buf, len);
+	return tc_read_kv(c, va, buf, len);
 }
 
 int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa)

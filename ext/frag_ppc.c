@@ -211,13 +211,13 @@ static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 		unsigned char b[8];
 		uint64_t e, v;
 
-		if (c->be->read_phys(c->be->priv, t->pa + 8ULL * i, b, 8) < 0)
+		if (tc_read_pa(c, t->pa + 8ULL * i, b, 8) < 0)
 			return;
 		e = tc_load_entry(c, b);
 		if ((e & (PPC_PAGE_PTE | H_PAGE_THP_HUGE)) !=
 		    (PPC_PAGE_PTE | H_PAGE_THP_HUGE))
 			continue;
-		if (c->be->read_phys(c->be->priv, slots + 8ULL * i, b, 8) < 0)
+		if (tc_read_pa(c, slots + 8ULL * i, b, 8) < 0)
 			return;
 		v = tc_load64(c, b);	/* a pointer: native order */
 		if (!v)

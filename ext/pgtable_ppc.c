@@ -75,6 +75,7 @@ static int read_geometry(struct tc_ctx *c, struct ppc_priv *p)
 		p->levels[l].shift = shift;
 		p->levels[l].entries = 1u << bits[l];
 		p->levels[l].table_bytes = 8u << bits[l];
+		p->levels[l].none = 0;	/* pXd_none(): no bits at all */
 		shift += (unsigned)bits[l];
 	}
 	/* pte and pmd tables are fragments of a 64 KiB page

@@ -10,12 +10,14 @@
 #include "s390.h"
 
 /* geometry: _CRST_ENTRIES 2048 (16 KiB tables), _PAGE_ENTRIES 256 (2 KiB) */
+/* empty: _REGION{1,2,3}_ENTRY_EMPTY (TYPE_Rn | INVALID 0x20),
+ * _SEGMENT_ENTRY_EMPTY 0x20, _PAGE_INVALID 0x400 */
 static const struct tc_level s390_levels[] = {
-	{ "pgd", "R1", 53, 2048, 16384 },	/* _REGION1_SHIFT */
-	{ "p4d", "R2", 42, 2048, 16384 },	/* _REGION2_SHIFT */
-	{ "pud", "R3", 31, 2048, 16384 },	/* _REGION3_SHIFT */
-	{ "pmd", "ST", 20, 2048, 16384 },	/* _SEGMENT_SHIFT */
-	{ "pte", "PT", 12, 256, 2048 },		/* _PAGE_SHIFT */
+	{ "pgd", "R1", 53, 2048, 16384, 0x2c },	/* _REGION1_SHIFT */
+	{ "p4d", "R2", 42, 2048, 16384, 0x28 },	/* _REGION2_SHIFT */
+	{ "pud", "R3", 31, 2048, 16384, 0x24 },	/* _REGION3_SHIFT */
+	{ "pmd", "ST", 20, 2048, 16384, 0x20 },	/* _SEGMENT_SHIFT */
+	{ "pte", "PT", 12, 256, 2048, 0x400 },	/* _PAGE_SHIFT */
 };
 
 /* ASCE and region entries */

@@ -106,6 +106,9 @@ struct tc_level {
 	unsigned shift;		/* VA bits below this level's index */
 	unsigned entries;
 	unsigned table_bytes;	/* bytes read for one table */
+	/* the value of an empty entry (pXd_none): the walker counts it
+	 * without asking the decoder, which must call it TC_NONE too */
+	uint64_t none;
 };
 
 struct tc_ctx;
@@ -236,6 +239,14 @@ struct tc_bitset {
 	unsigned gshift;	/* log2 of the granule */
 };
 
+/* small reads (struct fields, single entries) go through a cache of
+ * 4 KiB blocks: each backend call costs a readmem() in crash */
+#define TC_CACHE_BLOCKS 256
+struct tc_cache {
+	uint64_t tag[TC_CACHE_BLOCKS];	/* block | 1 (virtual) or | 3 (physical) */
+	unsigned char *data;
+};
+
 struct tc_ctx {
 	const struct tc_backend *be;
 	const struct tc_arch *arch;
@@ -272,6 +283,7 @@ struct tc_ctx {
 		long vma_start, vma_end, vma_flags, vma_next;
 		long mn_slot64, mn_pivot64, mn_slota, mn_pivota;
 	} off;
+	struct tc_cache cache;
 	uint64_t init_task, init_mm;
 	uint64_t vmemmap;		/* struct page array (SPARSEMEM_VMEMMAP) */
 	uint64_t kleaf_va, kleaf_pa, kleaf_size;	/* tc_read_kernel cache */
@@ -288,6 +300,10 @@ void tc_free(struct tc_ctx *c);
 uint64_t tc_load64(const struct tc_ctx *c, const void *p);
 /* one page-table entry as the arch stores it */
 uint64_t tc_load_entry(const struct tc_ctx *c, const void *p);
+/* small reads through c->cache; larger or block-crossing reads go to
+ * the backend directly */
+int tc_read_kv(struct tc_ctx *c, uint64_t va, void *buf, size_t len);
+int tc_read_pa(struct tc_ctx *c, uint64_t pa, void *buf, size_t len);
 int tc_rd64(struct tc_ctx *c, uint64_t kva, uint64_t *v);
 int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v);
 long tc_off(struct tc_ctx *c, const char *type, const char *member);

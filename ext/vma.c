@@ -38,6 +38,33 @@ struct vma_walk {
 	int broken;
 };
 
+static long min3(long a, long b, long x)
+{
+	return a < b ? (a < x ? a : x) : (b < x ? b : x);
+}
+
+/*
+ * vm_start, vm_end and vm_flags in one read: each read costs a call into
+ * crash (readmem, translation), and an mm has hundreds of VMAs.
+ */
+static int read_vma(struct tc_ctx *c, uint64_t addr, struct tc_vma *v)
+{
+	long lo = min3(c->off.vma_start, c->off.vma_end, c->off.vma_flags);
+	long hi = -min3(-c->off.vma_start, -c->off.vma_end, -c->off.vma_flags) + 8;
+	unsigned char b[128];
+
+	if (hi - lo > (long)sizeof(b))
+		return tc_rd64(c, addr + c->off.vma_start, &v->start) < 0 ||
+		       tc_rd64(c, addr + c->off.vma_end, &v->end) < 0 ||
+		       tc_rd64(c, addr + c->off.vma_flags, &v->flags) < 0 ? -1 : 0;
+	if (tc_read_kv(c, addr + lo, b, (size_t)(hi - lo)) < 0)
+		return -1;
+	v->start = tc_load64(c, b + c->off.vma_start - lo);
+	v->end = tc_load64(c, b + c->off.vma_end - lo);
+	v->flags = tc_load64(c, b + c->off.vma_flags - lo);
+	return 0;
+}
+
 static int push_vma(struct vma_walk *w, uint64_t addr)
 {
 	struct tc_ctx *c = w->c;
@@ -56,10 +83,7 @@ static int push_vma(struct vma_walk *w, uint64_t addr)
 	}
 	v = &c->vmas[c->nvmas];
 	v->addr = addr;
-	if (tc_rd64(c, addr + c->off.vma_start, &v->start) < 0 ||
-	    tc_rd64(c, addr + c->off.vma_end, &v->end) < 0 ||
-	    tc_rd64(c, addr + c->off.vma_flags, &v->flags) < 0 ||
-	    v->start >= v->end) {
+	if (read_vma(c, addr, v) < 0 || v->start >= v->end) {
 		w->broken = 1;
 		return 0;
 	}
@@ -73,8 +97,9 @@ static void mt_walk(struct vma_walk *w, uint64_t enode, uint64_t min,
 	struct tc_ctx *c = w->c;
 	uint64_t node = enode & ~MAPLE_NODE_MASK;
 	unsigned type = (enode >> MAPLE_NODE_TYPE_SHIFT) & MAPLE_NODE_TYPE_MASK;
+	unsigned char b[512];
 	unsigned nslots, i;
-	long soff, poff;
+	long soff, poff, lo, hi;
 
 	if (depth > TC_MAX_MT_DEPTH || ++w->nodes > TC_MAX_MT_NODES) {
 		w->broken = 1;
@@ -92,21 +117,24 @@ static void mt_walk(struct vma_walk *w, uint64_t enode, uint64_t min,
 		w->broken = 1;	/* dense nodes are not used for mm trees */
 		return;
 	}
+	/* pivots and slots in one read (a node is 256 bytes) */
+	lo = poff < soff ? poff : soff;
+	hi = poff + 8L * (nslots - 1) > soff + 8L * nslots ?
+	     poff + 8L * (nslots - 1) : soff + 8L * nslots;
+	if (lo < 0 || hi - lo > (long)sizeof(b) ||
+	    tc_read_kv(c, node + lo, b, (size_t)(hi - lo)) < 0) {
+		w->broken = 1;
+		return;
+	}
 	for (i = 0; i < nslots; i++) {
 		uint64_t slot, pivot = max;
 
-		if (i < nslots - 1 &&
-		    tc_rd64(c, node + poff + 8 * i, &pivot) < 0) {
-			w->broken = 1;
-			return;
-		}
+		if (i < nslots - 1)
+			pivot = tc_load64(c, b + poff - lo + 8 * i);
 		/* ma_data_end(): a zero pivot past slot 0 ends the node */
 		if (i > 0 && pivot == 0)
 			break;
-		if (tc_rd64(c, node + soff + 8 * i, &slot) < 0) {
-			w->broken = 1;
-			return;
-		}
+		slot = tc_load64(c, b + soff - lo + 8 * i);
 		if (type == maple_leaf_64) {
 			if (slot && !xa_is_internal(slot) && push_vma(w, slot) < 0)
 				return;

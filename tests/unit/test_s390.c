@@ -79,6 +79,14 @@ static void test_clean(void)
 	check(c.stats.tables[2] == 2 && c.stats.tables[3] == 1 &&
 	      c.stats.tables[4] == 1, "table counts");
 	check(!strcmp(c.scheme, "s390-wholepage"), "scheme %s", c.scheme);
+	/* the walker skips the decoder for L->none: both must agree */
+	for (i = 0; i < (size_t)c.nlevels; i++) {
+		struct tc_entry e;
+
+		c.arch->decode(&c, (int)i, 0, c.levels[i].none, &e);
+		check(e.kind == TC_NONE, "%s: none value %#llx decodes as kind %d",
+		      c.levels[i].name, (unsigned long long)c.levels[i].none, e.kind);
+	}
 	tc_free(&c);
 	synth_free(&s);
 }
