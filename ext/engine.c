@@ -1009,8 +1009,11 @@ static int resolve_offsets(struct tc_ctx *c)
 		return -1;
 	/* v6.1 replaced the VMA list by a maple tree (d4af56c5c7c6) */
 	c->off.mm_mt = tc_off(c, "mm_struct", "mm_mt");
-	c->off.mm_mmap = tc_off(c, "mm_struct", "mmap");
-	c->off.vma_next = tc_off(c, "vm_area_struct", "vm_next");
+	c->off.mm_mmap = c->off.vma_next = -1;
+	if (c->off.mm_mt < 0) {
+		c->off.mm_mmap = tc_off(c, "mm_struct", "mmap");
+		c->off.vma_next = tc_off(c, "vm_area_struct", "vm_next");
+	}
 	if (c->off.mm_mt >= 0) {
 		if (need_off(c, &c->off.mt_root, "maple_tree", "ma_root") ||
 		    need_off(c, &c->off.mn_slot64, "maple_node", "mr64.slot") ||

@@ -37,12 +37,14 @@ int ppc_frag_init(struct tc_ctx *c, struct ppc_priv *p)
 		p->frag_nr[P_PTE] = p->frag_nr[P_PMD] = 0;	/* not judged */
 	p->ctx_pte_frag = tc_off(c, "mm_struct", "context.pte_frag");
 	p->ctx_pmd_frag = tc_off(c, "mm_struct", "context.pmd_frag");
-	p->pg_frag_refcount = tc_off(c, "ptdesc", "pt_frag_refcount");
+	/* struct page first, ptdesc (v6.5+, same offsets) where page
+	 * lacks it: a failed type look-up is slow in crash */
+	p->pg_frag_refcount = tc_off(c, "page", "pt_frag_refcount");
 	if (p->pg_frag_refcount < 0)
-		p->pg_frag_refcount = tc_off(c, "page", "pt_frag_refcount");
-	p->pg_huge_pte = tc_off(c, "ptdesc", "pmd_huge_pte");
+		p->pg_frag_refcount = tc_off(c, "ptdesc", "pt_frag_refcount");
+	p->pg_huge_pte = tc_off(c, "page", "pmd_huge_pte");
 	if (p->pg_huge_pte < 0)
-		p->pg_huge_pte = tc_off(c, "page", "pmd_huge_pte");
+		p->pg_huge_pte = tc_off(c, "ptdesc", "pmd_huge_pte");
 	return 0;
 }
 

@@ -46,19 +46,22 @@ int s390_frag_init(struct tc_ctx *c, struct s390_priv *p)
 	long off;
 
 	/* v6.12: __va(x) = x + vm_layout.identity_base; v6.1: PAGE_OFFSET 0 */
-	off = tc_off(c, "vm_layout", "identity_base");
-	if (off >= 0 && c->be->symbol(c->be->priv, "vm_layout", &sym) == 0)
+	/* the symbol first: a type look-up that fails is slow in crash */
+	if (c->be->symbol(c->be->priv, "vm_layout", &sym) == 0 &&
+	    (off = tc_off(c, "vm_layout", "identity_base")) >= 0)
 		tc_rd64(c, sym + off, &p->identity_base);
-	/* struct ptdesc (v6.5+) overlays struct page at the same offsets */
-	p->pg_flags = first_member(c, "ptdesc", "__page_flags", "page", "flags");
-	p->pg_lru = first_member(c, "ptdesc", "pt_list", "page", "lru");
-	p->pg_refcount = first_member(c, "ptdesc", "__page_refcount", "page",
-				      "_refcount");
+	/* struct ptdesc (v6.5+) overlays struct page at the same offsets
+	 * (TABLE_MATCH in include/linux/mm_types.h), so struct page is
+	 * asked first and ptdesc only for what page lacks */
+	p->pg_flags = first_member(c, "page", "flags", "ptdesc", "__page_flags");
+	p->pg_lru = first_member(c, "page", "lru", "ptdesc", "pt_list");
+	p->pg_refcount = first_member(c, "page", "_refcount", "ptdesc",
+				      "__page_refcount");
 	if (p->pg_refcount < 0)
 		p->pg_refcount = tc_off(c, "ptdesc", "_refcount");
-	p->pg_type = first_member(c, "ptdesc", "__page_type", "page",
-				  "page_type");
-	p->pg_huge_pte = first_member(c, "ptdesc", "pmd_huge_pte", "page",
+	p->pg_type = first_member(c, "page", "page_type", "ptdesc",
+				  "__page_type");
+	p->pg_huge_pte = first_member(c, "page", "pmd_huge_pte", "ptdesc",
 				      "pmd_huge_pte");
 	/* without split pmd ptlocks the ring head is per mm */
 	p->mm_huge_pte = tc_off(c, "mm_struct", "pmd_huge_pte");
