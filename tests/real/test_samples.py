@@ -446,7 +446,8 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
     return plants
 
 
-PPC_SIGS = {"PPC_PTE_ILLEGAL", "PPC_PMD_ILLEGAL", "PPC_PUD_ILLEGAL", "TABLE_MULTI_REF",
+PPC_SIGS = {"PPC_PTE_ILLEGAL", "PPC_PMD_ILLEGAL", "PPC_PUD_ILLEGAL", "PPC_PGD_ILLEGAL",
+            "TABLE_MULTI_REF",
             "PTE_OUTSIDE_VMA", "READ_ERROR", "PPC_FRAG_REFCOUNT",
             "DEPOSIT_NOT_EMPTY", "DEPOSIT_COUNT"}
 
@@ -573,6 +574,17 @@ def choose_ppc_plants(sample, man, tables, vmas_by_pid, vmcore):
         free = [i for i in range(1, pud_n) if w[i] == 0]
         if free:
             add("PPC_PUD_ILLEGAL", pa, free[-1], pmd_tabs[0][0] | 0x8000000000000000 | 0x11)
+    # a pgd entry pointing at a pud table with wrong value bits
+    # (PGD_INDEX_SIZE: radix 13, hash 8 with 64K pages)
+    pgds = [t for t in mine if t["level"] == "pgd"]
+    if pgds and puds:
+        pgd_n = 256 if hash_mmu else 8192
+        w = words(pgds[0], pgd_n)
+        pa = int(pgds[0]["pa"], 16)
+        free = [i for i in range(1, pgd_n) if w[i] == 0]
+        if free:
+            add("PPC_PGD_ILLEGAL", pa, free[-1],
+                int(puds[0]["pa"], 16) | 0x8000000000000000 | 0x11)
     opmds = [t for t in tables if t.get("pid") == other["pid"] and t["level"] == "pmd"]
     if opmds:
         w = words(opmds[0], pmd_n)
