@@ -68,22 +68,29 @@ build/test_s390: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE) $(
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)
 
+build/test_ppc: tests/unit/test_ppc.c ext/synth.c $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_ppc.c ext/synth.c $(ENGINE)
+
 build/vmcore-poke: tests/inject.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $<
 
-# libFuzzer targets (clang): entry decoder and whole engine on the
-# synthetic world; make fuzz FUZZ_SECONDS=N runs each for N seconds
+# libFuzzer targets (clang): the s390x and ppc64 entry decoders and the
+# whole engine on the synthetic world; make fuzz FUZZ_SECONDS=N runs each for N seconds
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iext
 build/fuzz_decode: tests/fuzz/fuzz_decode.c $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_decode.c $(ENGINE)
+build/fuzz_decode_ppc: tests/fuzz/fuzz_decode_ppc.c $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_decode_ppc.c $(ENGINE)
 build/fuzz_walk: tests/fuzz/fuzz_walk.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_walk.c $(WORLD) $(ENGINE)
 # build/fuzz_open (thpscan's dump opening path) is built by mk/thpscan.mk
-fuzz: deps build/fuzz_decode build/fuzz_walk build/fuzz_open
+fuzz: deps build/fuzz_decode build/fuzz_decode_ppc build/fuzz_walk build/fuzz_open
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # host packages for building and testing (idempotent; apt-get as root)
@@ -93,8 +100,9 @@ deps:
 samples: deps
 	samples/make-samples.sh
 
-unit: build/test_s390
+unit: build/test_s390 build/test_ppc
 	build/test_s390
+	build/test_ppc
 
 # the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer;
 # any report fails the run
@@ -103,8 +111,14 @@ build/test_s390-san: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)
 
-unit-san: build/test_s390-san
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build/test_s390-san
+build/test_ppc-san: tests/unit/test_ppc.c ext/synth.c $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_ppc.c ext/synth.c $(ENGINE)
+
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+unit-san: build/test_s390-san build/test_ppc-san
+	$(SAN_ENV) build/test_s390-san
+	$(SAN_ENV) build/test_ppc-san
 
 # Everything: unit tests, then each real sample opened in crash with the
 # extension loaded.  Ends with one "N passed, N failed" line.

@@ -12,6 +12,15 @@ static int s_read(void *priv, uint64_t pa, void *buf, size_t len)
 	return 0;
 }
 
+static int s_read_kv(void *priv, uint64_t va, void *buf, size_t len)
+{
+	struct synth *s = priv;
+
+	if (va < s->kvirt_base)
+		return -1;
+	return s_read(priv, va - s->kvirt_base, buf, len);
+}
+
 static int s_symbol(void *priv, const char *name, uint64_t *addr)
 {
 	const struct synth *s = priv;
@@ -81,7 +90,7 @@ int synth_init(struct synth *s, size_t size, int big_endian,
 	s->be.priv = s;
 	s->be.big_endian = big_endian;
 	s->be.read_phys = s_read;
-	s->be.read_kvirt = s_read;
+	s->be.read_kvirt = s_read_kv;
 	s->be.symbol = s_symbol;
 	s->be.member_offset = s_member;
 	s->be.member_size = s_member_size;

@@ -1,7 +1,8 @@
 /*
  * Synthetic in-memory backend for unit tests and fuzzing: a flat
- * physical memory image (kernel virtual == physical, as on s390 v6.1),
- * a symbol table and a layout table, all filled in by the test.
+ * physical memory image (kernel virtual == physical + kvirt_base: 0 as
+ * on s390 v6.1, 0xc000000000000000 for a ppc64 linear map), a symbol
+ * table and a layout table, all filled in by the test.
  */
 #ifndef THPCHECK_SYNTH_H
 #define THPCHECK_SYNTH_H
@@ -18,6 +19,7 @@ struct synth {
 	const struct synth_sym *syms;
 	const struct synth_layout *layout;
 	const char *release;
+	uint64_t kvirt_base;
 	struct tc_backend be;
 };
 

@@ -3,7 +3,9 @@
 
 Real table words (region-3, segment, pte, as found in s390x-6.1) become
 decoder records (level, value) and walker records (world address, value)
-that put real entries into the synthetic world's tables.
+that put real entries into the synthetic world's tables.  For a ppc64le
+sample: records (mmu|level, entry as in memory) for fuzz_decode_ppc, from
+the entries of its tables and the values of its planted findings.
 Usage: tests/fuzz/make-seeds.py [SAMPLE]   (needs make test data: the
 planted run's JSON in $THPCHECK_CACHE/work/SAMPLE)
 """
@@ -16,6 +18,43 @@ import sys
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck"))
 sample = sys.argv[1] if len(sys.argv) > 1 else "s390x-6.1"
+
+
+def ppc_seeds():
+    """(0x80 if hash) | level, then the 8 entry bytes as in memory"""
+    levels = {"pgd": 0, "pud": 1, "pmd": 2, "pte": 3}
+    sel = 0x80 if sample.endswith("hash") else 0
+    sd = os.path.join(TOP, "samples", "out", sample)
+    d = os.path.join(TOP, "tests/fuzz/corpus/decode_ppc")
+    os.makedirs(d, exist_ok=True)
+    planted = json.load(open(os.path.join(CACHE, "work", sample, "thpcheck-planted.json")))
+    recs = b"".join(bytes([sel | levels[f["level"]]]) + int(f["value"], 16).to_bytes(8, "big")
+                    for f in planted["findings"] if f.get("level") in levels and f.get("value"))
+    open(os.path.join(d, sample + "-findings"), "wb").write(recs)
+    tabs = subprocess.run([os.path.join(TOP, "build/thpscan"), "-q", "--tables",
+                           os.path.join(sd, "vmlinux"), os.path.join(sd, "vmcore")],
+                          capture_output=True, text=True).stdout
+    recs, seen = b"", set()
+    for line in tabs.splitlines():
+        t = json.loads(line) if line.startswith("{") else {}
+        if t.get("level") not in levels or "deposited_on" in t:
+            continue
+        lvl = levels[t["level"]]
+        words = subprocess.run([os.path.join(TOP, "build/vmcore-poke"), os.path.join(sd, "vmcore"),
+                                "read", t["pa"], "32"], capture_output=True, text=True).stdout.split()
+        for w in words:     # vmcore-poke prints little-endian words
+            mem = int(w, 16).to_bytes(8, "little")
+            key = (lvl, int.from_bytes(mem, "big") & 0xc0000000000001ff)
+            if int(w, 16) and key not in seen:
+                seen.add(key)
+                recs += bytes([sel | lvl]) + mem
+    open(os.path.join(d, sample + "-tables"), "wb").write(recs)
+    print(f"{len(recs) // 9} table entries -> {d}")
+
+
+if sample.startswith("ppc64le"):
+    ppc_seeds()
+    sys.exit(0)
 js = json.load(open(os.path.join(CACHE, "work", sample, "thpcheck-planted.json")))
 core = os.path.join(TOP, "samples", "out", sample, "vmcore")
 LEVEL = {"pud": 2, "pmd": 3, "pte": 4}
