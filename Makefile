@@ -68,9 +68,10 @@ build/test_s390: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE) $(
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)
 
-build/test_ppc: tests/unit/test_ppc.c ext/synth.c $(ENGINE) $(HDRS)
+WORLD_PPC := tests/unit/world_ppc.c ext/synth.c
+build/test_ppc: tests/unit/test_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_ppc.c ext/synth.c $(ENGINE)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_ppc.c $(WORLD_PPC) $(ENGINE)
 
 build/vmcore-poke: tests/inject.c
 	@mkdir -p $(@D)
@@ -86,11 +87,14 @@ build/fuzz_decode: tests/fuzz/fuzz_decode.c $(ENGINE) $(HDRS)
 build/fuzz_decode_ppc: tests/fuzz/fuzz_decode_ppc.c $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_decode_ppc.c $(ENGINE)
+build/fuzz_walk_ppc: tests/fuzz/fuzz_walk_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_walk_ppc.c $(WORLD_PPC) $(ENGINE)
 build/fuzz_walk: tests/fuzz/fuzz_walk.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_walk.c $(WORLD) $(ENGINE)
 # build/fuzz_open (thpscan's dump opening path) is built by mk/thpscan.mk
-fuzz: deps build/fuzz_decode build/fuzz_decode_ppc build/fuzz_walk build/fuzz_open
+fuzz: deps build/fuzz_decode build/fuzz_decode_ppc build/fuzz_walk build/fuzz_walk_ppc build/fuzz_open
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # host packages for building and testing (idempotent; apt-get as root)
@@ -111,9 +115,9 @@ build/test_s390-san: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)
 
-build/test_ppc-san: tests/unit/test_ppc.c ext/synth.c $(ENGINE) $(HDRS)
+build/test_ppc-san: tests/unit/test_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_ppc.c ext/synth.c $(ENGINE)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_ppc.c $(WORLD_PPC) $(ENGINE)
 
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 unit-san: build/test_s390-san build/test_ppc-san

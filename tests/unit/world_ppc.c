@@ -1,0 +1,142 @@
+/* The synthetic ppc64 world shared by the unit tests and the fuzzers. */
+#include <stdio.h>
+#include <string.h>
+#include "world_ppc.h"
+
+/* radix: RADIX_P?D_VAL_BITS = top bit | the next level's index size;
+ * hash: the top bit only; hash pte fragments hold the ptes and their
+ * hidx (4 KiB), pmd fragments the pmds and the deposit slots (16 KiB) */
+const struct geo ppc_radix = {
+	"radix", 0, { 13, 9, 9, 5 }, { PRESENT | 9, PRESENT | 9, PRESENT | 5 },
+	{ 256, 16 }, { 8, 12 }, 0x10000000, 0x10200000, 0x200000, 0x100000,
+	31, 0x100,
+};
+const struct geo ppc_hash = {
+	"hash", 1, { 8, 10, 10, 8 }, { PRESENT, PRESENT, PRESENT },
+	{ 16, 4 }, { 12, 14 }, 0x10000000, 0x11000000, 0x1000000, 0x800000,
+	255, 0x1000,
+};
+const struct geo *ppc_geo;
+
+static const char *const var_names[] = {
+	"__pgd_index_size", "__pud_index_size", "__pmd_index_size",
+	"__pte_index_size", "__pgd_val_bits", "__pud_val_bits",
+	"__pmd_val_bits", "__pte_frag_nr", "__pmd_frag_nr",
+	"__pte_frag_size_shift", "__pmd_frag_size_shift", NULL,
+};
+
+static struct synth_sym syms[16];
+
+static const struct synth_layout layout[] = {
+	{ "task_struct", "tasks", 0x10 }, { "task_struct", "mm", 0x20 },
+	{ "task_struct", "pid", 0x28 }, { "task_struct", "tgid", 0x2c },
+	{ "task_struct", "comm", 0x30 },
+	{ "mm_struct", "pgd", 0x08 }, { "mm_struct", "mm_mt", 0x40 },
+	{ "mm_struct", "context.pte_frag", 0x100 },
+	{ "mm_struct", "context.pmd_frag", 0x108 },
+	{ "maple_tree", "ma_root", 0x08 },
+	{ "maple_node", "mr64.pivot", 0x08 }, { "maple_node", "mr64.slot", 0x80 },
+	{ "maple_node", "ma64.pivot", 0x08 }, { "maple_node", "ma64.slot", 0x50 },
+	{ "vm_area_struct", "vm_start", 0x00 },
+	{ "vm_area_struct", "vm_end", 0x08 },
+	{ "vm_area_struct", "vm_flags", 0x20 },
+	{ "page", NULL, 64 }, { "page", "pmd_huge_pte", 16 },
+	{ "page", "pt_frag_refcount", 40 },
+	{ NULL, NULL, 0 },
+};
+
+void put_be(struct synth *s, uint64_t pa, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		s->mem[pa + i] = (unsigned char)(v >> (56 - 8 * i));
+}
+
+void build_ppc_world(struct synth *s)
+{
+	int i;
+
+	for (i = 0; var_names[i]; i++) {
+		syms[i].name = var_names[i];
+		syms[i].addr = KV + VARS + 8 * (uint64_t)i;
+	}
+	syms[i++] = (struct synth_sym){ "init_task", KV + INIT_TASK };
+	syms[i++] = (struct synth_sym){ "init_mm", KV + INIT_MM };
+	syms[i++] = (struct synth_sym){ "vmemmap", KV + VARS + 0x100 };
+	syms[i] = (struct synth_sym){ NULL, 0 };
+	synth_init(s, WORLD_SIZE, 0, syms, layout);
+	s->kvirt_base = KV;
+	{
+		const uint64_t v[] = {
+			ppc_geo->bits[0], ppc_geo->bits[1], ppc_geo->bits[2], ppc_geo->bits[3],
+			ppc_geo->val[0], ppc_geo->val[1], ppc_geo->val[2], ppc_geo->frag_nr[0],
+			ppc_geo->frag_nr[1], ppc_geo->frag_shift[0], ppc_geo->frag_shift[1],
+		};
+
+		for (i = 0; var_names[i]; i++)
+			synth_put64(s, VARS + 8 * (uint64_t)i, v[i]);
+	}
+	synth_put64(s, VARS + 0x100, KV + VMEMMAP_PA);
+	/* task list: init_task <-> task A */
+	synth_put64(s, INIT_TASK + 0x10, KV + TASK_A + 0x10);
+	synth_put64(s, TASK_A + 0x10, KV + INIT_TASK + 0x10);
+	synth_put64(s, TASK_A + 0x20, KV + MM_A);
+	synth_put32(s, TASK_A + 0x28, 42);
+	synth_put32(s, TASK_A + 0x2c, 42);
+	memcpy(s->mem + TASK_A + 0x30, "work", 5);
+	/* kernel: an empty pgd; user: pgd -> pud -> pmd -> pte */
+	synth_put64(s, INIT_MM + 0x08, KV + K_PGD);
+	synth_put64(s, MM_A + 0x08, KV + U_PGD);
+	put_be(s, U_PGD, U_PUD | PGD_VAL);
+	put_be(s, U_PUD, U_PMD | PUD_VAL);
+	put_be(s, U_PMD + 8ULL * I_PTE, U_PTE | PMD_VAL);
+	put_be(s, U_PTE, 0x500000 | PTE_RW);
+	if (ppc_geo->hash) {
+		/* hash__pgtable_trans_huge_deposit: slot[i] after the table */
+		put_be(s, U_PMD + 8ULL * I_THP, THP_FRAME | PTE_RW | H_THP_HUGE);
+		synth_put64(s, SLOT(I_THP), KV + DEP);
+	} else {
+		/* radix: a ring of one fragment, headed by pmd_huge_pte of
+		 * the pmd page (radix_pgtable.c) */
+		put_be(s, U_PMD + 8ULL * I_THP, THP_FRAME | PTE_RW);
+		synth_put64(s, SPAGE(PMD_PAGE) + 16, KV + DEP);
+		synth_put64(s, DEP, KV + DEP);
+		synth_put64(s, DEP + 8, KV + DEP);
+	}
+	/* pt_frag_refcount: pmd page 1 fragment, pte page 2 (one live,
+	 * one deposited); no cursor pages (context.p?d_frag NULL) */
+	synth_put32(s, SPAGE(PMD_PAGE) + 40, 1);
+	synth_put32(s, SPAGE(PTE_PAGE) + 40, 2);
+	/* VMAs in one maple leaf: VMA1 at VA_PTE, a gap, VMA2 = the THP */
+	synth_put64(s, VMA1, VA_PTE);
+	synth_put64(s, VMA1 + 8, VA_PTE + ppc_geo->vma1_size);
+	synth_put64(s, VMA1 + 0x20, TC_VM_READ | TC_VM_WRITE);
+	synth_put64(s, VMA2, VA_THP);
+	synth_put64(s, VMA2 + 8, VA_THP + ppc_geo->thp_size);
+	synth_put64(s, VMA2 + 0x20, TC_VM_READ | TC_VM_WRITE);
+	synth_put64(s, MM_A + 0x40 + 0x08, KV + (MT_LEAF | (1 << 3) | 4 | 2));
+	synth_put64(s, MT_LEAF + 0x08 + 0, VA_PTE - 1);
+	synth_put64(s, MT_LEAF + 0x08 + 8, VA_PTE + ppc_geo->vma1_size - 1);
+	synth_put64(s, MT_LEAF + 0x08 + 16, VA_THP - 1);
+	synth_put64(s, MT_LEAF + 0x08 + 24, VA_THP + ppc_geo->thp_size - 1);
+	synth_put64(s, MT_LEAF + 0x08 + 32, UINT64_MAX);
+	synth_put64(s, MT_LEAF + 0x80 + 8, KV + VMA1);
+	synth_put64(s, MT_LEAF + 0x80 + 24, KV + VMA2);
+}
+
+int run_ppc_world(struct synth *s, struct tc_ctx *c)
+{
+	struct tc_opts o = { .scope = TC_SCOPE_ALL };
+	FILE *devnull = fopen("/dev/null", "w");
+	int rc;
+
+	o.out = devnull;
+	rc = tc_init(c, &s->be, &tc_arch_ppc64, &o);
+	if (rc == 0)
+		rc = tc_run(c);
+	fclose(devnull);
+	c->opts.out = NULL;
+	return rc;
+}
+
