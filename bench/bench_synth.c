@@ -35,20 +35,10 @@ static const struct synth_sym syms[] = {
 
 /* the layout of tests/unit/test_s390.c, plus pgtable_list */
 static const struct synth_layout layout[] = {
-	{ "task_struct", "tasks", 0x10 }, { "task_struct", "mm", 0x20 },
-	{ "task_struct", "pid", 0x28 }, { "task_struct", "tgid", 0x2c },
-	{ "task_struct", "comm", 0x30 },
-	{ "mm_struct", "pgd", 0x08 }, { "mm_struct", "mm_mt", 0x40 },
 	{ "mm_struct", "context.asce", 0x100 },
 	{ "mm_struct", "context.asce_limit", 0x108 },
 	/* a v6.1 layout: 2 KiB pte fragments, two tables to a page */
 	{ "mm_struct", "context.pgtable_list", 0x110 },
-	{ "maple_tree", "ma_root", 0x08 },
-	{ "maple_node", "mr64.pivot", 0x08 }, { "maple_node", "mr64.slot", 0x80 },
-	{ "maple_node", "ma64.pivot", 0x08 }, { "maple_node", "ma64.slot", 0x50 },
-	{ "vm_area_struct", "vm_start", 0x00 },
-	{ "vm_area_struct", "vm_end", 0x08 },
-	{ "vm_area_struct", "vm_flags", 0x20 },
 	{ NULL, NULL, 0 },
 };
 

@@ -34,16 +34,36 @@ static int s_symbol(void *priv, const char *name, uint64_t *addr)
 	return -1;
 }
 
-static long s_member(void *priv, const char *type, const char *member)
-{
-	const struct synth *s = priv;
-	const struct synth_layout *l;
+const struct synth_layout synth_base_layout[] = {
+	{ "task_struct", "tasks", 0x10 }, { "task_struct", "mm", 0x20 },
+	{ "task_struct", "pid", 0x28 }, { "task_struct", "tgid", 0x2c },
+	{ "task_struct", "comm", 0x30 },
+	{ "mm_struct", "pgd", 0x08 }, { "mm_struct", "mm_mt", 0x40 },
+	{ "maple_tree", "ma_root", 0x08 },
+	{ "maple_node", "mr64.pivot", 0x08 }, { "maple_node", "mr64.slot", 0x80 },
+	{ "maple_node", "ma64.pivot", 0x08 }, { "maple_node", "ma64.slot", 0x50 },
+	{ "vm_area_struct", "vm_start", 0x00 },
+	{ "vm_area_struct", "vm_end", 0x08 },
+	{ "vm_area_struct", "vm_flags", 0x20 },
+	{ NULL, NULL, 0 },
+};
 
-	for (l = s->layout; l && l->type; l++)
+static long find_member(const struct synth_layout *l, const char *type,
+			const char *member)
+{
+	for (; l && l->type; l++)
 		if (!strcmp(l->type, type) && l->member &&
 		    !strcmp(l->member, member))
 			return l->value;
 	return -1;
+}
+
+static long s_member(void *priv, const char *type, const char *member)
+{
+	const struct synth *s = priv;
+	long v = find_member(s->layout, type, member);
+
+	return v >= 0 ? v : find_member(synth_base_layout, type, member);
 }
 
 static long s_member_size(void *priv, const char *type, const char *member)

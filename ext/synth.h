@@ -23,6 +23,10 @@ struct synth {
 	struct tc_backend be;
 };
 
+/* the layout every synthetic world shares (task list, mm->pgd, the
+ * maple tree of VMAs); a world's own layout is searched first */
+extern const struct synth_layout synth_base_layout[];
+
 int synth_init(struct synth *s, size_t size, int big_endian,
 	       const struct synth_sym *syms, const struct synth_layout *layout);
 void synth_free(struct synth *s);

@@ -351,18 +351,6 @@ int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa);
  * allocated); 0, or -1 when out of memory (*v unchanged) */
 int tc_grow(void **v, size_t *cap, size_t n, size_t size);
 
-/* open-addressing map from a page address to an index (for per-page
- * state kept by the arch files); tc_pagemap_get returns SIZE_MAX when
- * the key is absent */
-struct tc_pagemap {
-	uint64_t *keys;
-	size_t *vals;
-	size_t cap, n;
-};
-size_t tc_pagemap_get(const struct tc_pagemap *m, uint64_t key);
-int tc_pagemap_put(struct tc_pagemap *m, uint64_t key, size_t val);
-void tc_pagemap_free(struct tc_pagemap *m);
-
 /*
  * Brent's cycle detection for list walks: O(1) memory, finds a cycle
  * that does not pass through the start within a few times its length.

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../ext/s390.h"
+#include "fuzz.h"
 
 static void check_entry(int level, const struct tc_entry *e)
 {
@@ -14,22 +15,9 @@ static void check_entry(int level, const struct tc_entry *e)
 	 * to 2 KiB-aligned pte tables */
 	uint64_t align = level < L_SEG ? 4096 : 2048;
 
-	switch (e->kind) {
-	case TC_NONE: case TC_SWAP:
-		break;
-	case TC_TABLE:
-		if (level == L_PTE || (e->pa & (align - 1)))
-			abort();
-		break;
-	case TC_LEAF:
-		break;
-	case TC_ILLEGAL:
-		if (!e->sig || !e->why || !tc_sig_find(e->sig))
-			abort();
-		break;
-	default:
+	fuzz_check_kind(e);
+	if (e->kind == TC_TABLE && (level == L_PTE || (e->pa & (align - 1))))
 		abort();
-	}
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../ext/ppc.h"
+#include "fuzz.h"
 
 static void set_geometry(struct ppc_priv *p, int radix)
 {
@@ -39,24 +40,12 @@ static void set_geometry(struct ppc_priv *p, int radix)
 static void check_entry(const struct ppc_priv *p, int level,
 			const struct tc_entry *e)
 {
-	switch (e->kind) {
-	case TC_NONE: case TC_SWAP:
-		break;
-	case TC_TABLE:
-		if (level == P_PTE || (e->pa & (p->align[level + 1] - 1)))
-			abort();
-		break;
-	case TC_LEAF:
-		if (e->pa & ((1ULL << p->levels[level].shift) - 1))
-			abort();
-		break;
-	case TC_ILLEGAL:
-		if (!e->sig || !e->why || !tc_sig_find(e->sig))
-			abort();
-		break;
-	default:
+	fuzz_check_kind(e);
+	if (e->kind == TC_TABLE &&
+	    (level == P_PTE || (e->pa & (p->align[level + 1] - 1))))
 		abort();
-	}
+	if (e->kind == TC_LEAF && (e->pa & ((1ULL << p->levels[level].shift) - 1)))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz.h"
 #include "../unit/world.h"
 
 static struct synth pristine;
@@ -26,23 +27,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		s.be.priv = &s;
 	}
 	memcpy(s.mem, pristine.mem, pristine.size);
-	for (i = 0; i + 12 <= size; i += 12) {
-		uint32_t off = (uint32_t)data[i] << 24 | (uint32_t)data[i + 1] << 16 |
-			       (uint32_t)data[i + 2] << 8 | data[i + 3];
-		uint64_t v = 0;
-		int k;
+	for (i = 0; i + FUZZ_RECORD <= size; i += FUZZ_RECORD) {
+		uint32_t off;
+		uint64_t v;
 
-		for (k = 4; k < 12; k++)
-			v = v << 8 | data[i + k];
+		fuzz_record(data + i, &off, &v);
 		synth_put64(&s, (off % (9u << 20)) & ~7u, v);
 	}
-	if (run_world(&s, &c) == 0) {
-		FILE *f = fopen("/dev/null", "w");
-
-		tc_print_json(&c, f);
-		tc_print_text(&c, f);
-		fclose(f);
-	}
+	if (run_world(&s, &c) == 0)
+		fuzz_print_all(&c);
 	tc_free(&c);
 	return 0;
 }

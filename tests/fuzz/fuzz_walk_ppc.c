@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz.h"
 #include "../unit/world_ppc.h"
 
 static struct synth pristine[2];
@@ -35,23 +36,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	}
 	w = &s[g];
 	memcpy(w->mem, pristine[g].mem, pristine[g].size);
-	for (i = 1; i + 12 <= size; i += 12) {
-		uint32_t off = (uint32_t)data[i] << 24 | (uint32_t)data[i + 1] << 16 |
-			       (uint32_t)data[i + 2] << 8 | data[i + 3];
-		uint64_t v = 0;
-		int k;
+	for (i = 1; i + FUZZ_RECORD <= size; i += FUZZ_RECORD) {
+		uint32_t off;
+		uint64_t v;
 
-		for (k = 4; k < 12; k++)
-			v = v << 8 | data[i + k];
+		fuzz_record(data + i, &off, &v);
 		synth_put64(w, (off % (3u << 20)) & ~7u, v);
 	}
-	if (run_ppc_world(w, &c) == 0) {
-		FILE *f = fopen("/dev/null", "w");
-
-		tc_print_json(&c, f);
-		tc_print_text(&c, f);
-		fclose(f);
-	}
+	if (run_ppc_world(w, &c) == 0)
+		fuzz_print_all(&c);
 	tc_free(&c);
 	return 0;
 }

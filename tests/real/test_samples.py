@@ -565,26 +565,23 @@ def choose_ppc_plants(sample, man, tables, vmas_by_pid, vmcore):
             add("PPC_PMD_ILLEGAL", pa, free[0], (ptrs[0] & ~0xff) | 0x11)
             add("TABLE_MULTI_REF", pa, free[1], ptrs[0])
             break
-    # a pud entry with pmd-level value bits (radix: next index size 9 vs 5)
+    def plant_dir(sig, level, n, next_pa):
+        """the last free entry of the parent's first table of this level
+        points at next_pa with value bits 0x11 the kernel never uses"""
+        tabs = [t for t in mine if t["level"] == level]
+        if not tabs or next_pa is None:
+            return
+        w = words(tabs[0], n)
+        free = [i for i in range(1, n) if w[i] == 0]
+        if free:
+            add(sig, int(tabs[0]["pa"], 16), free[-1], next_pa | 0x8000000000000000 | 0x11)
+
+    # PUD_INDEX_SIZE / PGD_INDEX_SIZE with 64K pages: radix 9 / 13, hash 10 / 8
     puds = [t for t in mine if t["level"] == "pud"]
-    if puds and pmd_tabs:
-        pud_n = 1024 if hash_mmu else 512
-        w = words(puds[0], pud_n)
-        pa = int(puds[0]["pa"], 16)
-        free = [i for i in range(1, pud_n) if w[i] == 0]
-        if free:
-            add("PPC_PUD_ILLEGAL", pa, free[-1], pmd_tabs[0][0] | 0x8000000000000000 | 0x11)
-    # a pgd entry pointing at a pud table with wrong value bits
-    # (PGD_INDEX_SIZE: radix 13, hash 8 with 64K pages)
-    pgds = [t for t in mine if t["level"] == "pgd"]
-    if pgds and puds:
-        pgd_n = 256 if hash_mmu else 8192
-        w = words(pgds[0], pgd_n)
-        pa = int(pgds[0]["pa"], 16)
-        free = [i for i in range(1, pgd_n) if w[i] == 0]
-        if free:
-            add("PPC_PGD_ILLEGAL", pa, free[-1],
-                int(puds[0]["pa"], 16) | 0x8000000000000000 | 0x11)
+    plant_dir("PPC_PUD_ILLEGAL", "pud", 1024 if hash_mmu else 512,
+              pmd_tabs[0][0] if pmd_tabs else None)
+    plant_dir("PPC_PGD_ILLEGAL", "pgd", 256 if hash_mmu else 8192,
+              int(puds[0]["pa"], 16) if puds else None)
     opmds = [t for t in tables if t.get("pid") == other["pid"] and t["level"] == "pmd"]
     if opmds:
         w = words(opmds[0], pmd_n)

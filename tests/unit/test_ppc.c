@@ -8,28 +8,10 @@
  * of both fragment pages.  Each rule is planted once; the real-dump
  * counterparts are in tests/real/test_samples.py.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "world_ppc.h"
-
-static int passed, failed;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "check.h"
 
 static const struct tc_finding *find(const struct tc_ctx *c, const char *sig,
 				     uint64_t table_pa, int index)

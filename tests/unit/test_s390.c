@@ -4,28 +4,10 @@
  * a segment table, a pte table, a THP and a hugetlb leaf.  Each test
  * builds the clean world, plants one value and checks the finding.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "world.h"
-
-static int passed, failed;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#include "check.h"
 
 static int run(struct synth *s, struct tc_ctx *c)
 {

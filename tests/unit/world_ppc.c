@@ -28,18 +28,8 @@ static const char *const var_names[] = {
 static struct synth_sym syms[16];
 
 static const struct synth_layout layout[] = {
-	{ "task_struct", "tasks", 0x10 }, { "task_struct", "mm", 0x20 },
-	{ "task_struct", "pid", 0x28 }, { "task_struct", "tgid", 0x2c },
-	{ "task_struct", "comm", 0x30 },
-	{ "mm_struct", "pgd", 0x08 }, { "mm_struct", "mm_mt", 0x40 },
 	{ "mm_struct", "context.pte_frag", 0x100 },
 	{ "mm_struct", "context.pmd_frag", 0x108 },
-	{ "maple_tree", "ma_root", 0x08 },
-	{ "maple_node", "mr64.pivot", 0x08 }, { "maple_node", "mr64.slot", 0x80 },
-	{ "maple_node", "ma64.pivot", 0x08 }, { "maple_node", "ma64.slot", 0x50 },
-	{ "vm_area_struct", "vm_start", 0x00 },
-	{ "vm_area_struct", "vm_end", 0x08 },
-	{ "vm_area_struct", "vm_flags", 0x20 },
 	{ "page", NULL, 64 }, { "page", "pmd_huge_pte", 16 },
 	{ "page", "pt_frag_refcount", 40 },
 	{ NULL, NULL, 0 },
