@@ -43,12 +43,17 @@ for s in $SAMPLES; do
     done
 done
 
-echo "== scan: thpscan -s end to end (vmlinux open, DWARF index, fork, scan), best of 3"
+# the layout memo (docs/thpscan.md): "cold" runs without it (the DWARF
+# index is built), "warm" with one that a first run filled
+MEMO=$(mktemp -d /tmp/thpscan-bench-memo.XXXXXX)
+trap 'rm -rf "$MEMO"' EXIT
+echo "== scan: thpscan -s end to end (vmlinux open, DWARF index or layout memo, fork, scan), best of 3"
 for s in $SAMPLES; do
     for f in vmcore vmcore.kdump; do
         [ -f "samples/out/$s/$f" ] || continue
-        printf '%s/%s: %s s\n' "$s" "$f" \
-            "$(wall 3 build/thpscan -q -s "samples/out/$s/vmlinux" "samples/out/$s/$f")"
+        cold=$(THPSCAN_LAYOUT_CACHE=off wall 3 build/thpscan -q -s "samples/out/$s/vmlinux" "samples/out/$s/$f")
+        warm=$(THPSCAN_LAYOUT_CACHE=$MEMO wall 3 build/thpscan -q -s "samples/out/$s/vmlinux" "samples/out/$s/$f")
+        python3 -c "print('$s/$f: cold %.3f s, warm (layout memo) %.3f s: %.1fx' % ($cold, $warm, $cold / $warm))"
     done
 done
 
@@ -67,12 +72,18 @@ for _ in 1 2; do
         done
     done
 done
+export THPSCAN_LAYOUT_CACHE=off     # batch: the DWARF index, shared by the jobs
 j1=$(wall 1 build/thpscan -q -s --jobs 1 --debuginfo-dir "$CACHE/k" "${dumps[@]}")
 j2=$(wall 1 build/thpscan -q -s --jobs 2 --debuginfo-dir "$CACHE/k" "${dumps[@]}")
 python3 -c "print('${#dumps[@]} dumps: --jobs 1 %.2f s, --jobs 2 %.2f s, speed-up %.2fx' % ($j1, $j2, $j1 / $j2))"
 j1=$(wall 1 build/thpscan -q -s --jobs 1 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
 j2=$(wall 1 build/thpscan -q -s --jobs 2 samples/out/s390x-6.1/vmlinux "${dumps[@]}")
 python3 -c "print('same 8 with one VMLINUX (6.1; the 6.12 dumps fail fast): --jobs 1 %.2f s, --jobs 2 %.2f s, speed-up %.2fx' % ($j1, $j2, $j1 / $j2))"
+export THPSCAN_LAYOUT_CACHE=$MEMO
+j1=$(wall 1 build/thpscan -q -s --jobs 1 --debuginfo-dir "$CACHE/k" "${dumps[@]}")
+j2=$(wall 1 build/thpscan -q -s --jobs 2 --debuginfo-dir "$CACHE/k" "${dumps[@]}")
+python3 -c "print('the 8 with --debuginfo-dir and a warm layout memo: --jobs 1 %.2f s, --jobs 2 %.2f s, speed-up %.2fx' % ($j1, $j2, $j1 / $j2))"
+unset THPSCAN_LAYOUT_CACHE
 
 echo "== scaling: thpscan per page-table page, 256 MiB guest (workload 1x) vs 4 GiB (16x)"
 if [ "${BENCH_SCALING:-1}" = 1 ] && samples/make-samples.sh s390x-6.1-256m s390x-6.1-4g >/dev/null 2>&1; then

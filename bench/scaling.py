@@ -8,7 +8,8 @@ For each SAMPLE_DIR (vmlinux + vmcore + vmcore.kdump) it prints
     its processes (the parent and the forked scanner, sampled from /proc
     every millisecond), split into file-backed pages (the vmlinux that
     libdw maps: page cache, the same for every dump of that kernel) and
-    anonymous memory (libdw's index and the engine).
+    anonymous memory (libdw's index and the engine); "cold" without the
+    layout memo (the DWARF index is built), "warm" with one (no DWARF).
 The last lines compare the last and first sample: scan time per table
 (1.0 = linear) and anonymous memory added per added page-table page.
 The forest part of make bench measures the engine's memory per table
@@ -16,8 +17,10 @@ exactly; here a few thousand tables move RSS by only a few pages."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -47,11 +50,12 @@ def rss(pid):
     return get("RssAnon"), get("RssFile")
 
 
-def run(args):
+def run(args, memo):
     """wall seconds, peak anon and file RSS (KiB) over the process tree"""
     t0 = time.monotonic()
     p = subprocess.Popen([THPSCAN] + args, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL)
+                         stderr=subprocess.DEVNULL,
+                         env=dict(os.environ, THPSCAN_LAYOUT_CACHE=memo))
     anon = file_ = 0
     out = b""
     os.set_blocking(p.stdout.fileno(), False)
@@ -73,6 +77,7 @@ def tables(doc):
     return sum(doc["stats"]["tables"].values())
 
 
+MEMO = tempfile.mkdtemp(prefix="thpscan-scaling-memo.")
 rows = []
 for d in sys.argv[1:]:
     name = os.path.basename(d.rstrip("/"))
@@ -83,21 +88,27 @@ for d in sys.argv[1:]:
         fl = subprocess.run([FLOOR, vml, dump, "5"], capture_output=True, text=True).stdout
         m = re.search(r"(\d+) tables .*scan ([\d.]+) ms", fl)
         scan_us = float(m.group(2)) * 1e3 / int(m.group(1)) if m else float("nan")
-        runs = [run(["--json", "-q", vml, dump]) for _ in range(3)]
-        wall = min(r[0] for r in runs)
-        anon = max(r[1] for r in runs)
-        file_ = max(r[2] for r in runs)
-        doc = runs[0][3]
+        res = {}
+        for mode, memo in (("cold", "off"), ("warm", MEMO)):
+            run(["--json", "-q", vml, dump], memo)     # fills the memo
+            runs = [run(["--json", "-q", vml, dump], memo) for _ in range(3)]
+            res[mode] = (min(r[0] for r in runs), max(r[1] for r in runs),
+                         max(r[2] for r in runs), runs[0][3])
+        doc = res["cold"][3]
         n = tables(doc)
-        rows.append((name, f, n, scan_us, anon))
+        rows.append((name, f, n, scan_us, res["cold"][1], res["warm"][1] + res["warm"][2]))
         print(f"{name} ({man.get('guest_mem_mib', '?')} MiB guest, {len(doc['mms']) - 1} user mms) "
-              f"{f}: {n} tables, findings {doc['stats']['findings']}; scan {scan_us:.2f} us "
-              f"per table; end to end {wall:.3f} s, peak RSS {(anon + file_) / 1024:.1f} MiB = "
-              f"{file_ / 1024:.1f} MiB vmlinux mapping + {anon / 1024:.1f} MiB anonymous")
+              f"{f}: {n} tables, findings {doc['stats']['findings']}; scan {scan_us:.2f} us per table")
+        for mode, (wall, anon, file_, _) in res.items():
+            print(f"    {mode}: end to end {wall:.3f} s, peak RSS {(anon + file_) / 1024:.1f} MiB = "
+                  f"{file_ / 1024:.1f} MiB file-backed + {anon / 1024:.1f} MiB anonymous")
 for f in ("vmcore", "vmcore.kdump"):
     r = [x for x in rows if x[1] == f]
     if len(r) >= 2:
         a, b = r[0], r[-1]
         print(f"{f}: {b[0]} / {a[0]}: {b[2] / a[2]:.1f}x the tables; scan time per table "
-              f"{b[3] / a[3]:.2f}x (1.0 = linear); anonymous RSS "
-              f"{(b[4] - a[4]) * 1024 / (b[2] - a[2]):+.0f} bytes per added table")
+              f"{b[3] / a[3]:.2f}x (1.0 = linear); anonymous RSS (cold) "
+              f"{(b[4] - a[4]) * 1024 / (b[2] - a[2]):+.0f} bytes per added table; "
+              f"total RSS (warm) {a[5] / 1024:.1f} -> {b[5] / 1024:.1f} MiB, "
+              f"{(b[5] - a[5]) * 1024 / (b[2] - a[2]):+.0f} bytes per added table")
+shutil.rmtree(MEMO, ignore_errors=True)

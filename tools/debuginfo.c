@@ -48,6 +48,11 @@ struct kdw {
 	Dwarf_CU *cursor;	/* last CU indexed (NULL: none yet) */
 	int indexed_all;
 	size_t cus;
+	/* answers kept across runs (see "memo" below) */
+	struct memo_ent *memo;
+	size_t nmemo, capmemo;
+	int memo_dirty;
+	char *memo_path;
 };
 
 /* ------------------------------------------------------------ index */
@@ -324,14 +329,14 @@ static long resolve_path(struct kdw *w, const char *type, const char *path,
 	}
 }
 
-long kdw_member_offset(struct kdw *w, const char *type, const char *member)
+static long dw_member_offset(struct kdw *w, const char *type, const char *member)
 {
 	Dwarf_Die m;
 
 	return resolve_path(w, type, member, &m);
 }
 
-long kdw_member_size(struct kdw *w, const char *type, const char *member)
+static long dw_member_size(struct kdw *w, const char *type, const char *member)
 {
 	Dwarf_Die m, t;
 	Dwarf_Word sz;
@@ -342,7 +347,7 @@ long kdw_member_size(struct kdw *w, const char *type, const char *member)
 	return (long)sz;
 }
 
-long kdw_type_size(struct kdw *w, const char *type)
+static long dw_type_size(struct kdw *w, const char *type)
 {
 	Dwarf_Die d;
 	Dwarf_Word sz;
@@ -352,7 +357,7 @@ long kdw_type_size(struct kdw *w, const char *type)
 	return (long)sz;
 }
 
-int kdw_enum_value(struct kdw *w, const char *name, long *value)
+static int dw_enum_value(struct kdw *w, const char *name, long *value)
 {
 	struct ent *e = lookup(w, name, ENT_ENUMERATOR);
 
@@ -458,6 +463,8 @@ static void read_image_range(struct kdw *w)
 		w->img_start = w->img_end = 0;
 }
 
+static void memo_load(struct kdw *w);
+
 struct kdw *kdw_open(const char *path, char *err, size_t errlen)
 {
 	struct kdw *w;
@@ -488,6 +495,7 @@ struct kdw *kdw_open(const char *path, char *err, size_t errlen)
 	w->arch = arch_of(&eh);
 	read_build_id(w);
 	read_image_range(w);
+	memo_load(w);
 	w->dbg = dwarf_begin_elf(w->elf, DWARF_C_READ, NULL);
 	if (!w->dbg) {
 		snprintf(err, errlen, "no DWARF debuginfo (%s); a vmlinux with debuginfo is needed",
@@ -517,6 +525,8 @@ void kdw_close(struct kdw *w)
 		close(w->fd);
 	free(w->tab);
 	free(w->syms);
+	free(w->memo);
+	free(w->memo_path);
 	free(w->path);
 	free(w);
 }
@@ -600,7 +610,7 @@ static void build_symbols(struct kdw *w)
 	}
 }
 
-int kdw_symbol(struct kdw *w, const char *name, uint64_t *addr)
+static int elf_symbol(struct kdw *w, const char *name, uint64_t *addr)
 {
 	struct sym *e;
 
@@ -633,6 +643,260 @@ int kdw_read_image(struct kdw *w, uint64_t addr, void *buf, size_t len)
 		return 0;
 	}
 	return -1;
+}
+
+/* ------------------------------------------------------------ memo */
+
+/*
+ * Answers kept across runs.  The engine asks every dump the same few
+ * dozen layout and symbol questions, and one vmlinux (one build-id)
+ * always answers them the same way; a warm memo spares the DWARF index,
+ * which is most of a scan (0.6-0.9 s and ~140 MiB of mapped debuginfo
+ * per s390x vmlinux).  File DIR/BUILD-ID.layout, DIR from
+ * $THPSCAN_LAYOUT_CACHE ("off" or empty: no memo), else
+ * $XDG_CACHE_HOME/thpscan, else ~/.cache/thpscan.  Text: a header line
+ * "thpscan-layout 1 BUILD-ID", then "KEY VALUE" lines (VALUE a number,
+ * or "-" for "no such thing").  A file that does not parse is ignored.
+ */
+#define MEMO_MAGIC	"thpscan-layout 1"
+#define MEMO_MAX	4096
+
+struct memo_ent {
+	char key[120];
+	int ok;
+	uint64_t value;
+};
+
+static int memo_dir(char *buf, size_t len)
+{
+	const char *d = getenv("THPSCAN_LAYOUT_CACHE"), *x;
+
+	if (d)
+		return !*d || !strcmp(d, "off") ? -1 :
+		       (snprintf(buf, len, "%s", d) < (int)len ? 0 : -1);
+	if ((x = getenv("XDG_CACHE_HOME")) && *x)
+		return snprintf(buf, len, "%s/thpscan", x) < (int)len ? 0 : -1;
+	if ((x = getenv("HOME")) && *x)
+		return snprintf(buf, len, "%s/.cache/thpscan", x) < (int)len ? 0 : -1;
+	return -1;
+}
+
+static struct memo_ent *memo_find(struct kdw *w, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < w->nmemo; i++)
+		if (!strcmp(w->memo[i].key, key))
+			return &w->memo[i];
+	return NULL;
+}
+
+static void memo_put(struct kdw *w, const char *key, int ok, uint64_t value)
+{
+	struct memo_ent *m;
+
+	if (strlen(key) >= sizeof(m->key) || w->nmemo >= MEMO_MAX)
+		return;
+	if (w->nmemo == w->capmemo) {
+		size_t ncap = w->capmemo ? 2 * w->capmemo : 64;
+
+		m = realloc(w->memo, ncap * sizeof(*m));
+		if (!m)
+			return;
+		w->memo = m;
+		w->capmemo = ncap;
+	}
+	m = &w->memo[w->nmemo++];
+	snprintf(m->key, sizeof(m->key), "%s", key);
+	m->ok = ok;
+	m->value = value;
+}
+
+static void memo_load(struct kdw *w)
+{
+	char dir[2048], line[256], want[200], key[120], val[40];
+	FILE *f;
+	size_t n;
+
+	if (!w->build_id[0] || memo_dir(dir, sizeof(dir)) < 0)
+		return;
+	n = strlen(dir) + strlen(w->build_id) + 16;
+	w->memo_path = malloc(n);
+	if (!w->memo_path)
+		return;
+	snprintf(w->memo_path, n, "%s/%s.layout", dir, w->build_id);
+	f = fopen(w->memo_path, "r");
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), MEMO_MAGIC " %s\n", w->build_id);
+	if (!fgets(line, sizeof(line), f) || strcmp(line, want))
+		goto out;
+	while (fgets(line, sizeof(line), f)) {
+		char *end;
+		uint64_t v = 0;
+
+		if (sscanf(line, "%119s %39s", key, val) != 2)
+			goto bad;
+		if (strcmp(val, "-")) {
+			errno = 0;
+			v = strtoull(val, &end, 0);
+			if (errno || *end)
+				goto bad;
+		}
+		memo_put(w, key, strcmp(val, "-") != 0, v);
+	}
+	goto out;
+bad:
+	w->nmemo = 0;		/* all or nothing */
+out:
+	fclose(f);
+}
+
+int kdw_save_memo(struct kdw *w)
+{
+	char tmp[4200], *slash;
+	FILE *f;
+	size_t i;
+
+	if (!w->memo_dirty || !w->memo_path)
+		return 0;
+	/* the directory and its parent (~/.cache), as mkdir -p would */
+	snprintf(tmp, sizeof(tmp), "%s", w->memo_path);
+	slash = strrchr(tmp, '/');
+	if (slash) {
+		*slash = 0;
+		if (mkdir(tmp, 0755) < 0 && errno == ENOENT) {
+			char *up = strrchr(tmp, '/');
+
+			if (up) {
+				*up = 0;
+				mkdir(tmp, 0755);
+				*up = '/';
+			}
+			mkdir(tmp, 0755);
+		}
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", w->memo_path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	fprintf(f, MEMO_MAGIC " %s\n", w->build_id);
+	for (i = 0; i < w->nmemo; i++)
+		if (w->memo[i].ok)
+			fprintf(f, "%s %#llx\n", w->memo[i].key,
+				(unsigned long long)w->memo[i].value);
+		else
+			fprintf(f, "%s -\n", w->memo[i].key);
+	if (fclose(f) != 0 || rename(tmp, w->memo_path) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	w->memo_dirty = 0;
+	return 0;
+}
+
+/* the memo's answer for key, else ask(), remembered */
+static int memo_key(char *key, size_t len, const char *kind, const char *a,
+		    const char *b)
+{
+	return snprintf(key, len, "%s:%s:%s", kind, a, b ? b : "") < (int)len &&
+	       !strpbrk(key, " \t\n") ? 0 : -1;
+}
+
+static int memo_get(struct kdw *w, const char *key, uint64_t *value)
+{
+	const struct memo_ent *m = memo_find(w, key);
+
+	if (!m)
+		return 0;
+	*value = m->value;
+	return m->ok ? 1 : -1;
+}
+
+static void memo_add(struct kdw *w, const char *key, int ok, uint64_t value)
+{
+	memo_put(w, key, ok, value);
+	w->memo_dirty = 1;
+}
+
+static long memo_long(struct kdw *w, const char *kind, const char *type,
+		      const char *member,
+		      long (*ask)(struct kdw *, const char *, const char *))
+{
+	char key[160];
+	uint64_t v;
+	long r;
+
+	if (memo_key(key, sizeof(key), kind, type, member) < 0)
+		return ask(w, type, member);
+	switch (memo_get(w, key, &v)) {
+	case 1:
+		return (long)v;
+	case -1:
+		return -1;
+	}
+	r = ask(w, type, member);
+	memo_add(w, key, r >= 0, (uint64_t)r);
+	return r;
+}
+
+static long ask_type_size(struct kdw *w, const char *type, const char *unused)
+{
+	(void)unused;
+	return dw_type_size(w, type);
+}
+
+long kdw_member_offset(struct kdw *w, const char *type, const char *member)
+{
+	return memo_long(w, "off", type, member, dw_member_offset);
+}
+
+long kdw_member_size(struct kdw *w, const char *type, const char *member)
+{
+	return memo_long(w, "msz", type, member, dw_member_size);
+}
+
+long kdw_type_size(struct kdw *w, const char *type)
+{
+	return memo_long(w, "sz", type, NULL, ask_type_size);
+}
+
+int kdw_enum_value(struct kdw *w, const char *name, long *value)
+{
+	char key[160];
+	uint64_t v;
+	int rc;
+
+	if (memo_key(key, sizeof(key), "enum", name, NULL) < 0)
+		return dw_enum_value(w, name, value);
+	switch (memo_get(w, key, &v)) {
+	case 1:
+		*value = (long)v;
+		return 0;
+	case -1:
+		return -1;
+	}
+	rc = dw_enum_value(w, name, value);
+	memo_add(w, key, rc == 0, rc == 0 ? (uint64_t)*value : 0);
+	return rc;
+}
+
+int kdw_symbol(struct kdw *w, const char *name, uint64_t *addr)
+{
+	char key[160];
+	int rc;
+
+	if (memo_key(key, sizeof(key), "sym", name, NULL) < 0)
+		return elf_symbol(w, name, addr);
+	switch (memo_get(w, key, addr)) {
+	case 1:
+		return 0;
+	case -1:
+		return -1;
+	}
+	rc = elf_symbol(w, name, addr);
+	memo_add(w, key, rc == 0, rc == 0 ? *addr : 0);
+	return rc;
 }
 
 void kdw_prewarm(struct kdw *w)

@@ -51,4 +51,11 @@ void kdw_index_stats(const struct kdw *w, size_t *indexed, size_t *types);
  * inherit the DWARF and symbol indexes instead of building their own. */
 void kdw_prewarm(struct kdw *w);
 
+/* Symbol and layout answers are remembered per build-id across runs
+ * ($THPSCAN_LAYOUT_CACHE, else $XDG_CACHE_HOME/thpscan or
+ * ~/.cache/thpscan; "off" disables it): a vmlinux whose answers are all
+ * known is never indexed.  kdw_open() reads the file; this writes it
+ * when there are new answers (atomically; 0, or -1 when it cannot). */
+int kdw_save_memo(struct kdw *w);
+
 #endif

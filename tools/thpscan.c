@@ -360,6 +360,7 @@ static int scan_dump(const struct config *cf, const char *path, FILE *out,
 		goto done;
 	}
 	rc = run_engine(cf, &d, out, err);
+	kdw_save_memo(vml);	/* a cache: failing to write it is no error */
 done:
 	kd_close(&d);
 	kdw_close(own);

@@ -203,6 +203,57 @@ def compare_to_crash(s):
     return results
 
 
+def layout_memo(tmp, s):
+    """the per-build-id memo of symbol and layout answers: a warm run
+    gives the same JSON without indexing the DWARF; a damaged or foreign
+    file is ignored; THPSCAN_LAYOUT_CACHE=off turns it off"""
+    sd = sample_dir(s)
+    vml, dump = os.path.join(sd, "vmlinux"), os.path.join(sd, "vmcore.kdump")
+    d = tempfile.mkdtemp(prefix="memo.", dir=tmp)
+
+    def scan(cache):
+        env = dict(os.environ, THPSCAN_LAYOUT_CACHE=cache)
+        p = subprocess.Popen([THPSCAN, "-q", "--json", vml, dump], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env)
+        out, _ = p.communicate(timeout=600)
+        lines = json_lines(out)
+        return (lines[0] if lines else None), p.returncode
+
+    def scan_rss(cache):
+        env = dict(os.environ, THPSCAN_LAYOUT_CACHE=cache)
+        p = subprocess.Popen([THPSCAN, "-q", "-s", vml, dump], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env)
+        _, _, ru = os.wait4(p.pid, 0)
+        return ru.ru_maxrss
+
+    cold, rc = scan(d)
+    files = glob.glob(os.path.join(d, "*.layout"))
+    if not check(cold is not None and len(files) == 1,
+                 f"{s}: a cold run writes one BUILD-ID.layout file", str(files)):
+        return
+    memo = files[0]
+    bid = os.path.basename(memo)[:-len(".layout")]
+    head_line = open(memo).readline().strip()
+    check(head_line == f"thpscan-layout 1 {bid}", f"{s}: memo header names the build-id",
+          head_line)
+    warm, rc2 = scan(d)
+    check(warm == cold and rc2 == rc, f"{s}: warm run (memo) == cold run", diff(warm, cold) or "")
+    off, rc3 = scan("off")
+    check(off == cold and rc3 == rc, f"{s}: THPSCAN_LAYOUT_CACHE=off == cold run",
+          diff(off, cold) or "")
+    r_cold, r_warm = scan_rss("off"), scan_rss(d)
+    check(r_warm * 2 < r_cold, f"{s}: a warm run does not index the DWARF "
+          f"(peak RSS {r_warm // 1024} MiB vs {r_cold // 1024} MiB)")
+    good = open(memo).read()
+    for name, text in (("damaged", good + "sz:page: not-a-number\n"),
+                       ("foreign", good.replace(bid, "00" * 20, 1)),
+                       ("empty", "")):
+        open(memo, "w").write(text)
+        got, rc4 = scan(d)
+        check(got == cold and rc4 == rc, f"{s}: a {name} memo file is ignored",
+              diff(got, cold) or "")
+
+
 # ---------------------------------------------------------------- 2. options
 
 def option_checks(s, full):
@@ -456,6 +507,9 @@ def main():
     refresh_reference()
     tmp = tempfile.mkdtemp(prefix="thpscan-test.", dir=os.path.join(CACHE, "work")
                            if os.path.isdir(os.path.join(CACHE, "work")) else None)
+    # every run of this suite starts with an empty layout memo: the first
+    # scan of each kernel is cold, later ones warm, all compared to crash
+    os.environ["THPSCAN_LAYOUT_CACHE"] = os.path.join(tmp, "layout")
     try:
         for s in KNOWN_SAMPLES:
             if s not in SAMPLES or not os.path.exists(os.path.join(sample_dir(s), "vmcore")):
@@ -469,6 +523,7 @@ def main():
             if sample_arch(s) not in arches_done:
                 arches_done.add(sample_arch(s))
                 debuginfo_layouts(tmp, s)
+                layout_memo(tmp, s)
         bad_inputs(tmp)
         batch_checks()
         man_pages()
