@@ -72,6 +72,9 @@ static void fill_template(struct synth *s, unsigned char *dst, unsigned n,
 
 static int build(struct synth *s, size_t npt, size_t *nseg)
 {
+	static const struct synth_vma all = {
+		VMA1, 0, 1ULL << 42, TC_VM_READ | TC_VM_WRITE,
+	};
 	size_t segs = (npt + 2047) / 2048, i, size;
 	uint64_t pts = SEGS + (uint64_t)segs * SEG_BYTES;
 	unsigned char seg_none[SEG_BYTES], pt_none[PT_BYTES];
@@ -80,12 +83,7 @@ static int build(struct synth *s, size_t npt, size_t *nseg)
 	if (synth_init(s, size, 1, syms, layout) < 0)
 		return -1;
 	*nseg = segs;
-	synth_put64(s, INIT_TASK + 0x10, TASK_A + 0x10);
-	synth_put64(s, TASK_A + 0x10, INIT_TASK + 0x10);
-	synth_put64(s, TASK_A + 0x20, MM_A);
-	synth_put32(s, TASK_A + 0x28, 42);
-	synth_put32(s, TASK_A + 0x2c, 42);
-	memcpy(s->mem + TASK_A + 0x30, "forest", 7);
+	synth_task(s, INIT_TASK, TASK_A, MM_A, 42, "forest");
 	synth_put64(s, INIT_MM + 0x100, K_R3 | 0x7);
 	fill_template(s, s->mem + K_R3, 2048, 0x24);
 	synth_put64(s, MM_A + 0x100, U_R3 | 0x1c7);
@@ -109,14 +107,7 @@ static int build(struct synth *s, size_t npt, size_t *nseg)
 		synth_put64(s, pt, 0x100000 | PTE_RW);
 	}
 	/* one VMA over everything, in a single maple leaf */
-	synth_put64(s, VMA1, 0);
-	synth_put64(s, VMA1 + 8, 1ULL << 42);
-	synth_put64(s, VMA1 + 0x20, TC_VM_READ | TC_VM_WRITE);
-	synth_put64(s, MM_A + 0x40 + 0x08, MT_LEAF | (1 << 3) | 4 | 2);
-	synth_put64(s, MT_LEAF + 0x08, (1ULL << 42) - 1);
-	synth_put64(s, MT_LEAF + 0x08 + 8, UINT64_MAX);
-	synth_put64(s, MT_LEAF + 0x80, VMA1);
-	return 0;
+	return synth_vmas(s, MM_A, MT_LEAF, &all, 1);
 }
 
 int main(int argc, char **argv)

@@ -139,16 +139,9 @@ void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 		F->dropped++;
 		return;
 	}
-	if (F->n == F->cap) {
-		size_t ncap = F->cap ? F->cap * 2 : 64;
-		struct tc_finding *nv = realloc(F->v, ncap * sizeof(*nv));
-
-		if (!nv) {
-			F->dropped++;
-			return;
-		}
-		F->v = nv;
-		F->cap = ncap;
+	if (tc_grow((void **)&F->v, &F->cap, F->n, sizeof(*F->v)) < 0) {
+		F->dropped++;
+		return;
 	}
 	f = &F->v[F->n++];
 	memset(f, 0, sizeof(*f));
@@ -215,15 +208,8 @@ static struct tc_mm_stats *mm_stats_of(struct tc_ctx *c, uint64_t mm)
 	for (i = 0; i < c->nmms; i++)
 		if (c->mms[i].mm == mm)
 			return &c->mms[i];
-	if (c->nmms == c->capmms) {
-		size_t ncap = c->capmms ? c->capmms * 2 : 32;
-		struct tc_mm_stats *nv = realloc(c->mms, ncap * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		c->mms = nv;
-		c->capmms = ncap;
-	}
+	if (tc_grow((void **)&c->mms, &c->capmms, c->nmms, sizeof(*c->mms)) < 0)
+		return NULL;
 	memset(&c->mms[c->nmms], 0, sizeof(c->mms[0]));
 	c->mms[c->nmms].mm = mm;
 	return &c->mms[c->nmms++];
@@ -303,15 +289,8 @@ static size_t note_table(struct tc_ctx *c, uint64_t pa, int lvl,
 {
 	struct tc_table *t;
 
-	if (c->ntabs == c->captabs) {
-		size_t ncap = c->captabs ? c->captabs * 2 : 1024;
-		struct tc_table *nv = realloc(c->tabs, ncap * sizeof(*nv));
-
-		if (!nv)
-			return SIZE_MAX;
-		c->tabs = nv;
-		c->captabs = ncap;
-	}
+	if (tc_grow((void **)&c->tabs, &c->captabs, c->ntabs, sizeof(*c->tabs)) < 0)
+		return SIZE_MAX;
 	t = &c->tabs[c->ntabs];
 	t->pa = pa;
 	t->ref = (uint64_t)(lvl & 7) << 48;
@@ -739,15 +718,9 @@ static void note_seen(struct tc_ctx *c, const struct tc_mm_stats *m)
 
 		if (bitset_test_set(&c->seen, pa) != 1)
 			continue;
-		if (c->nmulti == c->capmulti) {
-			size_t ncap = c->capmulti ? c->capmulti * 2 : 64;
-			uint64_t *nv = realloc(c->multi, ncap * sizeof(*nv));
-
-			if (!nv)
-				return;
-			c->multi = nv;
-			c->capmulti = ncap;
-		}
+		if (tc_grow((void **)&c->multi, &c->capmulti, c->nmulti,
+			    sizeof(*c->multi)) < 0)
+			return;
 		c->multi[c->nmulti++] = pa;
 	}
 }
@@ -802,17 +775,30 @@ struct tc_mm_stats *tc_tab_mm(const struct tc_ctx *c, const struct tc_table *t)
 	return NULL;
 }
 
-/* the table of level lvl in slice [lo, hi) that holds pa */
+static uint64_t max_table_bytes(const struct tc_ctx *c)
+{
+	uint64_t m = 0;
+	int l;
+
+	for (l = 0; l < c->nlevels; l++)
+		if (c->levels[l].table_bytes > m)
+			m = c->levels[l].table_bytes;
+	return m;
+}
+
+/* the table of level lvl in slice [lo, hi) that holds pa: among the
+ * tables that start at most one table size below pa */
 static const struct tc_table *holder(const struct tc_ctx *c, size_t lo,
 				     size_t hi, uint64_t pa, int lvl)
 {
 	size_t k = lower_bound(c->tabs, lo, hi, pa + 1);
+	uint64_t span = max_table_bytes(c);
 
 	while (k-- > lo) {
 		const struct tc_table *t = &c->tabs[k];
 		int l = tc_tab_level(t);
 
-		if (pa - t->pa >= 65536)	/* no table is bigger */
+		if (pa - t->pa >= span)
 			break;
 		if ((lvl < 0 || l == lvl) && pa < t->pa + c->levels[l].table_bytes)
 			return t;

@@ -108,10 +108,24 @@ static int half_of(uint64_t pa)
 
 struct ring {
 	struct tc_ctx *c;
-	uint64_t pmd_pa, pmd_va;	/* segment table owning the ring */
+	const struct tc_table *pmd;	/* segment table owning the ring */
+	uint64_t pmd_pa;
+	uint64_t pmd_va;		/* valid when have_va */
+	int have_va;
 	uint64_t align;
 	unsigned n;
 };
+
+/* the segment table's VA: derived from the table index, so only when a
+ * finding or -v/-t needs it */
+static uint64_t ring_va(struct ring *r)
+{
+	if (!r->have_va) {
+		r->pmd_va = r->pmd ? tc_tab_va(r->c, r->pmd) : 0;
+		r->have_va = 1;
+	}
+	return r->pmd_va;
+}
 
 /* the deposited table's entries 2..255 must be pte_none (T1): the
  * BUG_ON(!pte_none(*pte)) of __split_huge_pmd_locked() */
@@ -128,7 +142,7 @@ static void check_deposit_content(struct ring *r, uint64_t pa,
 			tc_report(c, "DEPOSIT_NOT_EMPTY", TC_NO_ADDR, L_PTE, pa, i, v,
 				  "deposited pte table (ring of segment table %#llx, va %#llx) has a non-none entry: splitting that THP hits BUG_ON(!pte_none)",
 				  (unsigned long long)r->pmd_pa,
-				  (unsigned long long)r->pmd_va);
+				  (unsigned long long)ring_va(r));
 			return;
 		}
 	}
@@ -141,7 +155,7 @@ static void ring_corrupt(struct ring *r, uint64_t table, int index,
 		  table == r->pmd_pa ? L_SEG : L_PTE, table, index, value,
 		  "deposit ring of segment table %#llx (va %#llx): %s",
 		  (unsigned long long)r->pmd_pa,
-		  (unsigned long long)r->pmd_va, what);
+		  (unsigned long long)ring_va(r), what);
 }
 
 /* a node must be an aligned table that is not also live (T3) */
@@ -197,7 +211,7 @@ static void walk_ring(struct ring *r, uint64_t head)
 		}
 		c->stats.deposited++;
 		if (c->opts.inventory || c->opts.verbose)
-			tc_print_table(c, L_PTE, pa, r->pmd_va, 0, r->pmd_pa);
+			tc_print_table(c, L_PTE, pa, ring_va(r), 0, r->pmd_pa);
 		note_deposit(c, pa, r->pmd_pa);
 		check_deposit_content(r, pa, buf);
 		next = tc_load64(c, buf);
@@ -221,15 +235,14 @@ static void check_ring(struct tc_ctx *c, const struct tc_table *t,
 {
 	struct s390_priv *p = c->arch_priv;
 	unsigned corrupt_before = (unsigned)c->findings.n;
-	struct ring r = { .c = c, .pmd_pa = t ? t->pa : 0,
-			  .pmd_va = t ? tc_tab_va(c, t) : 0, .n = 0,
+	struct ring r = { .c = c, .pmd = t, .pmd_pa = t ? t->pa : 0, .n = 0,
 			  .align = p->scheme == S390_WHOLEPAGE ? 4096 :
 			  S390_PTE_TABLE_BYTES };
 
 	if (head)
 		walk_ring(&r, head);
 	if ((unsigned)c->findings.n == corrupt_before && r.n != thp)
-		tc_report(c, "DEPOSIT_COUNT", r.pmd_va, L_SEG, r.pmd_pa, -1, r.n,
+		tc_report(c, "DEPOSIT_COUNT", ring_va(&r), L_SEG, r.pmd_pa, -1, r.n,
 			  "%u deposited pte tables on the ring, %u THP pmds in the segment table",
 			  r.n, thp);
 }
@@ -591,15 +604,18 @@ void s390_check_all(struct tc_ctx *c)
 	for (i = 0; i < c->nmms; i++) {
 		struct tc_mm_stats *m = &c->mms[i];
 
-		if (!m->tab_n || m->kernel)
+		if (m->kernel)
 			continue;
-		c->cur = m;
-		d0 = p->ndeps;
-		check_deposits(c, m);
-		/* check_mm listed this mm's pages in the same mm order */
+		/* check_mm listed the pages of each walked mm in this order
+		 * (also of one whose top table was unreadable: skip those) */
 		for (l1 = l0; l1 < p->nlisted && p->listed[l1].mm == m->mm; l1++)
 			;
-		judge_mm_pages(c, m, d0, p->ndeps, l0, l1);
+		if (m->tab_n) {
+			c->cur = m;
+			d0 = p->ndeps;
+			check_deposits(c, m);
+			judge_mm_pages(c, m, d0, p->ndeps, l0, l1);
+		}
 		l0 = l1;
 	}
 	c->cur = NULL;

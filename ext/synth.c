@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "synth.h"
@@ -118,6 +119,68 @@ int synth_init(struct synth *s, size_t size, int big_endian,
 	s->be.enum_value = s_enum;
 	s->be.release = s_release;
 	return 0;
+}
+
+void synth_task(struct synth *s, uint64_t init_task, uint64_t task,
+		uint64_t mm, int pid, const char *comm)
+{
+	uint64_t kv = s->kvirt_base;
+
+	synth_put64(s, init_task + 0x10, kv + task + 0x10);
+	synth_put64(s, task + 0x10, kv + init_task + 0x10);
+	synth_put64(s, task + 0x20, kv + mm);
+	synth_put32(s, task + 0x28, (uint32_t)pid);
+	synth_put32(s, task + 0x2c, (uint32_t)pid);
+	snprintf((char *)s->mem + task + 0x30, 16, "%s", comm);
+}
+
+/* one leaf slot: its pivot (last address it covers) and its entry */
+static void leaf_slot(struct synth *s, uint64_t leaf, int i, uint64_t pivot,
+		      uint64_t entry)
+{
+	if (i < 15)			/* MAPLE_RANGE64_SLOTS - 1 pivots */
+		synth_put64(s, leaf + 0x08 + 8 * (uint64_t)i, pivot);
+	synth_put64(s, leaf + 0x80 + 8 * (uint64_t)i, entry);
+}
+
+int synth_vmas(struct synth *s, uint64_t mm, uint64_t leaf,
+	       const struct synth_vma *v, int n)
+{
+	uint64_t kv = s->kvirt_base, next = 0;
+	int i, slot = 0;
+
+	if (n > 8)
+		return -1;
+	for (i = 0; i < n; i++) {
+		synth_put64(s, v[i].addr, v[i].start);
+		synth_put64(s, v[i].addr + 8, v[i].end);
+		synth_put64(s, v[i].addr + 0x20, v[i].flags);
+		if (v[i].start > next)
+			leaf_slot(s, leaf, slot++, v[i].start - 1, 0);
+		leaf_slot(s, leaf, slot++, v[i].end - 1, kv + v[i].addr);
+		next = v[i].end;
+	}
+	leaf_slot(s, leaf, slot, UINT64_MAX, 0);
+	/* mt_mk_root(mt_mk_node(leaf, maple_leaf_64)): type << 3 |
+	 * MAPLE_ENODE_NULL 0x04 | MAPLE_ROOT_NODE 0x02 (lib/maple_tree.c) */
+	synth_put64(s, mm + 0x40 + 0x08, kv + (leaf | (1 << 3) | 4 | 2));
+	return 0;
+}
+
+int synth_run(struct synth *s, const struct tc_arch *arch, struct tc_ctx *c)
+{
+	struct tc_opts o = { .scope = TC_SCOPE_ALL };
+	FILE *devnull = fopen("/dev/null", "w");
+	int rc;
+
+	o.out = devnull;
+	rc = tc_init(c, &s->be, arch, &o);
+	if (rc == 0)
+		rc = tc_run(c);
+	if (devnull)
+		fclose(devnull);
+	c->opts.out = NULL;
+	return rc;
 }
 
 void synth_free(struct synth *s)

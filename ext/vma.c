@@ -43,6 +43,11 @@ static long min3(long a, long b, long x)
 	return a < b ? (a < x ? a : x) : (b < x ? b : x);
 }
 
+static long max3(long a, long b, long x)
+{
+	return a > b ? (a > x ? a : x) : (b > x ? b : x);
+}
+
 /*
  * vm_start, vm_end and vm_flags in one read: each read costs a call into
  * crash (readmem, translation), and an mm has hundreds of VMAs.
@@ -50,7 +55,7 @@ static long min3(long a, long b, long x)
 static int read_vma(struct tc_ctx *c, uint64_t addr, struct tc_vma *v)
 {
 	long lo = min3(c->off.vma_start, c->off.vma_end, c->off.vma_flags);
-	long hi = -min3(-c->off.vma_start, -c->off.vma_end, -c->off.vma_flags) + 8;
+	long hi = max3(c->off.vma_start, c->off.vma_end, c->off.vma_flags) + 8;
 	unsigned char b[128];
 
 	if (hi - lo > (long)sizeof(b))
@@ -72,15 +77,8 @@ static int push_vma(struct vma_walk *w, uint64_t addr)
 
 	if (c->nvmas >= TC_MAX_VMAS)
 		return -1;
-	if (c->nvmas == w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 64;
-		struct tc_vma *nv = realloc(c->vmas, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -1;
-		c->vmas = nv;
-		w->cap = ncap;
-	}
+	if (tc_grow((void **)&c->vmas, &w->cap, c->nvmas, sizeof(*c->vmas)) < 0)
+		return -1;
 	v = &c->vmas[c->nvmas];
 	v->addr = addr;
 	if (read_vma(c, addr, v) < 0 || v->start >= v->end) {

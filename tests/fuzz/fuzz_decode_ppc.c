@@ -11,29 +11,28 @@
 #include <string.h>
 #include "../../ext/ppc.h"
 #include "fuzz.h"
+#include "../unit/world_ppc.h"
 
-static void set_geometry(struct ppc_priv *p, int radix)
+/* the kernel variables of tests/unit/world_ppc.c's radix and hash
+ * geometry, as ppc_init() would derive them */
+static void set_geometry(struct ppc_priv *p, const struct geo *g)
 {
-	/* radix-64k.h 13/9/9/5, hash-64k.h 8/10/10/8 index bits; the
-	 * __pXd_val_bits and fragment sizes the kernels set at boot */
-	static const unsigned rbits[4] = { 13, 9, 9, 5 }, hbits[4] = { 8, 10, 10, 8 };
-	const unsigned *bits = radix ? rbits : hbits;
 	unsigned shift = 16;
 	int l;
 
 	memset(p, 0, sizeof(*p));
-	p->radix = radix;
+	p->radix = !g->hash;
 	for (l = 3; l >= 0; l--) {
 		p->levels[l].name = "x";
 		p->levels[l].shift = shift;
-		p->levels[l].entries = 1u << bits[l];
-		p->levels[l].table_bytes = 8u << bits[l];
-		shift += bits[l];
+		p->levels[l].entries = 1u << g->bits[l];
+		p->levels[l].table_bytes = 8u << g->bits[l];
+		shift += (unsigned)g->bits[l];
 	}
 	for (l = 0; l < 3; l++)
-		p->val_bits[l] = 0x8000000000000000ULL | (radix ? bits[l + 1] : 0);
-	p->align[P_PTE] = radix ? 256 : 4096;
-	p->align[P_PMD] = radix ? 4096 : 16384;
+		p->val_bits[l] = g->val[l];
+	p->align[P_PTE] = 1ULL << g->frag_shift[0];
+	p->align[P_PMD] = 1ULL << g->frag_shift[1];
 	p->align[P_PUD] = p->align[P_PGD] = 256;
 }
 
@@ -57,8 +56,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	size_t i;
 
 	if (!ready) {
-		set_geometry(&radix, 1);
-		set_geometry(&hash, 0);
+		set_geometry(&radix, &ppc_radix);
+		set_geometry(&hash, &ppc_hash);
 		ready = 1;
 	}
 	c.arch = &tc_arch_ppc64;

@@ -103,6 +103,15 @@ def touches_vmas(vmas, va, size):
     return any(s < va + size and va < e for s, e, _ in vmas)
 
 
+def deposit_rings(deposited):
+    """the deposited tables of a -t inventory, grouped by the table they
+    are deposited on: {pmd table: [table pa, ...]}"""
+    rings = {}
+    for d in deposited:
+        rings.setdefault(d["deposited_on"], []).append(int(d["pa"], 16))
+    return rings
+
+
 def poke_read(path, pa, n):
     out = subprocess.run([POKE, path, "read", hex(pa), str(n)], check=True,
                          capture_output=True, text=True).stdout
@@ -414,9 +423,7 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
         plant32("S390_FRAG_NOT_PGTABLE", r[1] + lay["type"], 0xffffffff,
                 table, -1, 0xffffffff)
     # deposit rings: three different rings
-    rings = {}
-    for d in deposited:
-        rings.setdefault(d["deposited_on"], []).append(int(d["pa"], 16))
+    rings = deposit_rings(deposited)
     ring_keys = sorted(rings)
     if len(ring_keys) >= 3:
         d1 = rings[ring_keys[0]][-1]
@@ -475,9 +482,7 @@ def choose_ppc_struct_plants(sample, tables, deposited, lay, vmcore, used_pages)
                 plants.append(dict(sig="PPC_FRAG_REFCOUNT", pa=wpa, value=word,
                                    table=page, index=-1, expect_value=new))
                 break
-    rings = {}
-    for d in deposited:
-        rings.setdefault(d["deposited_on"], []).append(int(d["pa"], 16))
+    rings = deposit_rings(deposited)
     keys = sorted(rings)
     if len(keys) >= 2:
         d1 = rings[keys[0]][-1]

@@ -211,22 +211,17 @@ def layout_memo(tmp, s):
     vml, dump = os.path.join(sd, "vmlinux"), os.path.join(sd, "vmcore.kdump")
     d = tempfile.mkdtemp(prefix="memo.", dir=tmp)
 
-    def scan(cache):
+    def scan(cache, args=("--json",)):
+        """(first JSON line, exit code, peak RSS in KiB) of one run"""
         env = dict(os.environ, THPSCAN_LAYOUT_CACHE=cache)
-        p = subprocess.Popen([THPSCAN, "-q", "--json", vml, dump], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=env)
-        out, _ = p.communicate(timeout=600)
+        p = subprocess.Popen([THPSCAN, "-q", *args, vml, dump], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, env=env)
+        out = p.stdout.read()
+        _, status, ru = os.wait4(p.pid, 0)
         lines = json_lines(out)
-        return (lines[0] if lines else None), p.returncode
+        return (lines[0] if lines else None), os.waitstatus_to_exitcode(status), ru.ru_maxrss
 
-    def scan_rss(cache):
-        env = dict(os.environ, THPSCAN_LAYOUT_CACHE=cache)
-        p = subprocess.Popen([THPSCAN, "-q", "-s", vml, dump], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, env=env)
-        _, _, ru = os.wait4(p.pid, 0)
-        return ru.ru_maxrss
-
-    cold, rc = scan(d)
+    cold, rc, _ = scan(d)
     files = glob.glob(os.path.join(d, "*.layout"))
     if not check(cold is not None and len(files) == 1,
                  f"{s}: a cold run writes one BUILD-ID.layout file", str(files)):
@@ -236,12 +231,12 @@ def layout_memo(tmp, s):
     head_line = open(memo).readline().strip()
     check(head_line == f"thpscan-layout 1 {bid}", f"{s}: memo header names the build-id",
           head_line)
-    warm, rc2 = scan(d)
+    warm, rc2, _ = scan(d)
     check(warm == cold and rc2 == rc, f"{s}: warm run (memo) == cold run", diff(warm, cold) or "")
-    off, rc3 = scan("off")
+    off, rc3, _ = scan("off")
     check(off == cold and rc3 == rc, f"{s}: THPSCAN_LAYOUT_CACHE=off == cold run",
           diff(off, cold) or "")
-    r_cold, r_warm = scan_rss("off"), scan_rss(d)
+    r_cold, r_warm = scan("off", ("-s",))[2], scan(d, ("-s",))[2]
     check(r_warm * 2 < r_cold, f"{s}: a warm run does not index the DWARF "
           f"(peak RSS {r_warm // 1024} MiB vs {r_cold // 1024} MiB)")
     good = open(memo).read()
@@ -249,7 +244,7 @@ def layout_memo(tmp, s):
                        ("foreign", good.replace(bid, "00" * 20, 1)),
                        ("empty", "")):
         open(memo, "w").write(text)
-        got, rc4 = scan(d)
+        got, rc4, _ = scan(d)
         check(got == cold and rc4 == rc, f"{s}: a {name} memo file is ignored",
               diff(got, cold) or "")
 

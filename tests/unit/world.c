@@ -21,24 +21,16 @@ void fill(struct synth *s, uint64_t pa, unsigned n, uint64_t v)
 		synth_put64(s, pa + 8 * i, v);
 }
 
-static void put_vma(struct synth *s, uint64_t a, uint64_t start,
-		    uint64_t end, uint64_t flags)
-{
-	synth_put64(s, a, start);
-	synth_put64(s, a + 8, end);
-	synth_put64(s, a + 0x20, flags);
-}
-
 void build_world(struct synth *s)
 {
+	static const struct synth_vma vmas[] = {
+		{ VMA1, 0x100000, 0x300000, VM_RW },
+		{ VMA2, 0x300000, 0x400000, VM_RW | TC_VM_HUGETLB },
+		{ VMA3, 0x800000, 0x900000, TC_VM_READ },
+	};
+
 	synth_init(s, WORLD_SIZE, 1, world_syms, layout);
-	/* task list: init_task <-> task A */
-	synth_put64(s, INIT_TASK + 0x10, TASK_A + 0x10);
-	synth_put64(s, TASK_A + 0x10, INIT_TASK + 0x10);
-	synth_put64(s, TASK_A + 0x20, MM_A);
-	synth_put32(s, TASK_A + 0x28, 42);
-	synth_put32(s, TASK_A + 0x2c, 42);
-	memcpy(s->mem + TASK_A + 0x30, "work", 5);
+	synth_task(s, INIT_TASK, TASK_A, MM_A, 42, "work");
 	/* kernel: an empty region-3 table */
 	synth_put64(s, INIT_MM + 0x100, K_R3 | 0x7);
 	fill(s, K_R3, 2048, 0x24);
@@ -57,34 +49,12 @@ void build_world(struct synth *s)
 	synth_put64(s, U_PT + 8, 0x5600);			/* swap type 0 */
 	synth_put64(s, U_PT + 16, 0x601000 | PTE_RO);
 	/* VMAs in one maple leaf: [1M,3M) rw, [3M,4M) hugetlb, [8M,9M) ro */
-	put_vma(s, VMA1, 0x100000, 0x300000, VM_RW);
-	put_vma(s, VMA2, 0x300000, 0x400000, VM_RW | TC_VM_HUGETLB);
-	put_vma(s, VMA3, 0x800000, 0x900000, TC_VM_READ);
-	synth_put64(s, MM_A + 0x40 + 0x08, MT_LEAF | (1 << 3) | 4 | 2);
-	synth_put64(s, MT_LEAF + 0x08 + 0, 0x0fffff);
-	synth_put64(s, MT_LEAF + 0x08 + 8, 0x2fffff);
-	synth_put64(s, MT_LEAF + 0x08 + 16, 0x3fffff);
-	synth_put64(s, MT_LEAF + 0x08 + 24, 0x7fffff);
-	synth_put64(s, MT_LEAF + 0x08 + 32, 0x8fffff);
-	synth_put64(s, MT_LEAF + 0x08 + 40, UINT64_MAX);
-	synth_put64(s, MT_LEAF + 0x80 + 8, VMA1);
-	synth_put64(s, MT_LEAF + 0x80 + 16, VMA2);
-	synth_put64(s, MT_LEAF + 0x80 + 32, VMA3);
+	synth_vmas(s, MM_A, MT_LEAF, vmas, 3);
 }
 
 int run_world(struct synth *s, struct tc_ctx *c)
 {
-	struct tc_opts o = { .scope = TC_SCOPE_ALL };
-	FILE *devnull = fopen("/dev/null", "w");
-	int rc;
-
-	o.out = devnull;
-	rc = tc_init(c, &s->be, &tc_arch_s390x, &o);
-	if (rc == 0)
-		rc = tc_run(c);
-	fclose(devnull);
-	c->opts.out = NULL;
-	return rc;
+	return synth_run(s, &tc_arch_s390x, c);
 }
 
 static const struct synth_sym frag_syms[] = {

@@ -4,8 +4,11 @@
 #include "world_ppc.h"
 
 /* radix: RADIX_P?D_VAL_BITS = top bit | the next level's index size;
- * hash: the top bit only; hash pte fragments hold the ptes and their
- * hidx (4 KiB), pmd fragments the pmds and the deposit slots (16 KiB) */
+ * hash: the top bit only.  Fragment sizes (64 KiB pages): radix-64k.h
+ * RADIX_P?D_FRAG_SIZE_SHIFT = index size + 3 (pte 256 B, pmd 4 KiB);
+ * hash-64k.h H_PTE_FRAG_SIZE_SHIFT = H_PTE_INDEX_SIZE + 3 + 1 (the ptes
+ * and their hidx, 4 KiB) and, with THP, H_PMD_FRAG_SIZE_SHIFT =
+ * H_PMD_INDEX_SIZE + 3 + 1 (the pmds and the deposit slots, 16 KiB) */
 const struct geo ppc_radix = {
 	"radix", 0, { 13, 9, 9, 5 }, { PRESENT | 9, PRESENT | 9, PRESENT | 5 },
 	{ 256, 16 }, { 8, 12 }, 0x10000000, 0x10200000, 0x200000, 0x100000,
@@ -68,13 +71,7 @@ void build_ppc_world(struct synth *s)
 			synth_put64(s, VARS + 8 * (uint64_t)i, v[i]);
 	}
 	synth_put64(s, VARS + 0x100, KV + VMEMMAP_PA);
-	/* task list: init_task <-> task A */
-	synth_put64(s, INIT_TASK + 0x10, KV + TASK_A + 0x10);
-	synth_put64(s, TASK_A + 0x10, KV + INIT_TASK + 0x10);
-	synth_put64(s, TASK_A + 0x20, KV + MM_A);
-	synth_put32(s, TASK_A + 0x28, 42);
-	synth_put32(s, TASK_A + 0x2c, 42);
-	memcpy(s->mem + TASK_A + 0x30, "work", 5);
+	synth_task(s, INIT_TASK, TASK_A, MM_A, 42, "work");
 	/* kernel: an empty pgd; user: pgd -> pud -> pmd -> pte */
 	synth_put64(s, INIT_MM + 0x08, KV + K_PGD);
 	synth_put64(s, MM_A + 0x08, KV + U_PGD);
@@ -98,35 +95,19 @@ void build_ppc_world(struct synth *s)
 	 * one deposited); no cursor pages (context.p?d_frag NULL) */
 	synth_put32(s, SPAGE(PMD_PAGE) + 40, 1);
 	synth_put32(s, SPAGE(PTE_PAGE) + 40, 2);
-	/* VMAs in one maple leaf: VMA1 at VA_PTE, a gap, VMA2 = the THP */
-	synth_put64(s, VMA1, VA_PTE);
-	synth_put64(s, VMA1 + 8, VA_PTE + ppc_geo->vma1_size);
-	synth_put64(s, VMA1 + 0x20, TC_VM_READ | TC_VM_WRITE);
-	synth_put64(s, VMA2, VA_THP);
-	synth_put64(s, VMA2 + 8, VA_THP + ppc_geo->thp_size);
-	synth_put64(s, VMA2 + 0x20, TC_VM_READ | TC_VM_WRITE);
-	synth_put64(s, MM_A + 0x40 + 0x08, KV + (MT_LEAF | (1 << 3) | 4 | 2));
-	synth_put64(s, MT_LEAF + 0x08 + 0, VA_PTE - 1);
-	synth_put64(s, MT_LEAF + 0x08 + 8, VA_PTE + ppc_geo->vma1_size - 1);
-	synth_put64(s, MT_LEAF + 0x08 + 16, VA_THP - 1);
-	synth_put64(s, MT_LEAF + 0x08 + 24, VA_THP + ppc_geo->thp_size - 1);
-	synth_put64(s, MT_LEAF + 0x08 + 32, UINT64_MAX);
-	synth_put64(s, MT_LEAF + 0x80 + 8, KV + VMA1);
-	synth_put64(s, MT_LEAF + 0x80 + 24, KV + VMA2);
+	/* VMAs: VMA1 at VA_PTE, a gap, VMA2 = the THP */
+	{
+		const struct synth_vma v[] = {
+			{ VMA1, VA_PTE, VA_PTE + ppc_geo->vma1_size, TC_VM_READ | TC_VM_WRITE },
+			{ VMA2, VA_THP, VA_THP + ppc_geo->thp_size, TC_VM_READ | TC_VM_WRITE },
+		};
+
+		synth_vmas(s, MM_A, MT_LEAF, v, 2);
+	}
 }
 
 int run_ppc_world(struct synth *s, struct tc_ctx *c)
 {
-	struct tc_opts o = { .scope = TC_SCOPE_ALL };
-	FILE *devnull = fopen("/dev/null", "w");
-	int rc;
-
-	o.out = devnull;
-	rc = tc_init(c, &s->be, &tc_arch_ppc64, &o);
-	if (rc == 0)
-		rc = tc_run(c);
-	fclose(devnull);
-	c->opts.out = NULL;
-	return rc;
+	return synth_run(s, &tc_arch_ppc64, c);
 }
 
