@@ -10,11 +10,11 @@
 # ppc64el) needs ~40 s to start on a sample; this one needs ~8 s and prints the
 # same.  samples/crash prefers it for ppc64le samples when it exists.
 #
-# Source: `apt-get source --download-only crash=8.0.6-1` through the private apt
-# config (setup-apt.sh has deb-src trixie).  The mirror here serves only the
-# orig tarball (the .dsc and .debian.tar.xz are 404), so the build uses the
-# upstream orig tarball, checked against the Sources index's SHA-256; the
-# Debian patches are not applied.  The tarball carries gdb-10.2.tar.gz and
+# Source: crash's orig tarball, chosen by samples/resolve.py (the lock file's,
+# else trixie's Sources index; setup-apt.sh has deb-src trixie) and checked
+# against its SHA-256.  The mirror here has served only the orig tarball (the
+# .dsc and .debian.tar.xz were 404), so the build uses the upstream orig
+# tarball; the Debian patches are not applied.  The tarball carries gdb-10.2.tar.gz and
 # gdb-10.2.patch: nothing is downloaded during the build.  Compression support
 # as in Debian's binary: lzo, snappy, zstd (zlib is always in).
 #
@@ -37,11 +37,9 @@ case "${1:-}" in
 esac
 
 VER=8.0.6
-DEBVER=8.0.6-1
 PREFIX=$THPCHECK_CACHE/crash-ppc64
 SRCDIR=$THPCHECK_CACHE/src/crash
 BUILD=$THPCHECK_CACHE/crash-ppc64-src
-TARBALL=$SRCDIR/crash_$VER.orig.tar.gz
 JOBS=${JOBS:-$(nproc)}
 
 need=()
@@ -55,12 +53,13 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 "$SAMPLES_DIR/setup-apt.sh"
-export APT_CONFIG=$APT_DIR/apt.conf
 
-# expected checksum of the orig tarball from the Sources index
-SHA=$(apt-cache showsrc crash 2>/dev/null |
-      awk '/^Checksums-Sha256:/{f=1; next} /^[^ ]/{f=0} f && $3 == "crash_'"$VER"'.orig.tar.gz" {print $1; exit}')
-[ -n "$SHA" ] || die "crash $DEBVER source not in the private index (setup-apt.sh --refresh?)"
+# the orig tarball through samples/resolve.py (the lock file's, else the
+# trixie Sources index's), checked against its SHA-256; 8.0.6 only
+mkdir -p "$SRCDIR"
+CHOSEN=$("$SAMPLES_DIR/resolve.py" source --suites '^trixie' --files "^crash_$VER[.]orig[.]tar[.]gz\$" \
+         --dest "$SRCDIR" crash) || exit 1
+read -r _ _ _ SHA TARBALL <<<"$CHOSEN"
 STAMPVAL="crash_$VER.orig.tar.gz $SHA target=PPC64 lzo snappy zstd"
 
 if [ $REBUILD = 0 ] && [ -x "$PREFIX/bin/crash" ] && [ -f "$PREFIX/include/crash/defs.h" ] &&
@@ -68,19 +67,7 @@ if [ $REBUILD = 0 ] && [ -x "$PREFIX/bin/crash" ] && [ -f "$PREFIX/include/crash
     log "$PREFIX/bin/crash is up to date (crash $VER, target PPC64)"
     exit 0
 fi
-
 t0=$(date +%s)
-mkdir -p "$SRCDIR"
-if ! echo "$SHA  $TARBALL" | sha256sum -c --quiet >/dev/null 2>&1; then
-    rm -f "$TARBALL"
-    # the .dsc / .debian.tar.xz may be missing on the mirror (404): apt then
-    # exits non-zero although the orig tarball arrived; the checksum decides
-    (cd "$SRCDIR" && apt-get source --download-only "crash=$DEBVER" >&2) ||
-        log "apt-get source reported errors (expected on this mirror: no .dsc/.debian.tar.xz)"
-    echo "$SHA  $TARBALL" | sha256sum -c --quiet ||
-        die "$TARBALL missing or SHA-256 mismatch (want $SHA)"
-fi
-log "source $TARBALL ok ($(( $(date +%s) - t0 )) s)"
 
 S=$BUILD/crash-$VER
 # a tree left by an earlier run of the same source (failed, or KEEP_BUILD=1)
@@ -121,6 +108,7 @@ mkdir -p "$PREFIX.new/bin" "$PREFIX.new/include/crash"
 strip -o "$PREFIX.new/bin/crash" "$S/crash"
 install -m 644 "$S/defs.h" "$PREFIX.new/include/crash/defs.h"
 echo "$STAMPVAL" > "$PREFIX.new/.built-from"
+echo "$CHOSEN" > "$PREFIX.new/.packages"
 cp "$BUILD/build.log" "$PREFIX.new/build.log"
 rm -rf "$PREFIX"; mv "$PREFIX.new" "$PREFIX"
 [ "${KEEP_BUILD:-0}" = 1 ] || rm -rf "$BUILD"

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Build bookworm's own QEMU (source package "qemu", fetched with apt-get source
-# through the private apt config) for s390x-softmmu only, with
+# Build bookworm's own QEMU (source package "qemu", fetched by
+# samples/resolve.py through the private index) for s390x-softmmu only, with
 # samples/qemu-s390x-tcg-edat.patch applied, and install it as
 #   $THPCHECK_CACHE/qemu/bin/qemu-system-s390x-edat
 #
@@ -52,13 +52,13 @@ verify() {
 }
 
 "$SAMPLES_DIR/setup-apt.sh"
-export APT_CONFIG=$APT_DIR/apt.conf
 # bookworm's source only: the private config also has deb-src trixie
 # (for crash), whose qemu 10 needs a newer meson than bookworm has.
-VER=$(apt-cache madison qemu |
-      awk -F'|' '$3 ~ / bookworm[a-z-]*\/main Sources/ {gsub(/ /, "", $2); print $2}' |
-      sort -V | tail -1)
-[ -n "$VER" ] || die "qemu source not found in the private index"
+# samples/resolve.py: the lock file's version first, then the bookworm
+# index, newest first; the .dsc, orig and debian tarballs with their SHA-256.
+mkdir -p "$SRC"
+CHOSEN=$("$SAMPLES_DIR/resolve.py" source --suites '^bookworm' --dest "$SRC" qemu) || exit 1
+VER=$(awk 'NR==1{print $3}' <<<"$CHOSEN")
 WANT="qemu $VER patch $(sha256sum < "$PATCH" | cut -c1-16)"
 
 if [ $REBUILD = 0 ] && [ -x "$BIN" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$WANT" ] && verify "$BIN"; then
@@ -67,14 +67,13 @@ if [ $REBUILD = 0 ] && [ -x "$BIN" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$WANT
 fi
 
 t0=$(date +%s)
-mkdir -p "$SRC" "$DEST/bin"
+mkdir -p "$DEST/bin"
 UPV=${VER#*:}; UPV=${UPV%-*}            # 7.2+dfsg
 TREE=$SRC/qemu-$UPV
 if [ ! -f "$TREE/.thpcheck-patched" ] || [ $REBUILD = 1 ]; then
     rm -rf "$TREE" "$SRC/build"
-    (cd "$SRC" && apt-get source --download-only "qemu=$VER" >&2)
-    DSC=$(ls "$SRC"/qemu_"${VER#*:}".dsc)
-    # hashes were checked by apt against the signed Release; no gpg keyring needed here
+    DSC=$(awk '$5 ~ /[.]dsc$/ {print $5}' <<<"$CHOSEN")
+    # resolve.py checked every file's SHA-256 (index or lock); no gpg keyring needed here
     (cd "$SRC" && dpkg-source --no-check -x "$DSC" "$TREE" >/dev/null)
     patch -d "$TREE" -p1 --forward < "$PATCH"
     touch "$TREE/.thpcheck-patched"
@@ -98,4 +97,5 @@ PATH=/usr/bin:$PATH ninja -j"$(nproc)" qemu-system-s390x >&2
 install -m 755 qemu-system-s390x "$BIN"
 verify "$BIN" || die "$BIN: -cpu max has no edat; is the patch applied?"
 echo "$WANT" > "$STAMP"
+echo "$CHOSEN" > "$DEST/packages"
 log "built $BIN from $WANT in $(( $(date +%s) - t0 )) s"

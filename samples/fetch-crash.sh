@@ -4,10 +4,11 @@
 #
 #   qemu-s390x-static -L SYSROOT SYSROOT/usr/bin/crash vmlinux vmcore
 #
-# crash and its runtime dependencies (resolved recursively with apt-cache
-# depends through the private apt config; candidates are the trixie versions)
-# are downloaded with apt-get download and unpacked with dpkg -x, never
-# installed.  trixie is merged-/usr, so lib, bin, sbin (and lib64) become
+# crash and its runtime dependencies (names resolved recursively with
+# apt-cache depends through the private apt config; versions chosen by
+# samples/resolve.py: samples/versions.lock first, then the trixie index)
+# are downloaded and unpacked with dpkg -x, never installed.  The sysroot's
+# .packages lists what was chosen (PACKAGE ARCH VERSION SHA256 FILE).  trixie is merged-/usr, so lib, bin, sbin (and lib64) become
 # symlinks into usr/ (else qemu-user cannot find /lib/ld64.so.1).
 # The crash deb also ships /usr/include/crash/defs.h for building extensions.
 #
@@ -15,7 +16,7 @@
 # 6.1.176 dump and cannot open the 6.12 dump at all (see samples/README.md).
 #
 # Usage: samples/fetch-crash.sh [ARCH]     ARCH: s390x (default) | ppc64el
-# Skips the work when the sysroot already holds the same package versions.
+# Skips the work when the sysroot already holds what resolve.py chooses.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -34,48 +35,31 @@ dpkg -s qemu-user-static >/dev/null 2>&1 ||
 "$SAMPLES_DIR/setup-apt.sh"
 export APT_CONFIG=$APT_DIR/apt.conf
 
-CRASHVER=$(apt-cache madison "crash:$ARCH" |
-    awk -F' [|] ' '{ split($3, a, " "); split(a[2], s, "/"); if (s[1] ~ /^trixie/) print $2 }' |
-    tr -d ' ' | sort -V | tail -1)
-[ -n "$CRASHVER" ] || die "no trixie crash:$ARCH in the private index"
-
-# crash=VER plus the recursive Depends/Pre-Depends (no recommends etc.)
-pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-        --no-breaks --no-replaces --no-enhances "crash:$ARCH=$CRASHVER" 2>/dev/null |
+# the names: crash and its recursive Depends/Pre-Depends (no recommends etc.)
+names=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+        --no-breaks --no-replaces --no-enhances "crash:$ARCH" 2>/dev/null |
        grep -v '^ ' | grep -v '^<' | sort -u)
-want=""
-for p in $pkgs; do
-    if [ "${p%:*}" = crash ]; then v=$CRASHVER
-    else v=$(apt-cache policy "$p" | awk '/Candidate:/{print $2}'); fi
-    [ -n "$v" ] && [ "$v" != "(none)" ] || die "no candidate for $p"
-    want+="$p=$v"$'\n'
-done
+grep -qx "crash:$ARCH" <<<"$names" || die "no crash:$ARCH in the private index"
+# the versions: samples/resolve.py, per package the lock file's first, then
+# every trixie version of the index, newest first; the first that downloads
+# with the right SHA-256 (the index often names a libc6/zlib1g/libzstd1
+# security build the pool has only for amd64 yet: samples/README.md)
+have=/dev/null
+[ -x "$SYSROOT/usr/bin/crash" ] && have=$SYSROOT/.packages
+t0=$(date +%s)
+want=$("$SAMPLES_DIR/resolve.py" deb --suites '^trixie(-updates|-security)?$' --dest "$DEBS" \
+        --have "$have" $names) || exit 1
+CRASHVER=$(awk '$1 == "crash" {print $3}' <<<"$want")
+case $CRASHVER in 8.0.6*) ;; *) die "crash:$ARCH $CRASHVER chosen; the samples need 8.0.6" ;; esac
 
-if [ -x "$SYSROOT/usr/bin/crash" ] && [ "$(cat "$SYSROOT/.packages" 2>/dev/null)" = "$(printf %s "$want")" ]; then
+if [ "$have" != /dev/null ] && [ "$(cat "$have")" = "$want" ]; then
     log "$SYSROOT is up to date (crash $CRASHVER)"
     exit 0
 fi
-
-t0=$(date +%s)
-mkdir -p "$DEBS"
-debfile() {   # $1 pkg:arch, $2 version -> path of the downloaded .deb (or nothing)
-    local n=${1%:*} a=${1#*:}
-    ls "$DEBS/${n}_"*"${2#*:}_"{"$a",all}.deb 2>/dev/null | head -1 || true
-}
-get=()
-while IFS='=' read -r p v; do
-    [ -n "$p" ] && [ -z "$(debfile "$p" "$v")" ] && get+=("$p=$v")
-done <<< "$want"
-if [ ${#get[@]} -gt 0 ]; then
-    (cd "$DEBS" && apt-get download "${get[@]}" >&2)
-fi
-log "downloaded ${#get[@]} packages in $(( $(date +%s) - t0 )) s"
+log "resolved $(grep -c '' <<<"$want") packages in $(( $(date +%s) - t0 )) s"
 
 rm -rf "$SYSROOT.new"; mkdir -p "$SYSROOT.new"
-while IFS='=' read -r p v; do
-    [ -n "$p" ] || continue
-    f=$(debfile "$p" "$v")
-    [ -n "$f" ] || die "missing .deb for $p=$v in $DEBS"
+while read -r _ _ _ _ f; do
     dpkg -x "$f" "$SYSROOT.new"
 done <<< "$want"
 # merged /usr
@@ -91,7 +75,7 @@ for d in bin sbin lib lib64; do
     ln -sfn "usr/$d" "$SYSROOT.new/$d"
 done
 [ -f "$SYSROOT.new/usr/include/crash/defs.h" ] || die "crash deb has no usr/include/crash/defs.h"
-echo -n "$want" > "$SYSROOT.new/.packages"
+echo "$want" > "$SYSROOT.new/.packages"
 rm -rf "$SYSROOT"; mv "$SYSROOT.new" "$SYSROOT"
 
 t1=$(date +%s)

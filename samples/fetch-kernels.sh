@@ -2,14 +2,19 @@
 # Fetch the Debian kernels for the sample dumps, through the private apt
 # config (samples/setup-apt.sh), without installing anything:
 #
-#   s390x-6.1   bookworm's linux-image-s390x  -> linux-image-6.1.0-N-s390x
-#   s390x-6.12  trixie's  linux-image-s390x  -> linux-image-6.12.N+deb13-s390x
-#               (newest of trixie, trixie-updates, trixie-security)
-#   ppc64le-6.1 bookworm's linux-image-powerpc64le:ppc64el
-#               -> linux-image-6.1.0-N-powerpc64le; the samples
-#               ppc64le-6.1-radix and ppc64le-6.1-hash both use it
+#   s390x-6.1   bookworm's linux-image-6.1.0-N-s390x (+ -dbg)
+#   s390x-6.12  trixie's  linux-image-6.12.N+deb13-s390x (+ -dbg; trixie,
+#               trixie-updates, trixie-security)
+#   ppc64le-6.1 bookworm's linux-image-6.1.0-N-powerpc64le:ppc64el (+ -dbg);
+#               the samples ppc64le-6.1-radix and ppc64le-6.1-hash both use it
 #   (the benchmark samples s390x-6.1-256m and s390x-6.1-4g use s390x-6.1;
 #   sample_kernel in lib.sh)
+#
+# Which N: samples/resolve.py kernel -- the version in samples/versions.lock
+# first, then every other member of the family the private index lists,
+# newest first; image and -dbg always of the same version, the first pair
+# that downloads with the right SHA-256 wins (a 404 is a reason to try the
+# next one: the index lists security updates before the pool has them).
 #
 # For each kernel, $THPCHECK_CACHE/k/<kernel>/ gets
 #   vmlinuz      the boot image (from linux-image-REL: boot/vmlinuz-REL on
@@ -20,73 +25,51 @@
 #   System.map, config
 #   release      uname -r (REL)
 #   package      "linux-image-REL VERSION"
+#   packages     what resolve.py chose: "PACKAGE ARCH VERSION SHA256 FILE" for
+#                the image and the -dbg (make-dump.sh puts them in the manifest)
 # and $THPCHECK_CACHE/k/busybox-ARCH (ARCH s390x, ppc64el) is bookworm's
 # static busybox for that architecture.
 #
 # Usage: samples/fetch-kernels.sh [SAMPLE...]     (default: s390x-6.1 s390x-6.12)
 #        SAMPLE may also be a kernel name (ppc64le-6.1)
 # Env:   KEEP_DEBS=1  keep the ~450-700 MB -dbg .debs in $THPCHECK_CACHE/debs
-# A sample whose directory already holds the resolved package version is skipped.
+# A kernel whose directory already holds a candidate is kept (resolve.py --have):
+# only a candidate earlier in the order is downloaded instead.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$SAMPLES_DIR/setup-apt.sh"
-export APT_CONFIG=$APT_DIR/apt.conf
 mkdir -p "$THPCHECK_CACHE/k"
 
-# newest version of PKG (with :arch) in the suites matching the regex SUITES
-suite_version() {
-    apt-cache madison "$1" | awk -F' [|] ' -v re="$2" '
-        { split($3, a, " "); split(a[2], s, "/"); if (s[1] ~ re) print $2 }' |
-        tr -d ' ' | sort -V | tail -1
-}
-
-# download PKG=VER into $DEBS (once); print the .deb path
-download() {
-    local pkg=$1 ver=$2 arch=$3 f DEBS=$THPCHECK_CACHE/debs/$3
-    mkdir -p "$DEBS"
-    f=$(ls "$DEBS/${pkg}_${ver#*:}_${arch}.deb" 2>/dev/null || true)
-    if [ -z "$f" ]; then
-        (cd "$DEBS" && apt-get download "$pkg:$arch=$ver" >&2)
-        f=$DEBS/${pkg}_${ver#*:}_${arch}.deb
-        # apt escapes ':' in epochs as %3a
-        [ -f "$f" ] || f=$(ls "$DEBS/${pkg}_"*"${ver#*:}_${arch}.deb" 2>/dev/null | head -1 || true)
-    fi
-    [ -f "$f" ] || die "download of $pkg=$ver failed"
-    echo "$f"
-}
+RESOLVE=$SAMPLES_DIR/resolve.py
 
 fetch_sample() {
-    local sample=$1 suites t0 meta img ver rel dir imgdeb dbgdeb tmp arch flavour
+    local sample=$1 suites family t0 img ver rel dir imgdeb dbgdeb tmp arch chosen
     case $sample in
-        s390x-6.1)   suites='^bookworm(-updates)?$' ;;
-        s390x-6.12)  suites='^trixie(-updates|-security)?$' ;;
-        ppc64le-6.1) suites='^bookworm(-updates)?$' ;;
+        s390x-6.1)   suites='^bookworm(-updates)?$' family='linux-image-6\.1\.0-[0-9]+-s390x' ;;
+        s390x-6.12)  suites='^trixie(-updates|-security)?$' family='linux-image-6\.12\.[0-9]+\+deb13-s390x' ;;
+        ppc64le-6.1) suites='^bookworm(-updates)?$' family='linux-image-6\.1\.0-[0-9]+-powerpc64le' ;;
         *) die "unknown kernel $sample (known: s390x-6.1 s390x-6.12 ppc64le-6.1)" ;;
     esac
     arch=$(sample_arch "$sample")
-    case $arch in
-        s390x)   flavour=s390x ;;
-        ppc64el) flavour=powerpc64le ;;
-    esac
-    t0=$(date +%s)
-    meta=$(suite_version "linux-image-$flavour:$arch" "$suites")
-    [ -n "$meta" ] || die "$sample: no linux-image-$flavour:$arch in $suites"
-    img=$(apt-cache show "linux-image-$flavour:$arch=$meta" | sed -n 's/^Depends: *//p' | head -1 |
-          tr ',' '\n' | grep -o "linux-image-[0-9][^ ]*-$flavour" | head -1)
-    [ -n "$img" ] || die "$sample: cannot resolve the Depends of linux-image-$flavour=$meta"
-    ver=$(suite_version "$img:$arch" "$suites")
-    rel=${img#linux-image-}
     dir=$THPCHECK_CACHE/k/$sample
-    if [ "$(cat "$dir/package" 2>/dev/null)" = "$img $ver" ] && [ -s "$dir/vmlinux" ] &&
-       [ -s "$dir/vmlinuz" ] && [ -d "$dir/modules" ]; then
+    t0=$(date +%s)
+    # a complete directory counts as "have": resolve.py keeps it unless a
+    # candidate before it in the order downloads
+    local have=/dev/null
+    [ -s "$dir/vmlinux" ] && [ -s "$dir/vmlinuz" ] && [ -d "$dir/modules" ] && have=$dir/packages
+    chosen=$("$RESOLVE" kernel --suites "$suites" --family "$family" --have "$have" "$arch") ||
+        exit 1      # resolve.py said which versions it tried, in one line
+    img=$(awk 'NR==1{print $1}' <<<"$chosen")
+    ver=$(awk 'NR==1{print $3}' <<<"$chosen")
+    imgdeb=$(awk 'NR==1{print $5}' <<<"$chosen")
+    dbgdeb=$(awk 'NR==2{print $5}' <<<"$chosen")
+    rel=${img#linux-image-}
+    if [ "$have" != /dev/null ] && [ "$(cat "$dir/packages")" = "$chosen" ]; then
         log "$sample: $img $ver already in $dir"
         return 0
     fi
-    log "$sample: linux-image-$flavour $meta -> $img $ver (+ -dbg)"
-    imgdeb=$(download "$img" "$ver" "$arch")
-    dbgdeb=$(download "$img-dbg" "$ver" "$arch")
-    log "$sample: downloaded in $(( $(date +%s) - t0 )) s"
+    log "$sample: $img $ver (+ -dbg) in $(( $(date +%s) - t0 )) s"
 
     rm -rf "$dir.new"; mkdir -p "$dir.new"
     tmp=$dir.new/x
@@ -107,24 +90,28 @@ fetch_sample() {
     rm -rf "$tmp"
     echo "$rel" > "$dir.new/release"
     echo "$img $ver" > "$dir.new/package"
+    echo "$chosen" > "$dir.new/packages"
     rm -rf "$dir"; mv "$dir.new" "$dir"
     [ "${KEEP_DEBS:-0}" = 1 ] || rm -f "$dbgdeb"
     log "$sample: $dir ready ($(du -sh "$dir" | cut -f1), $(( $(date +%s) - t0 )) s)"
 }
 
 fetch_busybox() {
-    local arch=$1 ver deb tmp out=$THPCHECK_CACHE/k/busybox-$1
-    ver=$(suite_version "busybox-static:$arch" '^bookworm(-updates)?$')
-    if [ -x "$out" ] && [ "$(cat "$out.version" 2>/dev/null)" = "$ver" ]; then
-        log "busybox-static:$arch $ver already at $out"; return 0
+    local arch=$1 chosen ver deb tmp out=$THPCHECK_CACHE/k/busybox-$1
+    local have=/dev/null
+    [ -x "$out" ] && have=$out.packages
+    chosen=$("$RESOLVE" deb --suites '^bookworm(-updates)?$' --have "$have" "busybox-static:$arch") ||
+        exit 1
+    if [ "$have" != /dev/null ] && [ "$(cat "$have")" = "$chosen" ]; then
+        log "busybox-static:$arch already at $out"; return 0
     fi
-    deb=$(download busybox-static "$ver" "$arch")
+    read -r _ _ ver _ deb <<<"$chosen"
     tmp=$(mktemp -d "$THPCHECK_CACHE/k/.bb.XXXXXX")
     dpkg -x "$deb" "$tmp"
     if [ -f "$tmp/bin/busybox" ]; then install -m 755 "$tmp/bin/busybox" "$out"
     else install -m 755 "$tmp/usr/bin/busybox" "$out"; fi
     rm -rf "$tmp"
-    echo "$ver" > "$out.version"
+    echo "$chosen" > "$out.packages"
     log "busybox-static:$arch $ver -> $out"
 }
 

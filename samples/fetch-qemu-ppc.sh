@@ -1,6 +1,6 @@
 #!/bin/bash
 # QEMU for the ppc64le sample dumps: bookworm-backports' qemu-system-ppc
-# (10.0.2), unpacked with dpkg -x into $THPCHECK_CACHE/qemu-ppc/ (never
+# (10.0.2; samples/resolve.py chooses the version), unpacked with dpkg -x into $THPCHECK_CACHE/qemu-ppc/ (never
 # installed), with its firmware (SLOF) from the matching qemu-system-data:
 #
 #   $THPCHECK_CACHE/qemu-ppc/usr/bin/qemu-system-ppc64 -L $THPCHECK_CACHE/qemu-ppc/usr/share/qemu ...
@@ -26,15 +26,19 @@ DEST=$THPCHECK_CACHE/qemu-ppc
 BIN=$DEST/usr/bin/qemu-system-ppc64
 
 "$SAMPLES_DIR/setup-apt.sh"
-export APT_CONFIG=$APT_DIR/apt.conf
 
-ver=$(apt-cache madison qemu-system-ppc |
-      awk -F' [|] ' -v re="$SUITE" '{ split($3, a, " "); split(a[2], s, "/"); if (s[1] ~ re) print $2 }' |
-      tr -d ' ' | sort -V | tail -1)
-[ -n "$ver" ] || die "no qemu-system-ppc in bookworm-backports (private index)"
+# samples/resolve.py: the lock file's version first, then bookworm-backports,
+# newest first; emulator and firmware must be of the same version
+HAVE=/dev/null
+[ -x "$BIN" ] && HAVE=$DEST/.packages
+CHOSEN=$("$SAMPLES_DIR/resolve.py" deb --suites "$SUITE" --have "$HAVE" \
+         qemu-system-ppc:amd64 qemu-system-data:amd64) || exit 1
+ver=$(awk '$1 == "qemu-system-ppc" {print $3}' <<<"$CHOSEN")
+[ "$(awk '$1 == "qemu-system-data" {print $3}' <<<"$CHOSEN")" = "$ver" ] ||
+    die "qemu-system-ppc and qemu-system-data resolved to different versions: $(awk '{print $1, $3}' <<<"$CHOSEN" | tr '\n' ' ')"
 
 # host libraries the binary needs (package names of its Depends, bookworm versions)
-deps=$(apt-cache show "qemu-system-ppc=$ver" | sed -n 's/^Depends: *//p' | head -1 |
+deps=$(dpkg-deb -f "$(awk '$1 == "qemu-system-ppc" {print $5}' <<<"$CHOSEN")" Depends |
        tr ',' '\n' | sed 's/([^)]*)//g; s/|.*//; s/ //g' | grep -v '^qemu-' | grep -v '^$' || true)
 need=()
 for p in $deps; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
@@ -43,28 +47,18 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get install -y --no-install-recommends "${need[@]}" >&2
 fi
 
-if [ -x "$BIN" ] && [ "$(cat "$DEST/.version" 2>/dev/null)" = "$ver" ] &&
+if [ -x "$BIN" ] && [ "$(cat "$HAVE")" = "$CHOSEN" ] &&
    ! ldd "$BIN" | grep -q 'not found'; then
     log "qemu-system-ppc $ver already in $DEST"
     exit 0
 fi
 
 t0=$(date +%s)
-DEBS=$THPCHECK_CACHE/debs/amd64
-mkdir -p "$DEBS"
-for p in qemu-system-ppc qemu-system-data; do
-    f=$(ls "$DEBS/${p}_${ver#*:}_"*.deb 2>/dev/null | head -1 || true)
-    if [ -z "$f" ]; then
-        (cd "$DEBS" && apt-get download "$p=$ver" >&2)
-    fi
-done
 rm -rf "$DEST.new"
 mkdir -p "$DEST.new"
-for p in qemu-system-ppc qemu-system-data; do
-    f=$(ls "$DEBS/${p}_"*"${ver#*:}_"*.deb 2>/dev/null | head -1 || true)
-    [ -n "$f" ] || die "download of $p=$ver failed"
+while read -r _ _ _ _ f; do
     dpkg -x "$f" "$DEST.new"
-done
+done <<<"$CHOSEN"
 # only the ppc64 system emulator and its firmware are used; drop the docs
 rm -rf "$DEST.new/usr/share/doc" "$DEST.new/usr/share/man"
 [ -x "$DEST.new/usr/bin/qemu-system-ppc64" ] || die "no usr/bin/qemu-system-ppc64 in qemu-system-ppc $ver"
@@ -73,5 +67,6 @@ if ldd "$DEST.new/usr/bin/qemu-system-ppc64" | grep 'not found' >&2; then
     die "qemu-system-ppc64 $ver: libraries missing on the host (above)"
 fi
 echo "$ver" > "$DEST.new/.version"
+echo "$CHOSEN" > "$DEST.new/.packages"
 rm -rf "$DEST"; mv "$DEST.new" "$DEST"
 log "$("$BIN" --version | head -1) in $DEST ($(( $(date +%s) - t0 )) s)"

@@ -90,6 +90,13 @@ done
 [ -x "$QEMU" ] || die "$QEMU missing (run $QEMU_HINT)"
 RELEASE=$(cat "$K/release")
 QEMU_VER=$("$QEMU" --version | head -1)
+# what samples/resolve.py chose for this dump's inputs (PACKAGE ARCH VERSION
+# SHA256 FILE lines): kernel image + -dbg, busybox, QEMU (source or .debs)
+case $MANIFEST_ARCH in
+    s390x)   QEMU_PKGS=$THPCHECK_CACHE/qemu/packages BB_ARCH=s390x ;;
+    ppc64le) QEMU_PKGS=$THPCHECK_CACHE/qemu-ppc/.packages BB_ARCH=ppc64el ;;
+esac
+PACKAGES=$(cat "$K/packages" "$THPCHECK_CACHE/k/busybox-$BB_ARCH.packages" "$QEMU_PKGS" 2>/dev/null || true)
 
 need=()
 for p in makedumpfile python3 qemu-system-data; do
@@ -109,7 +116,8 @@ link_out() {
 KEY=$( { cat "$SAMPLES_DIR/guest/thpwork.c" "$SAMPLES_DIR/guest/init.sh" \
              "$SAMPLES_DIR/guest/mkinitrd.sh" "$SAMPLES_DIR/guest/modsel.py" \
              "$0" "$SAMPLES_DIR/fix-qemu-elf.py";
-         echo "$RELEASE $MEM $APPEND ${MACHINE[*]} $KDUMP_FORMAT $QEMU_VER"; } | sha256sum | cut -c1-32)
+         echo "$RELEASE $MEM $APPEND ${MACHINE[*]} $KDUMP_FORMAT $QEMU_VER";
+         awk '{print $1, $2, $3, $4}' <<<"$PACKAGES"; } | sha256sum | cut -c1-32)
 complete() {
     local f
     for f in vmcore vmcore.kdump console.log manifest.json vmlinux; do
@@ -199,11 +207,11 @@ chmod 644 "$WORK/vmcore" "$WORK/vmcore.kdump"     # QEMU creates them 0400/0600
 # --- manifest -------------------------------------------------------------------
 python3 - "$WORK" "$SAMPLE" "$RELEASE" "$MEM" "$QEMU_VER$QEMU_NOTE" \
     "$APPEND" "$T0" "$T1" "$T2" "$T3" "$T4" "$MANIFEST_ARCH" "$MMU" "${MACHINE[*]:2}" "$KDUMP_FORMAT" \
-    "$COPIES" <<'EOF' || fail "manifest: guest figures incomplete or wrong"
+    "$COPIES" "$PACKAGES" <<'EOF' || fail "manifest: guest figures incomplete or wrong"
 import json, os, re, struct, sys, time
 work, sample, release, mem, qemu, append = sys.argv[1:7]
 t0, t1, t2, t3, t4 = map(float, sys.argv[7:12])
-arch, mmu, machine, kdump_format, copies = sys.argv[12:17]
+arch, mmu, machine, kdump_format, copies, packages = sys.argv[12:18]
 ncopies = int(copies or 1)    # benchmark samples: thpwork.copies=N
 facts, work_lines, sizes = {}, [], [None, None, None]
 for raw in open(os.path.join(work, 'console.log'), 'rb'):
@@ -283,6 +291,11 @@ man = {
     'timings_s': {'boot_to_ready': round(t1 - t0, 1), 'dump_elf': round(t3 - t2, 2),
                   'dump_kdump_zlib': round(t4 - t3, 2)},
     'created': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+    # samples/resolve.py's choices for the inputs (kernel image and -dbg,
+    # busybox, QEMU): the mirror decides which version a build gets
+    'packages': [dict(zip(('package', 'arch', 'version', 'sha256', 'file'),
+                          l.split()[:4] + [os.path.basename(l.split()[4])]))
+                 for l in packages.splitlines() if len(l.split()) >= 5],
 }
 if mmu:
     man['mmu'] = mmu            # ppc64le: "radix" or "hash" (guest /proc/cpuinfo MMU)

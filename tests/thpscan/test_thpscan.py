@@ -45,31 +45,18 @@ def present_samples():
         man = os.path.join(out, d, "manifest.json")
         if os.path.exists(man) and not json.load(open(man)).get("benchmark_only"):
             found.append(d)
+    # THPCHECK_SAMPLES (tests/run.sh): only the samples this run could make
+    only = os.environ.get("THPCHECK_SAMPLES")
+    if only is not None:
+        found = [s for s in found if s in only.split()]
     return [s for s in KNOWN_SAMPLES if s in found] + [s for s in found if s not in KNOWN_SAMPLES]
 
 
 SAMPLES = present_samples()
 
-passed = failed = skipped = 0
-
-
-def check(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok - {name}")
-    else:
-        failed += 1
-        print(f"not ok - {name}" + (f": {detail}" if detail else ""))
-    sys.stdout.flush()
-    return ok
-
-
-def skip(name, why):
-    global skipped
-    skipped += 1
-    print(f"# skip - {name}: {why}")
-    sys.stdout.flush()
+sys.path.insert(0, os.path.join(TOP, "tests"))
+from tap import check, skip  # noqa: E402
+import tap  # noqa: E402
 
 
 def sample_arch(s):
@@ -497,8 +484,7 @@ def man_pages():
 
 def main():
     if not check(os.access(THPSCAN, os.X_OK), f"{os.path.relpath(THPSCAN, TOP)} exists (make thpscan)"):
-        print(f"{passed} passed, {failed} failed")
-        return 1
+        return tap.summary("thpscan")
     refresh_reference()
     tmp = tempfile.mkdtemp(prefix="thpscan-test.", dir=os.path.join(CACHE, "work")
                            if os.path.isdir(os.path.join(CACHE, "work")) else None)
@@ -524,9 +510,7 @@ def main():
         man_pages()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"thpscan: {passed} passed, {failed} failed" +
-          (f" ({skipped} skipped)" if skipped else ""))
-    return 1 if failed else 0
+    return tap.summary("thpscan")
 
 
 if __name__ == "__main__":
