@@ -18,7 +18,7 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra
 CFLAGS  ?= -O2 -g
 
-ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/pgtable_s390.c ext/frag_s390.c \
+ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/inflight.c ext/pgtable_s390.c ext/frag_s390.c \
            ext/pgtable_ppc.c ext/frag_ppc.c
 HDRS    := ext/tc.h ext/synth.h ext/s390.h ext/ppc.h
 

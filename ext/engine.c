@@ -146,6 +146,7 @@ void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	f = &F->v[F->n++];
 	memset(f, 0, sizeof(*f));
 	f->sig = s ? s->id : sig;
+	f->count = 1;
 	f->severity = s ? s->severity : TC_SEV_ERROR;
 	f->mm = m ? m->mm : 0;
 	f->pid = (m && m->npids) ? m->pids[0] : -1;
@@ -363,7 +364,8 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 		/* vma_adjust_trans_huge() splits a huge pmd that a VMA
 		 * boundary would cut, so a THP always lies inside one VMA
 		 * (mm/huge_memory.c, v4.5+). */
-		if (!vma || vma->start > va || vma->end < va + size)
+		if ((!vma || vma->start > va || vma->end < va + size) &&
+		    !tc_inflight_mapping(c, va, size, vma))
 			tc_report(c, "THP_IN_BAD_VMA", va, lvl, pa, idx, v,
 				  vma ? "THP %#llx-%#llx crosses VMA %#llx-%#llx" :
 				  "THP %#llx-%#llx lies outside every VMA",
@@ -378,7 +380,8 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 	} else {
 		m->huge_puds++;
 	}
-	if (vma && (e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE))
+	if (vma && (e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE) &&
+	    !tc_inflight_mapping(c, va, size, vma))
 		tc_report(c, "PTE_WRITE_IN_READONLY_VMA", va, lvl, pa, idx, v,
 			  "writable large entry in VMA %#llx-%#llx without VM_WRITE (flags %#llx)",
 			  (unsigned long long)vma->start,
@@ -387,11 +390,35 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 	return thp;
 }
 
+/*
+ * One munmap in flight leaves up to a table of present ptes outside every
+ * VMA: consecutive ones of one table are one finding with a count.
+ */
+static int extend_outside_run(struct tc_ctx *c, uint64_t va, uint64_t pa)
+{
+	struct tc_finding *f;
+	uint64_t page = 1ULL << c->page_shift;
+
+	if (!c->findings.n)
+		return 0;
+	f = &c->findings.v[c->findings.n - 1];
+	if (strcmp(f->sig, "PTE_OUTSIDE_VMA") || f->table_pa != pa ||
+	    f->mm != c->cur->mm || f->va + f->count * page != va)
+		return 0;
+	f->count++;
+	snprintf(f->detail, sizeof(f->detail),
+		 "%llu present ptes at %#llx-%#llx, which no VMA covers",
+		 (unsigned long long)f->count, (unsigned long long)f->va,
+		 (unsigned long long)(va + page));
+	return 1;
+}
+
 static void check_pte_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 			   uint64_t pa, int idx, uint64_t v,
 			   const struct tc_entry *e)
 {
 	const struct tc_vma *vma;
+	uint64_t page = 1ULL << c->page_shift;
 
 	c->cur->present_ptes++;
 	if (e->flags & TC_E_SPECIAL)
@@ -400,12 +427,15 @@ static void check_pte_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 		return;
 	vma = tc_find_vma(c, va);
 	if (!vma) {
+		if (tc_inflight_mapping(c, va, page, NULL) || extend_outside_run(c, va, pa))
+			return;
 		tc_report(c, "PTE_OUTSIDE_VMA", va, lvl, pa, idx, v,
 			  "present pte at %#llx, which no VMA covers",
 			  (unsigned long long)va);
 		return;
 	}
-	if ((e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE))
+	if ((e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE) &&
+	    !tc_inflight_mapping(c, va, page, vma))
 		tc_report(c, "PTE_WRITE_IN_READONLY_VMA", va, lvl, pa, idx, v,
 			  "writable pte in VMA %#llx-%#llx without VM_WRITE (flags %#llx)",
 			  (unsigned long long)vma->start,
@@ -550,6 +580,7 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	note_seen(c, m);
 	if (c->arch->check_mm)
 		c->arch->check_mm(c, m);
+	tc_inflight_mm_done(c);
 out:
 	for (i = 0; i < c->nlevels; i++)
 		free(w.buf[i]);
@@ -1041,6 +1072,7 @@ int tc_run(struct tc_ctx *c)
 	check_multi_ref(c);
 	if (c->arch->check_all)
 		c->arch->check_all(c);
+	tc_inflight_mm_done(c);		/* the last -v line of the checks */
 	for (i = 0; i < c->nmms; i++) {
 		struct tc_mm_stats *m = &c->mms[i];
 
@@ -1068,6 +1100,7 @@ void tc_free(struct tc_ctx *c)
 	bitset_free(&c->seen);
 	free(c->tabs);
 	free(c->vmas);
+	tc_inflight_free(c);
 	if (c->arch->fini)
 		c->arch->fini(c);
 	else

@@ -93,6 +93,19 @@ static void print_levels(struct tc_ctx *c, FILE *f, const uint64_t *t)
 			(unsigned long long)t[l]);
 }
 
+/* the legal in-flight states met (inflight.c), when there were any, on
+ * the summary line */
+static void print_in_flight(FILE *f, const struct tc_stats *s)
+{
+	int k, n = 0;
+
+	for (k = 0; k < TC_IF_N; k++)
+		if (s->in_flight[k])
+			fprintf(f, "%s%s %llu", n++ ? ", " : "; in flight (legal): ",
+				tc_inflight_names[k], (unsigned long long)s->in_flight[k]);
+	fputc('\n', f);
+}
+
 void tc_print_summary(struct tc_ctx *c, FILE *f)
 {
 	const struct tc_stats *s = &c->stats;
@@ -100,13 +113,14 @@ void tc_print_summary(struct tc_ctx *c, FILE *f)
 	fprintf(f, "SUMMARY: %llu mms, tables ", (unsigned long long)s->mms);
 	print_levels(c, f, s->tables);
 	fprintf(f, ", %llu present ptes, %llu swap ptes, %llu THP pmds, "
-		"%llu hugetlb pmds, %llu deposited tables, %zu findings\n",
+		"%llu hugetlb pmds, %llu deposited tables, %zu findings",
 		(unsigned long long)s->present_ptes,
 		(unsigned long long)s->swap_ptes,
 		(unsigned long long)s->thp_pmds,
 		(unsigned long long)s->hugetlb_pmds,
 		(unsigned long long)s->deposited,
 		c->findings.n + c->findings.dropped);
+	print_in_flight(f, s);
 }
 
 static void print_finding_text(FILE *f, const struct tc_finding *x)
@@ -223,6 +237,18 @@ static void json_mm(struct tc_ctx *c, FILE *f, const struct tc_mm_stats *m)
 		(unsigned long long)m->findings);
 }
 
+/* every kind, zero or not: jq '.stats.in_flight.munmap' always answers */
+static void json_in_flight(FILE *f, const struct tc_stats *s)
+{
+	int k;
+
+	fputc('{', f);
+	for (k = 0; k < TC_IF_N; k++)
+		fprintf(f, "%s\"%s\":%llu", k ? "," : "", tc_inflight_names[k],
+			(unsigned long long)s->in_flight[k]);
+	fputc('}', f);
+}
+
 static void json_finding(FILE *f, const struct tc_finding *x)
 {
 	fprintf(f, "{\"sig\":\"%s\",\"severity\":\"%s\",", x->sig,
@@ -242,7 +268,8 @@ static void json_finding(FILE *f, const struct tc_finding *x)
 	fprintf(f, ",\"index\":%d,", x->index);
 	json_addr(f, "entry_pa", x->entry_pa);
 	fputc(',', f);
-	fprintf(f, "\"value\":\"0x%llx\"", (unsigned long long)x->value);
+	fprintf(f, "\"value\":\"0x%llx\",\"count\":%llu", (unsigned long long)x->value,
+		(unsigned long long)x->count);
 	fprintf(f, ",\"detail\":");
 	tc_json_str(f, x->detail);
 	fputc('}', f);
@@ -263,7 +290,7 @@ void tc_print_json(struct tc_ctx *c, FILE *f)
 	json_levels(c, f, s->tables);
 	fprintf(f, ",\"present_ptes\":%llu,\"swap_ptes\":%llu,\"thp_pmds\":%llu,"
 		"\"hugetlb_pmds\":%llu,\"huge_puds\":%llu,\"deposited\":%llu,"
-		"\"entries\":%llu,\"read_errors\":%llu,\"findings\":%zu},\"mms\":[",
+		"\"entries\":%llu,\"read_errors\":%llu,\"findings\":%zu,\"in_flight\":",
 		(unsigned long long)s->present_ptes,
 		(unsigned long long)s->swap_ptes,
 		(unsigned long long)s->thp_pmds,
@@ -273,6 +300,8 @@ void tc_print_json(struct tc_ctx *c, FILE *f)
 		(unsigned long long)s->entries,
 		(unsigned long long)s->read_errors,
 		c->findings.n + c->findings.dropped);
+	json_in_flight(f, s);
+	fprintf(f, "},\"mms\":[");
 	for (i = 0, k = 0; i < c->nmms; i++) {
 		uint64_t t = 0;
 		int l;

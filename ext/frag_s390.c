@@ -420,6 +420,22 @@ static void report_page(struct tc_ctx *c, const char *sig,
 		  c->arch_priv && page_active(c->arch_priv, fp) ? ", PG_active" : "");
 }
 
+/*
+ * An allocated half nothing references is legal while a task holds it on
+ * its way in or out: pte_alloc_one() before the THP deposit
+ * (mm/huge_memory.c __do_huge_pmd_anonymous_page), pmdp_collapse_flush()
+ * before the table is deposited again (mm/khugepaged.c collapse_huge_page).
+ * pgtable_t is the table's kernel address (arch/s390/include/asm/pgalloc.h).
+ */
+static int half_in_flight(struct tc_ctx *c, const struct s390_frag_page *fp, int h)
+{
+	const struct s390_priv *p = c->arch_priv;
+	uint64_t pa = fp->pa + 0x800ULL * (unsigned)h;
+	uint64_t kva = pa + (p ? p->identity_base : 0);
+
+	return tc_inflight_table(c, pa, &kva, 1);
+}
+
 static void judge_fragments(struct tc_ctx *c, const struct s390_frag_page *fp)
 {
 	const struct s390_priv *p = c->arch_priv;
@@ -435,7 +451,8 @@ static void judge_fragments(struct tc_ctx *c, const struct s390_frag_page *fp)
 			report_page(c, "S390_FRAG_FREE_REFERENCED", fp, h, fp->refcount,
 				    (m & FRAG_P(h)) ? "half is pending release but still referenced (use after free)" :
 				    "half is not allocated but referenced (use after free)");
-		else if ((m & FRAG_A(h)) && !(m & FRAG_P(h)) && !half_used(fp, h))
+		else if ((m & FRAG_A(h)) && !(m & FRAG_P(h)) && !half_used(fp, h) &&
+			 !half_in_flight(c, fp, h))
 			report_page(c, "S390_FRAG_ORPHAN", fp, h, fp->refcount,
 				    "allocated half that no segment entry or deposit ring references");
 	}

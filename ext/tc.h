@@ -58,6 +58,7 @@ const struct tc_sig *tc_sig_find(const char *id);
 
 struct tc_finding {
 	const char *sig;
+	uint64_t count;		/* entries in the run (PTE_OUTSIDE_VMA), else 1 */
 	enum tc_severity severity;
 	uint64_t mm;		/* mm_struct address, 0 for none */
 	int pid;		/* -1 when unknown */
@@ -113,6 +114,7 @@ struct tc_level {
 
 struct tc_ctx;
 struct tc_mm_stats;
+struct tc_inflight;
 
 struct tc_top {
 	uint64_t table_pa;	/* physical origin of the top table */
@@ -169,8 +171,14 @@ struct tc_mm_stats {
 	size_t tab_first, tab_n;
 };
 
+/* legal in-flight states (inflight.c), counted instead of reported */
+enum tc_inflight_kind { TC_IF_MUNMAP, TC_IF_VMA_WRITE, TC_IF_MM_EXIT,
+			TC_IF_TABLE_ALLOC, TC_IF_N };
+extern const char *const tc_inflight_names[TC_IF_N];
+
 struct tc_stats {
 	uint64_t mms;
+	uint64_t in_flight[TC_IF_N];
 	uint64_t tables[8];
 	uint64_t entries;
 	uint64_t present_ptes, swap_ptes;
@@ -284,6 +292,7 @@ struct tc_ctx {
 		long mn_slot64, mn_pivot64, mn_slota, mn_pivota;
 	} off;
 	struct tc_cache cache;
+	struct tc_inflight *inflight;	/* inflight.c: evidence, read lazily */
 	uint64_t init_task, init_mm;
 	uint64_t vmemmap;		/* struct page array (SPARSEMEM_VMEMMAP) */
 	uint64_t kleaf_va, kleaf_pa, kleaf_size;	/* tc_read_kernel cache */
@@ -365,6 +374,22 @@ int tc_cycle_step(struct tc_cycle *cy, uint64_t node);
 
 /* vma.c */
 int tc_load_vmas(struct tc_ctx *c, uint64_t mm);
+/* the leaf entries of a maple tree from its root node; 0, or -1 when
+ * the tree is not readable (*leaves is then untouched) */
+int tc_maple_leaves(struct tc_ctx *c, uint64_t root, uint64_t **leaves, size_t *n);
+
+/* inflight.c: 1 when the dump shows the operation in flight that makes
+ * this state legal (it is then counted in stats.in_flight, and listed
+ * with -v), 0 when it must be reported.  mapping: a leaf at va..va+size of
+ * the current mm, with vma the tree's VMA there (NULL: none covers it);
+ * table: a page table nothing references, vals the values (its kernel
+ * address, its struct page) a task holding it would have on its stack */
+int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
+			const struct tc_vma *vma);
+int tc_inflight_table(struct tc_ctx *c, uint64_t table_pa, const uint64_t *vals,
+		      size_t nvals);
+void tc_inflight_mm_done(struct tc_ctx *c);
+void tc_inflight_free(struct tc_ctx *c);
 const struct tc_vma *tc_find_vma(const struct tc_ctx *c, uint64_t va);
 
 /* findings.c */

@@ -36,6 +36,10 @@ struct vma_walk {
 	size_t nodes;
 	size_t cap;
 	int broken;
+	/* tc_maple_leaves: the leaf entries, not read as VMAs */
+	uint64_t *leaves;
+	size_t nleaves, capleaves;
+	int raw;
 };
 
 static long min3(long a, long b, long x)
@@ -75,6 +79,13 @@ static int push_vma(struct vma_walk *w, uint64_t addr)
 	struct tc_ctx *c = w->c;
 	struct tc_vma *v;
 
+	if (w->raw) {
+		if (w->nleaves >= TC_MAX_VMAS ||
+		    tc_grow((void **)&w->leaves, &w->capleaves, w->nleaves, sizeof(*w->leaves)) < 0)
+			return -1;
+		w->leaves[w->nleaves++] = addr;
+		return 0;
+	}
 	if (c->nvmas >= TC_MAX_VMAS)
 		return -1;
 	if (tc_grow((void **)&c->vmas, &w->cap, c->nvmas, sizeof(*c->vmas)) < 0)
@@ -199,6 +210,22 @@ int tc_load_vmas(struct tc_ctx *c, uint64_t mm)
 		return -1;
 	}
 	qsort(c->vmas, c->nvmas, sizeof(c->vmas[0]), cmp_vma);
+	return 0;
+}
+
+int tc_maple_leaves(struct tc_ctx *c, uint64_t root, uint64_t **leaves, size_t *n)
+{
+	struct vma_walk w = { .c = c, .raw = 1 };
+
+	if (c->off.mm_mt < 0 || !xa_is_node(root))
+		return -1;
+	mt_walk(&w, root, 0, UINT64_MAX, 0);
+	if (w.broken) {
+		free(w.leaves);
+		return -1;
+	}
+	*leaves = w.leaves;
+	*n = w.nleaves;
 	return 0;
 }
 

@@ -52,33 +52,7 @@ if SCALE=$(sample_scale "$SAMPLE"); then
 fi
 HUGEPAGES=$((8 * ${COPIES:-1}))
 BOOT_TIMEOUT=${THPCHECK_BOOT_TIMEOUT:-$((300 + 60 * ${COPIES:-0}))}
-case $SAMPLE in
-    s390x-*)
-        MANIFEST_ARCH=s390x MMU=
-        QEMU=$THPCHECK_CACHE/qemu/bin/qemu-system-s390x-edat
-        QEMU_HINT=samples/build-qemu.sh
-        QEMU_NOTE=" (+ samples/qemu-s390x-tcg-edat.patch)"
-        MEM=${SCALE_MEM:-${THPCHECK_GUEST_MEM:-512}}
-        APPEND="console=ttysclp0 nokaslr hugepages=$HUGEPAGES${COPIES:+ thpwork.copies=$COPIES}"
-        MACHINE=(-L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu max)
-        KDUMP_FORMAT=kdump-zlib ;;      # QEMU 7.2: flattened -> makedumpfile -R
-    ppc64le-*-radix|ppc64le-*-hash)
-        MANIFEST_ARCH=ppc64le MMU=${SAMPLE##*-}
-        QEMU=$THPCHECK_CACHE/qemu-ppc/usr/bin/qemu-system-ppc64
-        QEMU_HINT=samples/fetch-qemu-ppc.sh
-        QEMU_NOTE=" (bookworm-backports, dpkg -x)"
-        MEM=${THPCHECK_GUEST_MEM:-1024}
-        # Debian's ppc64el kernels have no KASLR: no nokaslr needed
-        APPEND="console=hvc0 hugepages=$HUGEPAGES"
-        M=pseries
-        if [ "$MMU" = hash ]; then
-            # THP needs the HPT to allow 16 MiB pages (default cap: 64K)
-            APPEND="$APPEND disable_radix"; M=$M,cap-hpt-max-page-size=16M
-        fi
-        MACHINE=(-L "$THPCHECK_CACHE/qemu-ppc/usr/share/qemu" -M "$M" -accel tcg -cpu power9)
-        KDUMP_FORMAT=kdump-raw-zlib ;;  # QEMU 10.0: standard diskdump
-    *) die "unknown sample $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash s390x-6.1-256m s390x-6.1-4g)" ;;
-esac
+machine_config "$SAMPLE"
 [ -z "$COPIES" ] || [ "$MANIFEST_ARCH" = s390x ] || die "$SAMPLE: benchmark samples are s390x only"
 DUMP_TIMEOUT=300
 [ -z "$COPIES" ] || [ "$MEM" -le 512 ] || DUMP_TIMEOUT=$((300 * MEM / 512))

@@ -15,6 +15,14 @@
 # ready file, which is moved aside before the next starts); their processes
 # get a "THPFACT proc.PID copy I" line too.  Without it: one instance, as
 # always.
+#
+# thpcheck.busy=SECONDS (samples/make-busy.sh): after READY-FOR-DUMP the
+# guest does not idle but churns memory the way a loaded system does
+# (/bin/busy.sh: stress-ng memory stressors, khugepaged at aggressive
+# settings, periodic compaction, reclaim into zram), prints
+#     GUEST: BUSY
+# and SECONDS later panics through sysrq-c, so the host can dump it at
+# random instants and once at panic.
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin
 
@@ -82,9 +90,12 @@ else
 fi
 
 # --- workload ---------------------------------------------------------------
-copies=
+copies= busy=
 for a in $(cat /proc/cmdline); do
-    case $a in thpwork.copies=*) copies=${a#*=} ;; esac
+    case $a in
+        thpwork.copies=*) copies=${a#*=} ;;
+        thpcheck.busy=*)  busy=${a#*=} ;;
+    esac
 done
 n=0
 while [ $n -lt ${copies:-1} ]; do
@@ -137,4 +148,5 @@ tail -n +2 /proc/swaps | while read -r dev type size used prio; do
     f swaps $dev "$size $used"
 done
 say "READY-FOR-DUMP"
+[ -n "$busy" ] && [ -x /bin/busy.sh ] && exec /bin/busy.sh "$busy"
 idle

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the initramfs of the sample guest for one kernel sample.
 #
-# Usage: samples/guest/mkinitrd.sh SAMPLE
+# Usage: samples/guest/mkinitrd.sh [--busy] SAMPLE
 #   SAMPLE  e.g. s390x-6.1, ppc64le-6.1-hash; uses
 #           $THPCHECK_CACHE/k/KERNEL/{release,modules/} (KERNEL: sample_kernel
 #           in lib.sh, e.g. ppc64le-6.1) and $THPCHECK_CACHE/k/busybox-ARCH
@@ -16,11 +16,16 @@
 # modules zram needs (dependencies from each module's .modinfo, see modsel.py), stored
 # uncompressed (busybox insmod cannot read .ko.xz) in /lib/modules/ with
 # /lib/modules/load.list giving the insmod order.
+# --busy (samples/make-busy.sh): also /bin/busy.sh and Debian's stress-ng
+# with its libraries in /opt/stress (samples/fetch-stress.sh); the file is
+# then initrd-busy-SAMPLE-HASH.cpio.gz.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 GUEST=$SAMPLES_DIR/guest
 
-[ $# = 1 ] || die "usage: $0 SAMPLE"
+BUSY=
+[ "${1:-}" = --busy ] && { BUSY=busy-; shift; }
+[ $# = 1 ] || die "usage: $0 [--busy] SAMPLE"
 SAMPLE=$1
 ARCH=$(sample_arch "$SAMPLE") || die "unknown sample $SAMPLE"
 K=$THPCHECK_CACHE/k/$(sample_kernel "$SAMPLE")
@@ -70,11 +75,17 @@ mknod -m 600 "$STAGE/dev/console" c 5 1 || log "warning: cannot mknod dev/consol
 install -m 0755 "$GUEST/init.sh" "$STAGE/init"
 install -m 0755 "$BB" "$STAGE/bin/busybox"
 install -m 0755 "$TW" "$STAGE/bin/thpwork"
+if [ -n "$BUSY" ]; then
+    STRESS=$("$SAMPLES_DIR/fetch-stress.sh" "$ARCH") || die "fetch-stress.sh $ARCH failed"
+    install -m 0755 "$GUEST/busy.sh" "$STAGE/bin/busy.sh"
+    mkdir -p "$STAGE/opt/stress"
+    cp -a "$STRESS/bin" "$STRESS/lib" "$STAGE/opt/stress/"
+fi
 
 # hash of everything that goes in (names and contents), in a stable order
 H=$( (cd "$STAGE" && find . -type f | LC_ALL=C sort | xargs sha256sum; \
       sha256sum < "$GUEST/mkinitrd.sh"; sha256sum < "$GUEST/modsel.py") | sha256sum | cut -c1-16)
-OUT=$BUILD/initrd-$SAMPLE-$H.cpio.gz
+OUT=$BUILD/initrd-$BUSY$SAMPLE-$H.cpio.gz
 if [ ! -s "$OUT" ]; then
     (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet | gzip -9n) \
         > "$OUT.tmp" || die "cpio failed"

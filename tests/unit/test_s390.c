@@ -341,6 +341,111 @@ static void test_json(void)
 	synth_free(&s);
 }
 
+/* ------------------------------------------------ in-flight states */
+
+enum if_setup { IF_DIRECT, IF_SIDE_TREE, IF_STACK_FRAME, IF_OTHER_MM };
+
+/* a present pte at 5M, where no VMA is; the VMA [5M,6M) munmap took out */
+static void munmap_world(struct synth *s, enum if_setup how, uint64_t lock)
+{
+	build_world(s);
+	add_inflight(s);
+	synth_put64(s, U_SEG + 8 * 5, U_PT2);
+	fill(s, U_PT2, 256, PTE_NONE);
+	synth_put64(s, U_PT2 + 8 * 3, 0x603000 | PTE_RW);
+	synth_put64(s, DETACHED, 0x500000);
+	synth_put64(s, DETACHED + 8, 0x600000);
+	synth_put64(s, DETACHED + 0x10, how == IF_OTHER_MM ? INIT_MM : MM_A);
+	synth_put64(s, DETACHED + 0x20, VM_RW);
+	synth_put64(s, MM_A + 0x68, lock);
+	switch (how) {
+	case IF_SIDE_TREE:	/* mt_detach on the stack, its root node below */
+		synth_put64(s, SIDE_LEAF, (STACK_A + 0x100) | 1);
+		synth_put64(s, SIDE_LEAF + 0x08, 0x5fffff);
+		synth_put64(s, SIDE_LEAF + 0x80, DETACHED);
+		synth_put64(s, STACK_A + 0x108, SIDE_LEAF | 0x0a);
+		break;
+	case IF_STACK_FRAME:	/* start, end, mm in a frame: not a VMA */
+		synth_put64(s, STACK_A + 0x300, 0x500000);
+		synth_put64(s, STACK_A + 0x308, 0x600000);
+		synth_put64(s, STACK_A + 0x310, MM_A);
+		synth_put64(s, STACK_A + 0x208, STACK_A + 0x300);
+		break;
+	default:
+		synth_put64(s, STACK_A + 0x200, DETACHED);
+	}
+}
+
+static void expect_inflight(struct synth *s, const char *name, const char *sig,
+			    uint64_t table, int index, uint64_t value, int kind)
+{
+	struct tc_ctx c;
+
+	check(run(s, &c) == 0, "%s: run", name);
+	if (kind >= 0)
+		check(!find(&c, sig, table, index, value) && c.stats.in_flight[kind] == 1,
+		      "%s: %s not exempted as %s (%llu, %zu findings)", name, sig,
+		      tc_inflight_names[kind], (unsigned long long)c.stats.in_flight[kind],
+		      c.findings.n);
+	else
+		check(find(&c, sig, table, index, value) != NULL,
+		      "%s: %s exempted without evidence", name, sig);
+	tc_free(&c);
+	synth_free(s);
+}
+
+static void test_inflight(void)
+{
+	const uint64_t pte = 0x603000 | PTE_RW;
+	struct synth s;
+
+	munmap_world(&s, IF_DIRECT, 1);
+	expect_inflight(&s, "munmap, VMA on the stack", "PTE_OUTSIDE_VMA", U_PT2, 3, pte, TC_IF_MUNMAP);
+	munmap_world(&s, IF_SIDE_TREE, 0x100);
+	expect_inflight(&s, "munmap, side tree, read lock", "PTE_OUTSIDE_VMA", U_PT2, 3, pte, TC_IF_MUNMAP);
+	munmap_world(&s, IF_DIRECT, 0);
+	expect_inflight(&s, "munmap, mmap_lock free", "PTE_OUTSIDE_VMA", U_PT2, 3, pte, -1);
+	munmap_world(&s, IF_OTHER_MM, 1);
+	expect_inflight(&s, "munmap, VMA of another mm", "PTE_OUTSIDE_VMA", U_PT2, 3, pte, -1);
+	munmap_world(&s, IF_STACK_FRAME, 1);
+	expect_inflight(&s, "munmap, stack frame shaped like a VMA", "PTE_OUTSIDE_VMA", U_PT2, 3, pte, -1);
+	munmap_world(&s, IF_DIRECT, 0);
+	synth_put32(&s, MM_A + 0x60, 0);
+	expect_inflight(&s, "mm_users 0", "PTE_OUTSIDE_VMA", U_PT2, 3, pte, TC_IF_MM_EXIT);
+
+	/* mprotect: a writable pte in the read-only VMA at 8M */
+	for (int k = 0; k < 3; k++) {
+		static const char *const names[] = {
+			"mprotect, write lock held by the task", "mprotect, read lock",
+			"mprotect, VMA not on the owner's stack" };
+		const uint64_t v = 0x604000 | PTE_RW;
+
+		build_world(&s);
+		add_inflight(&s);
+		synth_put64(&s, U_SEG + 8 * 8, U_PT2);
+		synth_put64(&s, U_PT2 + 8 * 4, v);
+		synth_put64(&s, MM_A + 0x68, k == 1 ? 0x100 : 1);
+		synth_put64(&s, MM_A + 0x70, TASK_A);
+		if (k != 2)
+			synth_put64(&s, STACK_A + 0x400, VMA3);
+		expect_inflight(&s, names[k], "PTE_WRITE_IN_READONLY_VMA", U_PT2, 4, v,
+				k == 0 ? TC_IF_VMA_WRITE : -1);
+	}
+
+	/* a pte table on its way in: allocated half, referenced by nothing */
+	for (int k = 0; k < 2; k++) {
+		build_frag_world(&s);
+		add_inflight(&s);
+		synth_put64(&s, U_SEG + 8 * 2, 0x20);		/* no THP: */
+		synth_put64(&s, spage(U_SEG) + 16, 0);		/* no deposit */
+		if (k)
+			synth_put64(&s, STACK_A + 0x800, DEP);
+		expect_inflight(&s, k ? "table on a kernel stack" : "orphan table",
+				"S390_FRAG_ORPHAN", DEP, -1, 0x03000001,
+				k ? TC_IF_TABLE_ALLOC : -1);
+	}
+}
+
 int main(void)
 {
 	test_clean();
@@ -354,6 +459,7 @@ int main(void)
 	test_memcpy_real_placeholder();
 	test_translate();
 	test_json();
+	test_inflight();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

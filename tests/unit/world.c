@@ -107,3 +107,40 @@ void build_frag_world(struct synth *s)
 	synth_put64(s, spage(U_SEG) + 16, DEP);
 }
 
+
+/*
+ * The layout and task state inflight.c reads (kernel stack, thread list,
+ * mm_users, mmap_lock, vm_mm), added to a world built before: TASK_A
+ * gets the empty 16 KiB stack STACK_A and a thread list of itself,
+ * mm_users is 1 and mmap_lock free.
+ */
+static const struct synth_layout inflight_extra[] = {
+	{ "task_struct", "stack", 0x40 }, { "task_struct", "signal", 0x48 },
+	{ "task_struct", "thread_node", 0x50 },
+	{ "signal_struct", "thread_head", 0x10 },
+	{ "mm_struct", "mm_users", 0x60 }, { "mm_struct", "mmap_lock.count", 0x68 },
+	{ "mm_struct", "mmap_lock.owner", 0x70 }, { "vm_area_struct", "vm_mm", 0x10 },
+	{ "thread_union", NULL, 0x4000 },
+	{ NULL, NULL, 0 },
+};
+
+static struct synth_layout inflight_layout[96];
+
+void add_inflight(struct synth *s)
+{
+	size_t n = 0, i;
+
+	for (i = 0; s->layout && s->layout[i].type; i++)
+		inflight_layout[n++] = s->layout[i];
+	for (i = 0; inflight_extra[i].type; i++)
+		inflight_layout[n++] = inflight_extra[i];
+	inflight_layout[n].type = NULL;
+	s->layout = inflight_layout;
+	synth_put64(s, TASK_A + 0x40, STACK_A);
+	synth_put64(s, TASK_A + 0x48, SIGNAL_A);
+	synth_put64(s, SIGNAL_A + 0x10, TASK_A + 0x50);
+	synth_put64(s, SIGNAL_A + 0x18, TASK_A + 0x50);
+	synth_put64(s, TASK_A + 0x50, SIGNAL_A + 0x10);
+	synth_put64(s, TASK_A + 0x58, SIGNAL_A + 0x10);
+	synth_put32(s, MM_A + 0x60, 1);
+}

@@ -16,6 +16,8 @@ enum {
 	K_R3 = 0x100000, U_R3 = 0x200000, U_SEG = 0x204000, U_PT = 0x208000,
 	U_PT2 = 0x209000,
 	VMEMMAP_VAR = 0x34000, VMEMMAP = 0x800000, DEP = U_PT + 0x800,
+	SIGNAL_A = 0x12000, DETACHED = 0x30700, SIDE_LEAF = 0x32000,
+	STACK_A = 0x40000,
 	WORLD_SIZE = 16 << 20,
 };
 
@@ -30,6 +32,8 @@ void fill(struct synth *s, uint64_t pa, unsigned n, uint64_t v);
 uint64_t spage(uint64_t pa);
 void build_world(struct synth *s);
 void build_frag_world(struct synth *s);
+/* inflight.c's layout, TASK_A's stack and thread list, mm_users 1 */
+void add_inflight(struct synth *s);
 /* tc_init + tc_run with output to /dev/null */
 int run_world(struct synth *s, struct tc_ctx *c);
 

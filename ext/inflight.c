@@ -1,0 +1,479 @@
+/*
+ * Legal in-flight states.  A dump taken at a random instant of a busy
+ * system, or at panic, catches the kernel between two steps of an update
+ * that is legal as a whole: munmap has taken the VMAs out of the tree but
+ * not yet zapped their ptes, mprotect has set the new vm_flags but not yet
+ * write-protected the ptes, exit_mmap is tearing the mm down, a pte table
+ * is allocated but not yet installed.  A check that would call such a
+ * state corruption asks here first; the state is exempted only when the
+ * dump holds the evidence of the operation in flight:
+ *
+ *   munmap      a VMA of this mm that covers the address, detached from
+ *               mm->mm_mt, reachable from the kernel stack of a task of the
+ *               mm (the munmap side tree "mt_detach" lives on that stack:
+ *               v6.1 mm/mmap.c do_vmi_align_munmap(), v6.12 mm/vma.c
+ *               vms_gather_munmap_vmas()), with mmap_lock held (write, or
+ *               read after mmap_write_downgrade())
+ *   vma-write   the VMA that covers the address is referenced from the
+ *               kernel stack of the task that holds mmap_lock for write
+ *               (rw_semaphore owner): mprotect_fixup() sets vm_flags before
+ *               change_protection() (v6.1 and v6.12 mm/mprotect.c),
+ *               __split_vma()/vma_adjust_trans_huge() move VMA bounds
+ *   mm-exit     mm_users == 0: exit_mmap() unmaps and frees under the
+ *               mmap_lock of an mm no task uses any more (kernel/fork.c
+ *               mmput)
+ *   table-alloc a page table no entry references whose address is on a
+ *               kernel stack: allocated and not yet installed (THP fault:
+ *               pte_alloc_one() before pgtable_trans_huge_deposit();
+ *               MADV_COLLAPSE: detached by pmdp_collapse_flush() before it
+ *               is deposited again, mm/khugepaged.c)
+ *
+ * Evidence is read lazily (the first time a check asks for an mm) and
+ * kept for the mm being walked.  Kernel stacks are scanned whole: words
+ * below a task's stack pointer are not told apart from live frames, so a
+ * stale pointer could count; the lock condition makes that unlikely.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "tc.h"
+
+const char *const tc_inflight_names[TC_IF_N] = {
+	[TC_IF_MUNMAP] = "munmap",
+	[TC_IF_VMA_WRITE] = "vma-write",
+	[TC_IF_MM_EXIT] = "mm-exit",
+	[TC_IF_TABLE_ALLOC] = "table-alloc",
+};
+
+/* include/linux/rwsem.h (v5.3+): count bit 0, owner low bits flags */
+#define RWSEM_WRITER_LOCKED	1ULL
+#define RWSEM_OWNER_FLAGS_MASK	7ULL
+/* include/linux/maple_tree.h: a root node's parent is the tree | 1 */
+#define MA_ROOT_PARENT		1ULL
+#define MAPLE_NODE_MASK		255ULL
+
+#define TC_MAX_STACK_BYTES	(1u << 16)
+
+struct tc_task {
+	uint64_t task, mm, stack;
+	int pid;
+};
+
+/* a VMA of the mm walked now, not in its tree, found from a task's stack */
+struct detached {
+	struct tc_vma v;
+	int pid;
+};
+
+struct tc_inflight {
+	int tried;		/* offsets and the task list looked up */
+	int usable;		/* ... and found */
+	char why[160];		/* why not, for -v */
+	long off_stack, off_signal, off_thread_head, off_thread_node;
+	long off_mm_users, off_lock_count, off_lock_owner, off_vm_mm;
+	long stack_bytes;
+	struct tc_task *tasks;
+	size_t ntasks, captasks;
+	/* evidence for the mm walked now */
+	uint64_t mm;
+	int mm_loaded;
+	uint64_t users, lock_count, lock_owner;
+	struct detached *detached;	/* VMAs reachable from the mm's stacks */
+	size_t ndetached, capdetached;
+	/* the last state counted, to list one line per range with -v */
+	int last_kind;
+	uint64_t last_mm, last_vma, last_start, last_end, last_n;
+	int last_pid;
+};
+
+static int resolve(struct tc_ctx *c, struct tc_inflight *f)
+{
+	f->off_stack = tc_off(c, "task_struct", "stack");
+	f->off_signal = tc_off(c, "task_struct", "signal");
+	f->off_thread_node = tc_off(c, "task_struct", "thread_node");
+	f->off_thread_head = tc_off(c, "signal_struct", "thread_head");
+	f->off_mm_users = tc_off(c, "mm_struct", "mm_users");
+	f->off_lock_count = tc_off(c, "mm_struct", "mmap_lock.count");
+	f->off_lock_owner = tc_off(c, "mm_struct", "mmap_lock.owner");
+	f->off_vm_mm = tc_off(c, "vm_area_struct", "vm_mm");
+	/* THREAD_SIZE: a thread_union is exactly one kernel stack */
+	f->stack_bytes = c->be->type_size(c->be->priv, "thread_union");
+	if (f->off_stack < 0 || f->off_signal < 0 || f->off_thread_node < 0 ||
+	    f->off_thread_head < 0 || f->off_vm_mm < 0 || f->stack_bytes <= 0 ||
+	    f->stack_bytes > TC_MAX_STACK_BYTES) {
+		snprintf(f->why, sizeof(f->why), "debuginfo lacks the task stack, thread list or vm_mm layout");
+		return -1;
+	}
+	return 0;
+}
+
+static void add_task(struct tc_ctx *c, struct tc_inflight *f, uint64_t task)
+{
+	struct tc_task *t;
+	uint32_t pid;
+
+	if (tc_grow((void **)&f->tasks, &f->captasks, f->ntasks, sizeof(*f->tasks)) < 0)
+		return;
+	t = &f->tasks[f->ntasks];
+	if (tc_rd64(c, task + c->off.task_mm, &t->mm) < 0 ||
+	    tc_rd64(c, task + f->off_stack, &t->stack) < 0 ||
+	    tc_rd32(c, task + c->off.task_pid, &pid) < 0)
+		return;
+	t->task = task;
+	t->pid = (int)pid;
+	f->ntasks++;
+}
+
+/* every thread of a thread group: signal->thread_head, task->thread_node */
+static void add_threads(struct tc_ctx *c, struct tc_inflight *f, uint64_t leader)
+{
+	uint64_t sig, head, pos;
+	struct tc_cycle cy;
+	size_t n = 0;
+
+	if (tc_rd64(c, leader + f->off_signal, &sig) < 0 || !sig) {
+		add_task(c, f, leader);
+		return;
+	}
+	head = sig + f->off_thread_head;
+	if (tc_rd64(c, head, &pos) < 0)
+		return;
+	tc_cycle_init(&cy, head);
+	while (pos != head && n++ < c->opts.max_tasks && !tc_cycle_step(&cy, pos)) {
+		add_task(c, f, pos - f->off_thread_node);
+		if (tc_rd64(c, pos, &pos) < 0)
+			break;
+	}
+}
+
+static void load_tasks(struct tc_ctx *c, struct tc_inflight *f)
+{
+	uint64_t head = c->init_task + c->off.task_tasks, pos;
+	struct tc_cycle cy;
+	size_t n = 0;
+
+	add_task(c, f, c->init_task);
+	if (tc_rd64(c, head, &pos) < 0)
+		return;
+	tc_cycle_init(&cy, head);
+	while (pos != head && n++ < c->opts.max_tasks && !tc_cycle_step(&cy, pos)) {
+		add_threads(c, f, pos - c->off.task_tasks);
+		if (tc_rd64(c, pos, &pos) < 0)
+			break;
+	}
+}
+
+static struct tc_inflight *state(struct tc_ctx *c)
+{
+	struct tc_inflight *f = c->inflight;
+
+	if (!f) {
+		f = calloc(1, sizeof(*f));
+		if (!f)
+			return NULL;
+		c->inflight = f;
+	}
+	if (!f->tried) {
+		f->tried = 1;
+		if (resolve(c, f) == 0) {
+			load_tasks(c, f);
+			f->usable = f->ntasks > 0;
+			if (!f->usable)
+				snprintf(f->why, sizeof(f->why), "no task could be read");
+		}
+	}
+	return f;
+}
+
+/* one task's kernel stack into buf (stack_bytes); 0 or -1 */
+static int read_stack(struct tc_ctx *c, struct tc_inflight *f,
+		      const struct tc_task *t, unsigned char *buf)
+{
+	return t->stack ? tc_read_kv(c, t->stack, buf, (size_t)f->stack_bytes) : -1;
+}
+
+static int vma_known(const struct tc_inflight *f, uint64_t vma)
+{
+	size_t i;
+
+	for (i = 0; i < f->ndetached; i++)
+		if (f->detached[i].v.addr == vma)
+			return 1;
+	return 0;
+}
+
+static int in_tree(const struct tc_ctx *c, uint64_t vma)
+{
+	size_t i;
+
+	for (i = 0; i < c->nvmas; i++)
+		if (c->vmas[i].addr == vma)
+			return 1;
+	return 0;
+}
+
+/* a vm_area_struct of mm at addr: start, end, flags; 0 or -1 */
+static int read_mm_vma(struct tc_ctx *c, struct tc_inflight *f, uint64_t addr,
+		       uint64_t mm, struct tc_vma *v)
+{
+	uint64_t vm_mm;
+
+	if ((addr & 7) || addr < 4096 || tc_rd64(c, addr + f->off_vm_mm, &vm_mm) < 0 ||
+	    vm_mm != mm ||
+	    tc_rd64(c, addr + c->off.vma_start, &v->start) < 0 ||
+	    tc_rd64(c, addr + c->off.vma_end, &v->end) < 0 ||
+	    tc_rd64(c, addr + c->off.vma_flags, &v->flags) < 0 ||
+	    v->start >= v->end || (v->start & 4095) || (v->end & 4095))
+		return -1;
+	v->addr = addr;
+	return 0;
+}
+
+static void add_detached(struct tc_ctx *c, struct tc_inflight *f, uint64_t addr,
+			 uint64_t mm, int pid)
+{
+	struct tc_vma v;
+
+	if (vma_known(f, addr) || read_mm_vma(c, f, addr, mm, &v) < 0)
+		return;
+	if (tc_grow((void **)&f->detached, &f->capdetached, f->ndetached, sizeof(*f->detached)) < 0)
+		return;
+	f->detached[f->ndetached].v = v;
+	f->detached[f->ndetached++].pid = pid;
+}
+
+/*
+ * A word of a task's stack that is a maple-tree root node whose tree
+ * lives on that same stack: a side tree of detached VMAs (mt_detach).
+ * Its leaves are walked with the mm tree's own reader (vma.c).
+ */
+static void add_side_tree(struct tc_ctx *c, struct tc_inflight *f, uint64_t enode,
+			  uint64_t stack, uint64_t mm, int pid)
+{
+	uint64_t parent, *leaves = NULL;
+	size_t n = 0, i;
+
+	if ((enode & 2) != 2 || enode < 4096 ||
+	    tc_rd64(c, enode & ~MAPLE_NODE_MASK, &parent) < 0 ||
+	    !(parent & MA_ROOT_PARENT) ||
+	    (parent & ~MAPLE_NODE_MASK) < stack ||
+	    (parent & ~MAPLE_NODE_MASK) >= stack + (uint64_t)f->stack_bytes)
+		return;
+	if (tc_maple_leaves(c, enode, &leaves, &n) < 0)
+		return;
+	for (i = 0; i < n; i++)
+		add_detached(c, f, leaves[i], mm, pid);
+	free(leaves);
+}
+
+static void scan_mm_stacks(struct tc_ctx *c, struct tc_inflight *f, uint64_t mm)
+{
+	unsigned char *buf = malloc((size_t)f->stack_bytes);
+	size_t i, w;
+
+	if (!buf)
+		return;
+	for (i = 0; i < f->ntasks; i++) {
+		const struct tc_task *t = &f->tasks[i];
+
+		if (t->mm != mm || read_stack(c, f, t, buf) < 0)
+			continue;
+		for (w = 0; w + 8 <= (size_t)f->stack_bytes; w += 8) {
+			uint64_t v = tc_load64(c, buf + w);
+
+			if (v < 4096)
+				continue;
+			/* a VMA is a slab object, never on a stack: a
+			 * pointer into the stack is a frame or a local */
+			if (v >= t->stack && v < t->stack + (uint64_t)f->stack_bytes)
+				continue;
+			if ((v & 3) == 2)
+				add_side_tree(c, f, v, t->stack, mm, t->pid);
+			else if (!(v & 7) && !in_tree(c, v))
+				add_detached(c, f, v, mm, t->pid);
+		}
+	}
+	free(buf);
+}
+
+static void load_mm(struct tc_ctx *c, struct tc_inflight *f, uint64_t mm)
+{
+	uint32_t users;
+
+	f->mm = mm;
+	f->mm_loaded = 1;
+	f->ndetached = 0;
+	f->users = 1;
+	f->lock_count = f->lock_owner = 0;
+	if (f->off_mm_users >= 0 && tc_rd32(c, mm + f->off_mm_users, &users) == 0)
+		f->users = users;
+	if (f->off_lock_count >= 0)
+		tc_rd64(c, mm + f->off_lock_count, &f->lock_count);
+	if (f->off_lock_owner >= 0)
+		tc_rd64(c, mm + f->off_lock_owner, &f->lock_owner);
+	scan_mm_stacks(c, f, mm);
+}
+
+static const struct tc_task *task_at(const struct tc_inflight *f, uint64_t task)
+{
+	size_t i;
+
+	for (i = 0; i < f->ntasks; i++)
+		if (f->tasks[i].task == task)
+			return &f->tasks[i];
+	return NULL;
+}
+
+static int stack_holds(struct tc_ctx *c, struct tc_inflight *f,
+		       const struct tc_task *t, const uint64_t *vals, size_t nvals)
+{
+	unsigned char *buf = malloc((size_t)f->stack_bytes);
+	size_t w, k;
+	int hit = 0;
+
+	if (!buf)
+		return 0;
+	if (read_stack(c, f, t, buf) == 0)
+		for (w = 0; !hit && w + 8 <= (size_t)f->stack_bytes; w += 8)
+			for (k = 0; k < nvals; k++)
+				if (tc_load64(c, buf + w) == vals[k])
+					hit = 1;
+	free(buf);
+	return hit;
+}
+
+/* -v: one line per range of entries exempted for the same reason, with
+ * the evidence */
+static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
+{
+	FILE *o = c->opts.out;
+
+	if (!f->last_n || !c->opts.verbose) {
+		f->last_n = 0;
+		return;
+	}
+	fprintf(o, "  in flight: %s: mm %#llx ", tc_inflight_names[f->last_kind],
+		(unsigned long long)f->last_mm);
+	switch (f->last_kind) {
+	case TC_IF_MUNMAP:
+		fprintf(o, "%#llx-%#llx (%llu entries): VMA %#llx, not in the mm's tree, is "
+			"reachable from the kernel stack of pid %d; mmap_lock held",
+			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
+			(unsigned long long)f->last_n, (unsigned long long)f->last_vma, f->last_pid);
+		break;
+	case TC_IF_VMA_WRITE:
+		fprintf(o, "%#llx-%#llx (%llu entries): VMA %#llx is on the kernel stack of "
+			"pid %d, which holds mmap_lock for write",
+			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
+			(unsigned long long)f->last_n, (unsigned long long)f->last_vma, f->last_pid);
+		break;
+	case TC_IF_MM_EXIT:
+		fprintf(o, "%#llx-%#llx (%llu entries): mm_users is 0 (exit_mmap)",
+			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
+			(unsigned long long)f->last_n);
+		break;
+	default:
+		fprintf(o, "table %#llx, referenced by no entry, is on the kernel stack of pid %d",
+			(unsigned long long)f->last_start, f->last_pid);
+	}
+	fputc('\n', o);
+	f->last_n = 0;
+}
+
+static void count(struct tc_ctx *c, struct tc_inflight *f, int kind, uint64_t va,
+		  uint64_t size, uint64_t vma, int pid)
+{
+	uint64_t mm = c->cur ? c->cur->mm : 0;
+
+	c->stats.in_flight[kind]++;
+	if (f->last_n && kind != TC_IF_TABLE_ALLOC && f->last_kind == kind &&
+	    f->last_mm == mm && f->last_vma == vma && va == f->last_end) {
+		f->last_end = va + size;
+		f->last_n++;
+		return;
+	}
+	flush_line(c, f);
+	f->last_kind = kind;
+	f->last_mm = mm;
+	f->last_vma = vma;
+	f->last_pid = pid;
+	f->last_start = va;
+	f->last_end = va + size;
+	f->last_n = 1;
+}
+
+int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
+			const struct tc_vma *vma)
+{
+	struct tc_inflight *f = state(c);
+	uint64_t mm = c->cur ? c->cur->mm : 0;
+	size_t i;
+
+	if (!f || !f->usable || !mm)
+		return 0;
+	if (!f->mm_loaded || f->mm != mm)
+		load_mm(c, f, mm);
+	if (f->users == 0) {
+		count(c, f, TC_IF_MM_EXIT, va, size, 0, -1);
+		return 1;
+	}
+	if (!f->lock_count)
+		return 0;	/* nobody holds mmap_lock: nothing is in flight */
+	if (!vma) {
+		for (i = 0; i < f->ndetached; i++) {
+			const struct detached *d = &f->detached[i];
+
+			if (d->v.start <= va && va + size <= d->v.end) {
+				count(c, f, TC_IF_MUNMAP, va, size, d->v.addr, d->pid);
+				return 1;
+			}
+		}
+		return 0;
+	}
+	if (f->lock_count & RWSEM_WRITER_LOCKED) {
+		const struct tc_task *owner = task_at(f, f->lock_owner & ~RWSEM_OWNER_FLAGS_MASK);
+
+		if (owner && owner->mm == mm && stack_holds(c, f, owner, &vma->addr, 1)) {
+			count(c, f, TC_IF_VMA_WRITE, va, size, vma->addr, owner->pid);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int tc_inflight_table(struct tc_ctx *c, uint64_t table_pa, const uint64_t *vals,
+		      size_t nvals)
+{
+	struct tc_inflight *f = state(c);
+	size_t i;
+
+	if (!f || !f->usable)
+		return 0;
+	for (i = 0; i < f->ntasks; i++)
+		if (stack_holds(c, f, &f->tasks[i], vals, nvals)) {
+			count(c, f, TC_IF_TABLE_ALLOC, table_pa, 0, 0, f->tasks[i].pid);
+			return 1;
+		}
+	return 0;
+}
+
+void tc_inflight_mm_done(struct tc_ctx *c)
+{
+	struct tc_inflight *f = c->inflight;
+
+	if (f) {
+		flush_line(c, f);
+		f->mm_loaded = 0;
+	}
+}
+
+void tc_inflight_free(struct tc_ctx *c)
+{
+	struct tc_inflight *f = c->inflight;
+
+	if (!f)
+		return;
+	free(f->tasks);
+	free(f->detached);
+	free(f);
+	c->inflight = NULL;
+}

@@ -1,0 +1,124 @@
+#!/bin/bash
+# Dumps as users get them: a busy guest caught at random instants, and at
+# panic.  Boots SAMPLE's kernel and machine (the same as make-dump.sh) with
+# the busy initramfs (guest/busy.sh: stress-ng memory stressors from Debian,
+# khugepaged at aggressive settings, compaction every 0.5 s, reclaim into
+# zram, on top of the thpwork processes), then samples/busy.py stops the VM
+# at N random instants (delays from the seed) and dumps it, and dumps it
+# once more after the guest's sysrq-c panic.
+#
+# Usage: samples/make-busy.sh [--force] [--seed S] [--dumps N] SAMPLE
+#   SAMPLE  s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
+#   --seed  default 1; --dumps  random-instant dumps, default 3
+# Output: $THPCHECK_CACHE/busy/SAMPLE/sS-r1 .. sS-rN, sS-panic, each with
+#   vmcore         ELF dump (paging off; the s390x section headers fixed)
+#   vmlinux        symlink to the kernel's
+#   manifest.json  config, arch, kernel release, seed, kind (random|panic),
+#                  delay, seconds of load so far, QEMU's run state, the load,
+#                  and per CPU where it was (System.map symbol or user space)
+# and $THPCHECK_CACHE/busy/SAMPLE/sS.console.log.  Nothing is done if the
+# set is complete and made from the same inputs (--force remakes it).
+# Prints the dump directories on stdout, one a line.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+FORCE=0 SEED=1 NDUMPS=3
+while [ $# -gt 1 ]; do
+    case $1 in
+        --force) FORCE=1; shift ;;
+        --seed)  SEED=$2; shift 2 ;;
+        --dumps) NDUMPS=$2; shift 2 ;;
+        *) die "usage: $0 [--force] [--seed S] [--dumps N] SAMPLE" ;;
+    esac
+done
+[ $# = 1 ] || die "usage: $0 [--force] [--seed S] [--dumps N] SAMPLE"
+SAMPLE=$1
+case $SAMPLE in
+    s390x-6.1|s390x-6.12|ppc64le-6.1-radix|ppc64le-6.1-hash) ;;
+    *) die "no busy configuration for $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash)" ;;
+esac
+K=$THPCHECK_CACHE/k/$(sample_kernel "$SAMPLE")
+OUT=$THPCHECK_CACHE/busy/$SAMPLE
+HUGEPAGES=16 COPIES= SCALE_MEM=    # 8 for thpwork + 8 for stress-ng's mmaphuge
+machine_config "$SAMPLE"
+# the load runs this long before the panic: every random dump fits in it
+BUSY_S=$((6 * NDUMPS + 20))
+APPEND="$APPEND thpcheck.busy=$BUSY_S"
+for f in vmlinuz vmlinux release; do
+    [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh $SAMPLE)"
+done
+[ -x "$QEMU" ] || die "$QEMU missing (run $QEMU_HINT)"
+RELEASE=$(cat "$K/release")
+# the image package's System.map is a placeholder ("The real System.map is
+# in the -dbg package"): the symbols come from the vmlinux
+[ -s "$K/symbols" ] || { nm -n --defined-only "$K/vmlinux" > "$K/symbols.tmp" && mv "$K/symbols.tmp" "$K/symbols"; } ||
+    die "nm $K/vmlinux failed"
+
+INITRD=$("$SAMPLES_DIR/guest/mkinitrd.sh" --busy "$SAMPLE") || die "mkinitrd failed"
+KEY=$( { echo "$RELEASE $MEM $APPEND ${MACHINE[*]} $SEED $NDUMPS ${INITRD##*/}";
+         cat "$0" "$SAMPLES_DIR/busy.py" "$SAMPLES_DIR/fix-qemu-elf.py"; } | sha256sum | cut -c1-32)
+DIRS=()
+for i in $(seq "$NDUMPS"); do DIRS+=("$OUT/s$SEED-r$i"); done
+DIRS+=("$OUT/s$SEED-panic")
+complete() {
+    local d
+    for d in "${DIRS[@]}"; do
+        [ -s "$d/vmcore" ] && [ -s "$d/manifest.json" ] && [ -e "$d/vmlinux" ] || return 1
+    done
+    [ "$(cat "$OUT/s$SEED.inputs" 2>/dev/null)" = "$KEY" ]
+}
+if [ $FORCE = 0 ] && complete; then
+    log "$SAMPLE seed $SEED: up to date in $OUT"
+    printf '%s\n' "${DIRS[@]}"
+    exit 0
+fi
+
+mkdir -p "$OUT"
+rm -rf "${DIRS[@]}" "$OUT/s$SEED.inputs"
+CONSOLE=$OUT/s$SEED.console.log
+SOCKDIR=$(mktemp -d /tmp/thpcheck-qmp.XXXXXX)
+QPID=
+cleanup() {
+    if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then
+        kill "$QPID" 2>/dev/null || true; sleep 1; kill -9 "$QPID" 2>/dev/null || true
+    fi
+    rm -rf "$SOCKDIR"
+}
+trap cleanup EXIT
+# -no-shutdown and -action panic=pause: the machine stays for the dump when
+# the kernel panics (ppc64: ibm,os-term -> guest-panicked; s390x: every CPU
+# stopped by the on_panic "stop" action)
+log "$SAMPLE: booting $RELEASE busy (seed $SEED, $NDUMPS random dumps, panic after $BUSY_S s of load)"
+"$QEMU" "${MACHINE[@]}" -m "$MEM" -smp 2 -nodefaults -display none \
+    -serial "file:$CONSOLE" -qmp "unix:$SOCKDIR/qmp.sock,server=on,wait=off" \
+    -no-shutdown -action panic=pause \
+    -kernel "$K/vmlinuz" -initrd "$INITRD" -append "$APPEND" 2>"$OUT/s$SEED.qemu.log" &
+QPID=$!
+
+META=$(SAMPLE=$SAMPLE ARCH=$MANIFEST_ARCH MMU=$MMU RELEASE=$RELEASE MEM=$MEM BUSY_S=$BUSY_S \
+       APPEND=$APPEND MACHINE="${MACHINE[*]:2}" \
+       PACKAGES="$(cat "$K/packages" "$THPCHECK_CACHE/stress-$(sample_arch "$SAMPLE")/.packages" 2>/dev/null)" \
+       python3 -c '
+import json, os
+e = os.environ
+m = {"config": e["SAMPLE"], "arch": e["ARCH"], "kernel_release": e["RELEASE"],
+     "guest_mem_mib": int(e["MEM"]), "guest_cpus": 2, "machine": e["MACHINE"],
+     "cmdline": e["APPEND"], "busy_seconds": int(e["BUSY_S"]),
+     "load": "stress-ng (guest/busy.sh) + khugepaged 10 ms/4096 pages + compaction 0.5 s + zram reclaim, over thpwork",
+     "packages": [dict(zip(("package", "arch", "version", "sha256"), l.split()[:4]))
+                  for l in e["PACKAGES"].splitlines() if len(l.split()) >= 4]}
+if e["MMU"]:
+    m["mmu"] = e["MMU"]
+print(json.dumps(m))')
+python3 "$SAMPLES_DIR/busy.py" --sock "$SOCKDIR/qmp.sock" --console "$CONSOLE" --out "$OUT" \
+    --seed "$SEED" --dumps "$NDUMPS" --busy-seconds "$BUSY_S" --system-map "$K/symbols" \
+    --meta "$META" || { tail -15 "$CONSOLE" | sed 's/^/  console: /' >&2; die "$SAMPLE: busy dumps failed"; }
+python3 "$SAMPLES_DIR/qmp.py" "$SOCKDIR/qmp.sock" quit >/dev/null 2>&1 || true
+cleanup; QPID=
+for d in "${DIRS[@]}"; do
+    python3 "$SAMPLES_DIR/fix-qemu-elf.py" "$d/vmcore" >&2 || die "fix-qemu-elf.py $d/vmcore failed"
+    ln -sfn "$K/vmlinux" "$d/vmlinux"
+done
+echo "$KEY" > "$OUT/s$SEED.inputs"
+log "$SAMPLE seed $SEED: ${#DIRS[@]} dumps in $OUT"
+printf '%s\n' "${DIRS[@]}"

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Busy-dump campaign: samples/make-busy.sh for each configuration and seed,
+then thpscan on every dump, and a table per configuration: dumps (random /
+panic), error findings, warnings by signature, in-flight states by kind.
+
+  tests/busy/campaign.py [--seeds N] [--first S] [--dumps K] [--check] [CONFIG...]
+
+CONFIG: s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash (default: all
+four).  --check (make check): one test line per dump, "0 error findings",
+and "busy: N passed, N failed".  Without it (make busy N=...): the table,
+and every error finding listed, for the note.
+"""
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tests"))
+sys.dont_write_bytecode = True
+from tap import check  # noqa: E402
+import tap  # noqa: E402
+
+THPSCAN = os.environ.get("THPSCAN") or os.path.join(TOP, "build", "thpscan")
+CONFIGS = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash"]
+
+
+def make_busy(config, seed, dumps):
+    p = subprocess.run([os.path.join(TOP, "samples", "make-busy.sh"), "--seed", str(seed),
+                        "--dumps", str(dumps), config], capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[-1]
+    return p.stdout.split(), None
+
+
+def scan(d):
+    p = subprocess.run([THPSCAN, "--json", "-q", os.path.join(d, "vmlinux"), os.path.join(d, "vmcore")],
+                       capture_output=True, text=True, timeout=900)
+    try:
+        return json.loads(p.stdout.splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"error": (p.stderr.strip() or f"exit {p.returncode}")[:300]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--first", type=int, default=1)
+    ap.add_argument("--dumps", type=int, default=3)
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("configs", nargs="*")
+    a = ap.parse_args()
+    rows = []
+    for config in a.configs or CONFIGS:
+        tally = collections.Counter()
+        warn = collections.Counter()
+        inflight = collections.Counter()
+        errors = []
+        for seed in range(a.first, a.first + a.seeds):
+            dirs, why = make_busy(config, seed, a.dumps)
+            if not check(dirs is not None, f"busy {config} seed {seed}: dumps made", why):
+                tally["failed sets"] += 1
+                continue
+            for d in dirs:
+                man = json.load(open(os.path.join(d, "manifest.json")))
+                js = scan(d)
+                tally[man["kind"]] += 1
+                name = f"busy {config} {os.path.basename(d)}"
+                if "error" in js:
+                    check(False, f"{name}: thpscan scans it", js["error"])
+                    tally["scan errors"] += 1
+                    continue
+                errs = [f for f in js["findings"] if f.get("severity") == "error"]
+                for f in js["findings"]:
+                    if f.get("severity") != "error":
+                        warn[f["sig"]] += 1
+                for k, v in js.get("stats", {}).get("in_flight", {}).items():
+                    inflight[k] += v
+                errors += [(os.path.basename(d), f) for f in errs]
+                tally["error findings"] += len(errs)
+                where = "; ".join(c["where"] for c in man.get("cpus", []))
+                check(not errs, f"{name}: 0 error findings ({len(js['findings'])} in all; cpus {where})",
+                      "\n".join(f"{f['sig']} pid {f.get('pid')} va {f.get('va')} {f.get('detail', '')}"
+                                for f in errs[:12]))
+        rows.append((config, tally, warn, inflight, errors))
+    if not a.check:
+        print(f"\n{'config':20} {'random':>6} {'panic':>5} {'errors':>6}  warnings / in-flight states")
+        for config, tally, warn, inflight, errors in rows:
+            print(f"{config:20} {tally['random']:6} {tally['panic']:5} {tally['error findings']:6}  "
+                  + (", ".join(f"{k} {v}" for k, v in sorted(warn.items())) or "-") + " / "
+                  + (", ".join(f"{k} {v}" for k, v in sorted(inflight.items())) or "-"))
+        for config, _, _, _, errors in rows:
+            for d, f in errors:
+                print(f"# {config} {d}: {f['sig']} pid {f.get('pid')} {f.get('comm')} va {f.get('va')} "
+                      f"value {f.get('value')}: {f.get('detail', '')}")
+    return tap.summary("busy")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
