@@ -42,7 +42,7 @@ CRASH_DEF_x86_64 := -DX86_64
 
 EXT_SO := build/$(ARCH)/thpcheck.so
 
-.PHONY: all ext ext-ppc64-native deps samples check unit unit-san fuzz demo clean
+.PHONY: all ext ext-ppc64-native deps samples samples-busy busy check unit unit-san fuzz demo clean
 all: ext
 
 ext: $(EXT_SO)
@@ -123,6 +123,20 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_er
 unit-san: build/test_s390-san build/test_ppc-san
 	$(SAN_ENV) build/test_s390-san
 	$(SAN_ENV) build/test_ppc-san
+
+# Busy dumps (samples/make-busy.sh): per configuration a guest under
+# stress-ng load dumped at 3 random instants and at panic (seed 1 is the
+# set make check tests); make busy N=K runs seeds 1..K of every
+# configuration through thpscan and prints the campaign table.
+BUSY_CONFIGS ?= s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
+N ?= 10
+samples-busy: deps
+	samples/make-samples.sh $(BUSY_CONFIGS)
+	for c in $(BUSY_CONFIGS); do samples/make-busy.sh --seed 1 --dumps 3 $$c || exit 1; done
+
+busy: deps thpscan
+	samples/make-samples.sh $(BUSY_CONFIGS)
+	tests/busy/campaign.py --seeds $(N) --dumps 3 $(BUSY_CONFIGS)
 
 # Everything: unit tests, then each real sample opened in crash with the
 # extension loaded.  Ends with one "N passed, N failed" line.

@@ -7,7 +7,8 @@ build that the pool still has may be listed nowhere any more.  So a package
 is never "the newest index entry" but a list of candidates, tried in order:
 
   1. the versions recorded as known-good in samples/versions.lock (package,
-     architecture, version, SHA-256, pool path), kept in git;
+     architecture, version, SHA-256, pool path, and the suite it was chosen
+     for: only lines whose suite --suites allows count), kept in git;
   2. every other version the private index (samples/setup-apt.sh) lists for
      the allowed suites, newest first;
 
@@ -203,8 +204,9 @@ def stanzas(path, want):
 
 class Candidate:
     """one version of one package: where to fetch it, what checksum it must have"""
-    def __init__(self, pkg, arch, version, origin):
+    def __init__(self, pkg, arch, version, origin, suite):
         self.pkg, self.arch, self.version, self.origin = pkg, arch, version, origin
+        self.suite = suite              # the suite it was found for (lock: recorded)
         self.files = []                 # [(name, sha256, [url, ...])]
 
     def add(self, name, sha, url):
@@ -227,7 +229,7 @@ def binary_index(suite_re, arch, want):
             if not {"Version", "Filename", "SHA256"} <= f.keys():
                 continue
             key = (f["Package"], f["Version"])
-            c = found.setdefault(key, Candidate(f["Package"], arch, f["Version"], f"index {suite}"))
+            c = found.setdefault(key, Candidate(f["Package"], arch, f["Version"], f"index {suite}", suite))
             c.add(os.path.basename(f["Filename"]), f["SHA256"], f"{uri}/{f['Filename']}")
     return found
 
@@ -242,7 +244,7 @@ def source_index(suite_re, want):
             if not {"Version", "Directory", "Checksums-Sha256"} <= f.keys():
                 continue
             key = (f["Package"], f["Version"])
-            c = found.setdefault(key, Candidate(f["Package"], "source", f["Version"], f"index {suite}"))
+            c = found.setdefault(key, Candidate(f["Package"], "source", f["Version"], f"index {suite}", suite))
             for line in f["Checksums-Sha256"].split("\n"):
                 w = line.split()
                 if len(w) == 3:
@@ -262,8 +264,13 @@ def base_uris(suite_re):
     return uris
 
 
+LOCK_FORMAT = "PACKAGE ARCH VERSION SHA256 POOL-PATH SUITE"
+
+
 def read_lock():
-    """[(pkg, arch, version, sha256, pool path)]"""
+    """[(pkg, arch, version, sha256, pool path, suite)]: the suite is the one
+    the version was chosen for, so that bookworm's libc6 for the guest's
+    stress-ng and trixie's for crash can both be locked"""
     out = []
     try:
         lines = open(LOCK).read().splitlines()
@@ -274,8 +281,8 @@ def read_lock():
         if not line:
             continue
         w = line.split()
-        if len(w) != 5 or not re.fullmatch(r"[0-9a-f]{64}", w[3]):
-            raise Failed(f"{LOCK}:{n}: want 'PACKAGE ARCH VERSION SHA256 POOL-PATH'")
+        if len(w) != 6 or not re.fullmatch(r"[0-9a-f]{64}", w[3]):
+            raise Failed(f"{LOCK}:{n}: want '{LOCK_FORMAT}'")
         out.append(tuple(w))
     return out
 
@@ -283,10 +290,10 @@ def read_lock():
 def lock_candidates(pkg_match, arch, suite_re):
     found = {}
     uris = base_uris(suite_re)
-    for pkg, a, ver, sha, path in read_lock():
-        if a != arch or not pkg_match(pkg):
+    for pkg, a, ver, sha, path, suite in read_lock():
+        if a != arch or not pkg_match(pkg) or not re.search(suite_re, suite):
             continue
-        c = found.setdefault((pkg, ver), Candidate(pkg, arch, ver, "lock"))
+        c = found.setdefault((pkg, ver), Candidate(pkg, arch, ver, "lock", suite))
         for u in uris:
             c.add(os.path.basename(path), sha, f"{u}/{path}")
     return found
@@ -424,18 +431,20 @@ def pool_path(c, name):
     return None
 
 
-def record(chosen, drop):
-    """replace the lock lines that drop(pkg, arch) selects with chosen"""
+def record(chosen, drop, suite_re):
+    """replace the lock lines that drop(pkg, arch) selects, for the suites
+    of suite_re, with chosen"""
     old = open(LOCK).read().splitlines() if os.path.exists(LOCK) else []
     keep = []
     for line in old:
         w = line.split()
-        if line.strip() and not line.lstrip().startswith("#") and len(w) == 5 and drop(w[0], w[1]):
+        if (line.strip() and not line.lstrip().startswith("#") and len(w) == 6 and
+                drop(w[0], w[1]) and re.search(suite_re, w[5])):
             continue
         keep.append(line)
     for c, rows in chosen:
         for pkg, arch, ver, sha, path in rows:
-            keep.append(f"{pkg} {arch} {ver} {sha} {pool_path(c, os.path.basename(path))}")
+            keep.append(f"{pkg} {arch} {ver} {sha} {pool_path(c, os.path.basename(path))} {c.suite}")
     with open(LOCK + ".new", "w") as f:
         f.write("\n".join(keep) + "\n")
     os.replace(LOCK + ".new", LOCK)
@@ -473,7 +482,8 @@ def cmd_deb(a):
         rows = first_working(f"{pkg}:{arch}", cands, attempt)
         rows_all += rows
         if recording():
-            record([(picked["c"], rows)], lambda p, ar, pk=pkg, at=arch: p == pk and ar == at)
+            record([(picked["c"], rows)], lambda p, ar, pk=pkg, at=arch: p == pk and ar == at,
+                   a.suites)
     return rows_all
 
 
@@ -515,7 +525,7 @@ def cmd_kernel(a):
     if recording():
         img, dbg = picked["pair"]
         record([(img, rows[:1]), (dbg, rows[1:])],
-               lambda p, ar: ar == arch and is_any(p))
+               lambda p, ar: ar == arch and is_any(p), a.suites)
     return rows
 
 
@@ -530,7 +540,7 @@ def cmd_source(a):
         return take(c, a.have, dest, a.files)
     rows = first_working(f"{a.source} (source)", cands, attempt)
     if recording():
-        record([(picked["c"], rows)], lambda p, ar: p == a.source and ar == "source")
+        record([(picked["c"], rows)], lambda p, ar: p == a.source and ar == "source", a.suites)
     return rows
 
 

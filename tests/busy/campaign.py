@@ -3,12 +3,14 @@
 then thpscan on every dump, and a table per configuration: dumps (random /
 panic), error findings, warnings by signature, in-flight states by kind.
 
-  tests/busy/campaign.py [--seeds N] [--first S] [--dumps K] [--check] [CONFIG...]
+  tests/busy/campaign.py [--seeds N] [--first S] [--dumps K] [--check] [--crash] [CONFIG...]
 
 CONFIG: s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash (default: all
 four).  --check (make check): one test line per dump, "0 error findings",
-and "busy: N passed, N failed".  Without it (make busy N=...): the table,
-and every error finding listed, for the note.
+and "busy: N passed, N failed"; --crash also opens the first seed's panic
+dump of each configuration in crash (thpcheck -j must equal thpscan's
+JSON, and the session must still answer).  Without --check (make busy
+N=...): the table, and every error finding listed, for the note.
 """
 
 import argparse
@@ -23,6 +25,8 @@ sys.path.insert(0, os.path.join(TOP, "tests"))
 sys.dont_write_bytecode = True
 from tap import check  # noqa: E402
 import tap  # noqa: E402
+sys.path.insert(0, os.path.join(TOP, "tests", "real"))
+from test_samples import crash_session, ext_for, json_lines  # noqa: E402
 
 THPSCAN = os.environ.get("THPSCAN") or os.path.join(TOP, "build", "thpscan")
 CONFIGS = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash"]
@@ -45,12 +49,30 @@ def scan(d):
         return {"error": (p.stderr.strip() or f"exit {p.returncode}")[:300]}
 
 
+def crash_agrees(config, d, js):
+    """inside crash: thpcheck -j on the busy dump is thpscan's JSON, and
+    the session still answers afterwards"""
+    man = json.load(open(os.path.join(d, "manifest.json")))
+    outs, p = crash_session(d, [f"extend {ext_for(man)}", "thpcheck -j", "sys"])
+    got = json_lines(outs.get(1, ""))
+    name = f"busy {config} {os.path.basename(d)} in crash"
+    if not check(len(got) == 1, f"{name}: thpcheck -j is one JSON object", (p.stderr or "")[-300:]):
+        return
+    check(got[0]["findings"] == js["findings"] and got[0]["stats"] == js["stats"],
+          f"{name}: same findings and stats as thpscan "
+          f"(in flight {sum(js['stats'].get('in_flight', {}).values())})",
+          json.dumps(got[0]["stats"])[:300])
+    check("RELEASE" in outs.get(2, ""), f"{name}: the session still answers (sys)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--first", type=int, default=1)
     ap.add_argument("--dumps", type=int, default=3)
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--crash", action="store_true",
+                    help="also open each configuration's panic dump in crash")
     ap.add_argument("configs", nargs="*")
     a = ap.parse_args()
     rows = []
@@ -61,6 +83,7 @@ def main():
         errors = []
         for seed in range(a.first, a.first + a.seeds):
             dirs, why = make_busy(config, seed, a.dumps)
+            panic = None
             if not check(dirs is not None, f"busy {config} seed {seed}: dumps made", why):
                 tally["failed sets"] += 1
                 continue
@@ -80,11 +103,17 @@ def main():
                 for k, v in js.get("stats", {}).get("in_flight", {}).items():
                     inflight[k] += v
                 errors += [(os.path.basename(d), f) for f in errs]
+                if man["kind"] == "panic":
+                    panic = (d, js)
                 tally["error findings"] += len(errs)
                 where = "; ".join(c["where"] for c in man.get("cpus", []))
-                check(not errs, f"{name}: 0 error findings ({len(js['findings'])} in all; cpus {where})",
+                nif = sum(js.get("stats", {}).get("in_flight", {}).values())
+                check(not errs, f"{name}: 0 error findings ({len(js['findings'])} findings, "
+                      f"{nif} in flight; cpus {where})",
                       "\n".join(f"{f['sig']} pid {f.get('pid')} va {f.get('va')} {f.get('detail', '')}"
                                 for f in errs[:12]))
+            if a.crash and panic and seed == a.first:
+                crash_agrees(config, *panic)
         rows.append((config, tally, warn, inflight, errors))
     if not a.check:
         print(f"\n{'config':20} {'random':>6} {'panic':>5} {'errors':>6}  warnings / in-flight states")

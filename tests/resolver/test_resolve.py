@@ -193,13 +193,13 @@ def main():
         server.wait()
     # with the mirror gone: what is in the cache, or in --have, still resolves
     rc, out, err, _, _ = run(m, ["deb", "--suites", "^trixie", "foo:s390x"],
-                             lock=f"foo s390x 1.0 {s10} {p10}\n")
+                             lock=f"foo s390x 1.0 {s10} {p10} trixie\n")
     check(rc == 0 and out.split()[2] == "1.0", "mirror down: the cached .deb with the right SHA-256 is used", err)
     have = os.path.join(root, "have")
     with open(have, "w") as f:
         f.write(f"foo s390x 0.9 {s09} /nowhere/foo_0.9_s390x.deb\n")
     rc, out, err, _, _ = run(m, ["deb", "--suites", "^trixie", "--have", have, "foo:s390x"],
-                             lock=f"foo s390x 0.9 {s09} {p09}\n", dest=os.path.join(root, "empty"))
+                             lock=f"foo s390x 0.9 {s09} {p09} trixie\n", dest=os.path.join(root, "empty"))
     check(rc == 0 and out.split()[2] == "0.9" and not os.path.exists(os.path.join(root, "empty")),
           "--have: a candidate already unpacked is taken without a download", err)
     rc, out, err, _, _ = run(m, ["deb", "--suites", "^trixie", "bar:s390x"])
@@ -227,13 +227,13 @@ def tests(m, p09, s09, p10, s10):
     check(not os.path.exists(f[4].replace("1.0", "2.0")), "a corrupt download is not left in the cache")
 
     rc, out, err, _, _ = run(m, ["deb", "--suites", "^trixie", "foo:s390x"],
-                             lock=f"foo s390x 0.9 {s09} {p09}\n")
+                             lock=f"foo s390x 0.9 {s09} {p09} trixie\n")
     check(rc == 0 and out.split()[2] == "0.9" and tried_order(err, "foo:s390x") == [],
           "the lock file's version comes first, even one no index lists", err)
 
     rc, out, err, _, _ = run(m, ["deb", "--suites", "^trixie", "foo:s390x"],
-                             lock=f"foo s390x 0.8 {s09} {p09.replace('0.9', '0.8')}\n"
-                                  f"foo s390x 0.9 {'0' * 64} {p09}\n")
+                             lock=f"foo s390x 0.8 {s09} {p09.replace('0.9', '0.8')} trixie\n"
+                                  f"foo s390x 0.9 {'0' * 64} {p09} trixie\n")
     check(rc == 0 and out.split()[2] == "1.0" and tried_order(err, "foo:s390x") == ["0.8", "0.9", "3.0", "2.0"],
           "lock versions missing (404) or with a wrong SHA-256 fall back to the index", err)
 
@@ -267,7 +267,7 @@ def tests(m, p09, s09, p10, s10):
     check(rc == 0 and out.split()[2] == "6.1.99-1", "kernel family in another suite", err)
     rc, out, err, _, _ = run(m, ["kernel", "--suites", "^trixie", "--family", fam, "s390x"],
                              lock="linux-image-6.12.8+deb13-s390x s390x 6.12.8-1 " + "1" * 64
-                                  + " pool/main/l/linux-image-6.12.8+deb13-s390x_6.12.8-1_s390x.deb\n")
+                                  + " pool/main/l/linux-image-6.12.8+deb13-s390x_6.12.8-1_s390x.deb trixie\n")
     check(rc == 0 and tried_order(err, lab)[:1] == ["6.12.8-1"] and out.split()[2] == "6.12.7-1",
           "a locked kernel the pool does not have is skipped", err)
 
@@ -280,13 +280,20 @@ def tests(m, p09, s09, p10, s10):
           "source --files: only the files asked for (2.0's orig is there)", out + err)
 
     rc, out, err, _, lockfile = run(m, ["deb", "--suites", "^trixie", "foo:s390x"],
-                                    lock="# comment\nbar s390x 9 " + "2" * 64 + " pool/x.deb\n"
-                                         f"foo s390x 0.8 {s09} pool/gone.deb\n",
+                                    lock="# comment\nbar s390x 9 " + "2" * 64 + " pool/x.deb trixie\n"
+                                         f"foo s390x 0.8 {s09} pool/gone.deb trixie\n"
+                                         f"foo s390x 0.7 {s09} pool/old.deb bookworm\n",
                                     env_extra={"THPCHECK_LOCK_RECORD": "1"})
     lock = open(lockfile).read()
-    check(rc == 0 and f"foo s390x 1.0 {s10} {p10}" in lock and "0.8" not in lock
-          and "bar s390x 9" in lock and "# comment" in lock,
-          "THPCHECK_LOCK_RECORD=1 replaces the package's lock lines with the choice", lock)
+    check(rc == 0 and f"foo s390x 1.0 {s10} {p10} trixie" in lock and "0.8" not in lock
+          and "bar s390x 9" in lock and "# comment" in lock and "foo s390x 0.7" in lock,
+          "THPCHECK_LOCK_RECORD=1 replaces the package's lock lines of those suites with the choice",
+          lock)
+
+    rc, out, err, _, _ = run(m, ["deb", "--suites", "^trixie", "foo:s390x"],
+                             lock=f"foo s390x 0.9 {s09} {p09} bookworm\n")
+    check(rc == 0 and out.split()[2] == "1.0",
+          "a lock line of another suite is not a candidate", err)
 
     rc, out, err, _, _ = run(m, ["deb", "--suites", "^trixie", "foo:s390x"], lock="foo s390x 1.0 nothex x\n")
     check(rc == 1 and "versions.lock:1" in err, "a malformed lock line is named by file and line", err)
