@@ -341,19 +341,54 @@ static int is_last_level(const struct tc_ctx *c, int lvl)
 	return lvl == c->nlevels - 1;
 }
 
-/* A large leaf above the pte level: THP or hugetlb, told apart by the VMA. */
+/*
+ * Is the frame of a large leaf a hugetlb folio?  1 or 0 from its struct
+ * page, -1 when the dump cannot tell (no struct page, no layout): the VMA
+ * decides then.  The page says it even when the VMA is already gone
+ * (munmap in flight), where the VMA flags cannot.
+ *   v6.1:  folio_test_hugetlb(): page[1].compound_dtor == HUGETLB_PAGE_DTOR
+ *   v6.9+: a page type, page_type >> 24 == PGTY_hugetlb
+ *          (d99e3140a4d3 "mm: turn folio_test_hugetlb into a PageType")
+ */
+static int frame_is_hugetlb(struct tc_ctx *c, uint64_t pa)
+{
+	uint64_t page = tc_page_of(c, pa);
+	uint32_t w;
+	unsigned char dtor;
+
+	if (!page)
+		return -1;
+	if (c->pgty_hugetlb >= 0 && c->off.page_type >= 0) {
+		if (tc_rd32(c, page + c->off.page_type, &w) < 0)
+			return -1;
+		return (w >> 24) == (uint32_t)c->pgty_hugetlb;
+	}
+	if (c->hugetlb_dtor >= 0 && c->off.page_compound_dtor >= 0) {
+		if (tc_read_kv(c, page + c->page_size_struct + c->off.page_compound_dtor,
+			       &dtor, 1) < 0)
+			return -1;
+		return dtor == c->hugetlb_dtor;
+	}
+	return -1;
+}
+
+/* A large leaf above the pte level: THP or hugetlb, told apart by the
+ * struct page, else by the VMA. */
 static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 			    uint64_t size, uint64_t pa, int idx, uint64_t v,
 			    const struct tc_entry *e)
 {
 	struct tc_mm_stats *m = c->cur;
 	const struct tc_vma *vma;
-	int thp = 0;
+	int thp = 0, hugetlb;
 
 	if (m->kernel || !c->vmas_known)
 		return 0;
 	vma = tc_find_vma(c, va);
-	if (vma && (vma->flags & TC_VM_HUGETLB)) {
+	hugetlb = frame_is_hugetlb(c, e->pa);
+	if (hugetlb < 0)
+		hugetlb = vma && (vma->flags & TC_VM_HUGETLB);
+	if (hugetlb) {
 		if (lvl == c->nlevels - 2)
 			m->hugetlb_pmds++;
 		else
@@ -973,6 +1008,20 @@ static int resolve_offsets(struct tc_ctx *c)
 
 /* SPARSEMEM_VMEMMAP: struct page of pfn N at vmemmap + N * sizeof(page);
  * s390 and ppc64 keep the base in a variable named vmemmap. */
+static void resolve_hugetlb(struct tc_ctx *c)
+{
+	c->off.page_type = tc_off(c, "page", "page_type");
+	c->off.page_compound_dtor = tc_off(c, "page", "compound_dtor");
+	/* page types live in the top byte; a debugger that reads the
+	 * enumerator as a signed char gives 0xf4 as -12 */
+	if (c->be->enum_value(c->be->priv, "PGTY_hugetlb", &c->pgty_hugetlb) < 0)
+		c->pgty_hugetlb = -1;
+	else
+		c->pgty_hugetlb &= 0xff;
+	if (c->be->enum_value(c->be->priv, "HUGETLB_PAGE_DTOR", &c->hugetlb_dtor) < 0)
+		c->hugetlb_dtor = -1;
+}
+
 static void resolve_vmemmap(struct tc_ctx *c)
 {
 	uint64_t sym;
@@ -1016,6 +1065,7 @@ int tc_init(struct tc_ctx *c, const struct tc_backend *be,
 	if (resolve_offsets(c) < 0)
 		return -1;
 	resolve_vmemmap(c);
+	resolve_hugetlb(c);
 	c->levels = arch->levels;
 	c->nlevels = arch->nlevels;
 	c->page_shift = 12;		/* an arch with other pages says so */

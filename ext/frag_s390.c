@@ -71,6 +71,8 @@ int s390_frag_init(struct tc_ctx *c, struct s390_priv *p)
 	/* v6.12 page_type: one type in the top byte (4ffca5a96678) */
 	if (c->be->enum_value(c->be->priv, "PGTY_table", &p->pgty_table) < 0)
 		p->pgty_table = -1;
+	else
+		p->pgty_table &= 0xff;	/* the top byte of page_type (0xf2) */
 	return 0;
 }
 

@@ -84,10 +84,16 @@ static long s_type_size(void *priv, const char *type)
 	return -1;
 }
 
+/* enumerators are layout rows of the pseudo type "enum" */
 static int s_enum(void *priv, const char *name, long *value)
 {
-	(void)priv; (void)name; (void)value;
-	return -1;
+	const struct synth *s = priv;
+	long v = find_member(s->layout, "enum", name);
+
+	if (v < 0)
+		return -1;
+	*value = v;
+	return 0;
 }
 
 static const char *s_release(void *priv)

@@ -115,19 +115,39 @@ static void add_ent(struct kdw *w, const char *name, enum ent_kind kind,
 	e->value = value;
 }
 
+/* an enumeration with an unsigned underlying type: its DW_FORM_data1
+ * values (enum pagetype: PGTY_table 0xf2) must not be sign-extended */
+static int enum_is_unsigned(Dwarf_Die *en)
+{
+	Dwarf_Attribute a;
+	Dwarf_Die base;
+	Dwarf_Word enc;
+
+	if (!dwarf_attr(en, DW_AT_type, &a) || !dwarf_formref_die(&a, &base) ||
+	    dwarf_formudata(dwarf_attr(&base, DW_AT_encoding, &a), &enc) != 0)
+		return 0;
+	return enc == DW_ATE_unsigned || enc == DW_ATE_unsigned_char;
+}
+
 static void index_enumerators(struct kdw *w, Dwarf_Die *en)
 {
 	Dwarf_Die ch;
 	Dwarf_Attribute a;
 	Dwarf_Sword v;
+	Dwarf_Word u;
+	int uns = enum_is_unsigned(en);
 
 	if (dwarf_child(en, &ch) != 0)
 		return;
 	do {
 		const char *name = dwarf_diename(&ch);
 
-		if (dwarf_tag(&ch) == DW_TAG_enumerator && name &&
-		    dwarf_formsdata(dwarf_attr(&ch, DW_AT_const_value, &a), &v) == 0)
+		if (dwarf_tag(&ch) != DW_TAG_enumerator || !name ||
+		    !dwarf_attr(&ch, DW_AT_const_value, &a))
+			continue;
+		if (uns && dwarf_formudata(&a, &u) == 0)
+			add_ent(w, name, ENT_ENUMERATOR, NULL, (long)u);
+		else if (!uns && dwarf_formsdata(&a, &v) == 0)
 			add_ent(w, name, ENT_ENUMERATOR, NULL, (long)v);
 	} while (dwarf_siblingof(&ch, &ch) == 0);
 }
@@ -655,10 +675,11 @@ int kdw_read_image(struct kdw *w, uint64_t addr, void *buf, size_t len)
  * per s390x vmlinux).  File DIR/BUILD-ID.layout, DIR from
  * $THPSCAN_LAYOUT_CACHE ("off" or empty: no memo), else
  * $XDG_CACHE_HOME/thpscan, else ~/.cache/thpscan.  Text: a header line
- * "thpscan-layout 1 BUILD-ID", then "KEY VALUE" lines (VALUE a number,
+ * "thpscan-layout 2 BUILD-ID", then "KEY VALUE" lines (VALUE a number,
  * or "-" for "no such thing").  A file that does not parse is ignored.
  */
-#define MEMO_MAGIC	"thpscan-layout 1"
+/* 2: enumerators of unsigned enums are no longer sign-extended */
+#define MEMO_MAGIC	"thpscan-layout 2"
 #define MEMO_MAX	4096
 
 struct memo_ent {

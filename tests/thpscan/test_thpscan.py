@@ -216,7 +216,7 @@ def layout_memo(tmp, s):
     memo = files[0]
     bid = os.path.basename(memo)[:-len(".layout")]
     head_line = open(memo).readline().strip()
-    check(head_line == f"thpscan-layout 1 {bid}", f"{s}: memo header names the build-id",
+    check(head_line == f"thpscan-layout 2 {bid}", f"{s}: memo header names the build-id",
           head_line)
     warm, rc2, _ = scan(d)
     check(warm == cold and rc2 == rc, f"{s}: warm run (memo) == cold run", diff(warm, cold) or "")

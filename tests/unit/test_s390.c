@@ -446,6 +446,37 @@ static void test_inflight(void)
 	}
 }
 
+/* the hugetlb leaf at 3M in a VMA without VM_HUGETLB (gone, or its flags
+ * not yet there): the struct page decides, not the VMA */
+static void test_hugetlb_by_page(void)
+{
+	static const struct synth_layout pgty[] = {
+		{ "enum", "PGTY_hugetlb", 0xf4 }, { NULL, NULL, 0 },
+	};
+	struct synth s;
+	struct tc_ctx c;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		build_frag_world(&s);
+		synth_put64(&s, VMA2 + 0x20, VM_RW);
+		if (k) {
+			add_layout(&s, pgty);
+			synth_put32(&s, spage(0x500000) + 48, 0xf4000000);
+		}
+		check(run(&s, &c) == 0, "hugetlb by page: run");
+		if (k)
+			check(c.findings.n == 0 && c.stats.hugetlb_pmds == 1 && c.stats.thp_pmds == 1,
+			      "hugetlb by page: PGTY_hugetlb leaf counted as hugetlb (%zu findings, "
+			      "%llu hugetlb)", c.findings.n, (unsigned long long)c.stats.hugetlb_pmds);
+		else
+			check(find(&c, "DEPOSIT_COUNT", U_SEG, -1, 1) != NULL,
+			      "hugetlb by page: without the page type the leaf is a THP without deposit");
+		tc_free(&c);
+		synth_free(&s);
+	}
+}
+
 int main(void)
 {
 	test_clean();
@@ -460,6 +491,7 @@ int main(void)
 	test_translate();
 	test_json();
 	test_inflight();
+	test_hugetlb_by_page();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -124,18 +124,24 @@ static const struct synth_layout inflight_extra[] = {
 	{ NULL, NULL, 0 },
 };
 
-static struct synth_layout inflight_layout[96];
+void add_layout(struct synth *s, const struct synth_layout *extra)
+{
+	static struct synth_layout merged[2][96];
+	static int which;
+	struct synth_layout *m = merged[which ^= 1];
+	size_t n = 0, i;
+
+	for (i = 0; s->layout && s->layout[i].type && n < 95; i++)
+		m[n++] = s->layout[i];
+	for (i = 0; extra[i].type && n < 95; i++)
+		m[n++] = extra[i];
+	m[n].type = NULL;
+	s->layout = m;
+}
 
 void add_inflight(struct synth *s)
 {
-	size_t n = 0, i;
-
-	for (i = 0; s->layout && s->layout[i].type; i++)
-		inflight_layout[n++] = s->layout[i];
-	for (i = 0; inflight_extra[i].type; i++)
-		inflight_layout[n++] = inflight_extra[i];
-	inflight_layout[n].type = NULL;
-	s->layout = inflight_layout;
+	add_layout(s, inflight_extra);
 	synth_put64(s, TASK_A + 0x40, STACK_A);
 	synth_put64(s, TASK_A + 0x48, SIGNAL_A);
 	synth_put64(s, SIGNAL_A + 0x10, TASK_A + 0x50);

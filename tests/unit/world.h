@@ -32,6 +32,8 @@ void fill(struct synth *s, uint64_t pa, unsigned n, uint64_t v);
 uint64_t spage(uint64_t pa);
 void build_world(struct synth *s);
 void build_frag_world(struct synth *s);
+/* the world's layout and extra rows after it (two merges may be alive) */
+void add_layout(struct synth *s, const struct synth_layout *extra);
 /* inflight.c's layout, TASK_A's stack and thread list, mm_users 1 */
 void add_inflight(struct synth *s);
 /* tc_init + tc_run with output to /dev/null */
