@@ -399,16 +399,16 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 		/* vma_adjust_trans_huge() splits a huge pmd that a VMA
 		 * boundary would cut, so a THP always lies inside one VMA
 		 * (mm/huge_memory.c, v4.5+). */
-		if ((!vma || vma->start > va || vma->end < va + size) &&
-		    !tc_inflight_mapping(c, va, size, vma))
-			tc_report(c, "THP_IN_BAD_VMA", va, lvl, pa, idx, v,
-				  vma ? "THP %#llx-%#llx crosses VMA %#llx-%#llx" :
-				  "THP %#llx-%#llx lies outside every VMA",
-				  (unsigned long long)va,
-				  (unsigned long long)(va + size),
-				  (unsigned long long)(vma ? vma->start : 0),
-				  (unsigned long long)(vma ? vma->end : 0));
-		else if (vma->flags & (TC_VM_PFNMAP | TC_VM_IO))
+		if (!vma || vma->start > va || vma->end < va + size) {
+			if (!tc_inflight_mapping(c, va, size, vma))
+				tc_report(c, "THP_IN_BAD_VMA", va, lvl, pa, idx, v,
+					  vma ? "THP %#llx-%#llx crosses VMA %#llx-%#llx" :
+					  "THP %#llx-%#llx lies outside every VMA",
+					  (unsigned long long)va,
+					  (unsigned long long)(va + size),
+					  (unsigned long long)(vma ? vma->start : 0),
+					  (unsigned long long)(vma ? vma->end : 0));
+		} else if (vma->flags & (TC_VM_PFNMAP | TC_VM_IO))
 			tc_report(c, "THP_IN_BAD_VMA", va, lvl, pa, idx, v,
 				  "THP in a VM_PFNMAP/VM_IO VMA (flags %#llx)",
 				  (unsigned long long)vma->flags);

@@ -95,8 +95,17 @@ static int resolve(struct tc_ctx *c, struct tc_inflight *f)
 	f->off_lock_count = tc_off(c, "mm_struct", "mmap_lock.count");
 	f->off_lock_owner = tc_off(c, "mm_struct", "mmap_lock.owner");
 	f->off_vm_mm = tc_off(c, "vm_area_struct", "vm_mm");
-	/* THREAD_SIZE: a thread_union is exactly one kernel stack */
+	/* THREAD_SIZE: a thread_union is exactly one kernel stack; where the
+	 * type is not in the debuginfo (v6.12: no user left), the init
+	 * stack's bounds from include/asm-generic/vmlinux.lds.h INIT_TASK_DATA */
 	f->stack_bytes = c->be->type_size(c->be->priv, "thread_union");
+	if (f->stack_bytes <= 0) {
+		uint64_t lo, hi;
+
+		if (c->be->symbol(c->be->priv, "init_stack", &lo) == 0 &&
+		    c->be->symbol(c->be->priv, "__end_init_stack", &hi) == 0 && hi > lo)
+			f->stack_bytes = (long)(hi - lo);
+	}
 	if (f->off_stack < 0 || f->off_signal < 0 || f->off_thread_node < 0 ||
 	    f->off_thread_head < 0 || f->off_vm_mm < 0 || f->stack_bytes <= 0 ||
 	    f->stack_bytes > TC_MAX_STACK_BYTES) {

@@ -60,6 +60,8 @@ def wait_console(path, needle, timeout, what):
 
 class Symbols:
     """kernel text symbols of System.map, for a PSW / NIP"""
+    offset = 0      # where the running kernel is relative to its link address
+
     def __init__(self, path):
         rows = []
         for line in open(path):
@@ -71,10 +73,34 @@ class Symbols:
         self.name = [n for _, n in rows]
 
     def where(self, pc):
-        i = bisect.bisect_right(self.addr, pc) - 1
-        if i < 0 or pc - self.addr[i] > 1 << 20:
+        link = pc - self.offset
+        i = bisect.bisect_right(self.addr, link) - 1
+        if i < 0 or link - self.addr[i] > 1 << 20:
             return f"{pc:#x}"
-        return f"{self.name[i]}+{pc - self.addr[i]:#x}"
+        return f"{self.name[i]}+{link - self.addr[i]:#x}"
+
+
+def pmem(q, addr, size, tmpdir):
+    path = os.path.join(tmpdir, ".pmem")
+    q.cmd({"execute": "pmemsave", "arguments": {"val": addr, "size": size, "filename": path}})
+    data = open(path, "rb").read()
+    os.unlink(path)
+    return data
+
+
+def kernel_offset(q, arch, tmpdir):
+    """s390x: the kernel runs relocated (v6.12: 0x3ffe0000000 with nokaslr);
+    KERNELOFFSET is in the VMCOREINFO note whose physical address the
+    kernel leaves in lowcore.vmcore_info (0xe0c, arch/s390/include/asm/lowcore.h).
+    Debian's ppc64el kernels are not relocated: 0."""
+    if arch != "s390x":
+        return 0
+    try:
+        note = int.from_bytes(pmem(q, 0xe0c, 8, tmpdir), "big")
+        m = re.search(rb"KERNELOFFSET=([0-9a-f]+)", pmem(q, note, 4096, tmpdir)) if note else None
+    except SystemExit:
+        return 0
+    return int(m.group(1), 16) if m else 0
 
 
 def cpu_states(q, syms):
@@ -142,6 +168,8 @@ def main():
         time.sleep(delay)
         running_s += delay
         q.cmd({"execute": "stop"})
+        if i == 1:
+            syms.offset = kernel_offset(q, meta.get("arch"), a.out)
         cpus = cpu_states(q, syms)
         tmp = os.path.join(a.out, f".s{a.seed}-r{i}.vmcore")
         t0 = time.monotonic()

@@ -413,6 +413,17 @@ static void test_inflight(void)
 	synth_put32(&s, MM_A + 0x60, 0);
 	expect_inflight(&s, "mm_users 0", "PTE_OUTSIDE_VMA", U_PT2, 3, pte, TC_IF_MM_EXIT);
 
+	/* the same munmap at pmd level: a THP at 5M outside every VMA
+	 * (once a NULL dereference: the in-flight VMA is not the tree's) */
+	munmap_world(&s, IF_DIRECT, 1);
+	synth_put64(&s, U_SEG + 8 * 5, 0x500000 | SEG_THP);
+	expect_inflight(&s, "munmap of a THP", "THP_IN_BAD_VMA", U_SEG, 5, 0x500000 | SEG_THP,
+			TC_IF_MUNMAP);
+	munmap_world(&s, IF_DIRECT, 0);
+	synth_put64(&s, U_SEG + 8 * 5, 0x500000 | SEG_THP);
+	expect_inflight(&s, "THP outside every VMA, no munmap", "THP_IN_BAD_VMA", U_SEG, 5,
+			0x500000 | SEG_THP, -1);
+
 	/* mprotect: a writable pte in the read-only VMA at 8M */
 	for (int k = 0; k < 3; k++) {
 		static const char *const names[] = {
