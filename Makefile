@@ -125,9 +125,9 @@ unit-san: build/test_s390-san build/test_ppc-san
 	$(SAN_ENV) build/test_ppc-san
 
 # Busy dumps (samples/make-busy.sh): per configuration a guest under
-# stress-ng load dumped at 3 random instants and at panic (seed 1 is the
-# set make check tests); make busy N=K runs seeds 1..K of every
-# configuration through thpscan and prints the campaign table.
+# stress-ng load dumped at 3 random instants and at panic; samples-busy
+# makes seed 1, make busy N=K runs seeds 1..K of every configuration
+# through thpscan and prints the campaign table.
 BUSY_CONFIGS ?= s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
 N ?= 10
 samples-busy: deps

@@ -27,6 +27,11 @@
  *               pte_alloc_one() before pgtable_trans_huge_deposit();
  *               MADV_COLLAPSE: detached by pmdp_collapse_flush() before it
  *               is deposited again, mm/khugepaged.c)
+ *   table-free  a page table no entry references that sits in the
+ *               mmu_gather batch of a task (its struct mmu_gather on the
+ *               stack, tlb->batch->tables[]): unlinked by free_pgtables(),
+ *               freed only after the TLB flush (mm/mmu_gather.c
+ *               tlb_remove_table())
  *
  * Evidence is read lazily (the first time a check asks for an mm) and
  * kept for the mm being walked.  Kernel stacks are scanned whole: words
@@ -42,6 +47,7 @@ const char *const tc_inflight_names[TC_IF_N] = {
 	[TC_IF_VMA_WRITE] = "vma-write",
 	[TC_IF_MM_EXIT] = "mm-exit",
 	[TC_IF_TABLE_ALLOC] = "table-alloc",
+	[TC_IF_TABLE_FREE] = "table-free",
 };
 
 /* include/linux/rwsem.h (v5.3+): count bit 0, owner low bits flags */
@@ -70,6 +76,7 @@ struct tc_inflight {
 	char why[160];		/* why not, for -v */
 	long off_stack, off_signal, off_thread_head, off_thread_node;
 	long off_mm_users, off_lock_count, off_lock_owner, off_vm_mm;
+	long off_tlb_mm, off_tlb_batch, off_batch_nr, off_batch_tables;
 	long stack_bytes;
 	struct tc_task *tasks;
 	size_t ntasks, captasks;
@@ -95,6 +102,11 @@ static int resolve(struct tc_ctx *c, struct tc_inflight *f)
 	f->off_lock_count = tc_off(c, "mm_struct", "mmap_lock.count");
 	f->off_lock_owner = tc_off(c, "mm_struct", "mmap_lock.owner");
 	f->off_vm_mm = tc_off(c, "vm_area_struct", "vm_mm");
+	/* CONFIG_MMU_GATHER_TABLE_FREE (include/asm-generic/tlb.h) */
+	f->off_tlb_mm = tc_off(c, "mmu_gather", "mm");
+	f->off_tlb_batch = tc_off(c, "mmu_gather", "batch");
+	f->off_batch_nr = tc_off(c, "mmu_table_batch", "nr");
+	f->off_batch_tables = tc_off(c, "mmu_table_batch", "tables");
 	/* THREAD_SIZE: a thread_union is exactly one kernel stack; where the
 	 * type is not in the debuginfo (v6.12: no user left), the init
 	 * stack's bounds from include/asm-generic/vmlinux.lds.h INIT_TASK_DATA */
@@ -380,6 +392,10 @@ static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
 			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
 			(unsigned long long)f->last_n);
 		break;
+	case TC_IF_TABLE_FREE:
+		fprintf(o, "table %#llx, referenced by no entry, is in the mmu_gather batch of pid %d",
+			(unsigned long long)f->last_start, f->last_pid);
+		break;
 	default:
 		fprintf(o, "table %#llx, referenced by no entry, is on the kernel stack of pid %d",
 			(unsigned long long)f->last_start, f->last_pid);
@@ -394,7 +410,7 @@ static void count(struct tc_ctx *c, struct tc_inflight *f, int kind, uint64_t va
 	uint64_t mm = c->cur ? c->cur->mm : 0;
 
 	c->stats.in_flight[kind]++;
-	if (f->last_n && kind != TC_IF_TABLE_ALLOC && f->last_kind == kind &&
+	if (f->last_n && kind != TC_IF_TABLE_ALLOC && kind != TC_IF_TABLE_FREE && f->last_kind == kind &&
 	    f->last_mm == mm && f->last_vma == vma && va == f->last_end) {
 		f->last_end = va + size;
 		f->last_n++;
@@ -463,6 +479,85 @@ int tc_inflight_table(struct tc_ctx *c, uint64_t table_pa, const uint64_t *vals,
 			return 1;
 		}
 	return 0;
+}
+
+/* fragments are told apart by their granule: a tagged pointer
+ * (tlb_remove_table() of ppc64 ORs the level into the low bits) counts */
+struct held {
+	uint64_t lo, hi, gran, page_pa;
+	uint64_t seen[64];
+	int kind[64], pid[64];
+	size_t n;
+};
+
+static void hold(struct tc_ctx *c, struct held *h, uint64_t v, int kind, int pid)
+{
+	uint64_t frag;
+	size_t i;
+
+	if (v < h->lo || v >= h->hi)
+		return;
+	frag = v & ~(h->gran - 1);
+	for (i = 0; i < h->n; i++)
+		if (h->seen[i] == frag)
+			return;
+	/* a fragment some entry references is not in flight */
+	if (h->n >= 64 || tc_referrers(c, h->page_pa + (frag - h->lo), NULL, 0))
+		return;
+	h->kind[h->n] = kind;
+	h->pid[h->n] = pid;
+	h->seen[h->n++] = frag;
+}
+
+/* the tables[] of the mmu_gather whose mm field is the stack word at
+ * buf[w] (the struct lives on the stack: tlb_gather_mmu()) */
+static void hold_batch(struct tc_ctx *c, struct tc_inflight *f, struct held *h,
+		       const struct tc_task *t, uint64_t tlb_addr)
+{
+	uint64_t batch, v;
+	uint32_t nr, i;
+
+	if (f->off_tlb_batch < 0 || f->off_batch_nr < 0 || f->off_batch_tables < 0 ||
+	    tc_rd64(c, tlb_addr + f->off_tlb_batch, &batch) < 0 || !batch ||
+	    tc_rd32(c, batch + f->off_batch_nr, &nr) < 0 || nr > 4096)
+		return;
+	for (i = 0; i < nr; i++)
+		if (tc_rd64(c, batch + f->off_batch_tables + 8ULL * i, &v) == 0)
+			hold(c, h, v, TC_IF_TABLE_FREE, t->pid);
+}
+
+int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint64_t bytes,
+			  uint64_t gran, uint64_t mm, unsigned excess)
+{
+	struct tc_inflight *f = state(c);
+	struct held h = { .lo = kva, .hi = kva + bytes, .gran = gran, .page_pa = page_pa };
+	unsigned char *buf;
+	size_t i, w;
+
+	if (!f || !f->usable || !excess || !gran || (gran & (gran - 1)))
+		return 0;
+	buf = malloc((size_t)f->stack_bytes);
+	if (!buf)
+		return 0;
+	for (i = 0; i < f->ntasks && h.n < excess; i++) {
+		const struct tc_task *t = &f->tasks[i];
+
+		if (read_stack(c, f, t, buf) < 0)
+			continue;
+		for (w = 0; w + 8 <= (size_t)f->stack_bytes; w += 8) {
+			uint64_t v = tc_load64(c, buf + w);
+
+			hold(c, &h, v, TC_IF_TABLE_ALLOC, t->pid);
+			if (v == mm && f->off_tlb_mm >= 0 && (long)w >= f->off_tlb_mm)
+				hold_batch(c, f, &h, t, t->stack + w - (uint64_t)f->off_tlb_mm);
+		}
+	}
+	free(buf);
+	if (h.n < excess)
+		return 0;
+	for (i = 0; i < h.n; i++)
+		count(c, f, h.kind[i], page_pa + (h.seen[i] - kva), 0, 0, h.pid[i]);
+	return 1;
 }
 
 void tc_inflight_mm_done(struct tc_ctx *c)

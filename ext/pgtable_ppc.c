@@ -19,6 +19,7 @@
 #define PAGE_INVALID		0x2000000000000000ULL	/* _RPAGE_SW0 */
 #define PAGE_PRIVILEGED		0x0000000000000008ULL
 #define PAGE_WRITE		0x0000000000000002ULL
+#define PAGE_RWX		0x0000000000000007ULL	/* _PAGE_EXEC | _PAGE_WRITE | _PAGE_READ */
 #define PAGE_DIRTY		0x0000000000000080ULL
 #define PAGE_ACCESSED		0x0000000000000100ULL
 #define PAGE_SPECIAL		0x0000000000000400ULL	/* _RPAGE_SW2 */
@@ -195,8 +196,11 @@ static void decode_pte(const struct tc_ctx *c, const struct ppc_priv *p,
 		e->kind = TC_SWAP;
 		return;
 	}
-	/* _PAGE_PRIVILEGED marks kernel-only pages; user ptes never have it */
-	if ((v & PAGE_PRIVILEGED) && c->cur && !c->cur->kernel)
+	/* _PAGE_PRIVILEGED marks kernel-only pages; in a user pte it is only
+	 * PAGE_NONE (PROT_NONE, NUMA hinting): privileged with no R/W/X
+	 * (book3s/64/pgtable.h: PAGE_NONE = _PAGE_BASE | _PAGE_PRIVILEGED,
+	 * pte_protnone()) */
+	if ((v & PAGE_PRIVILEGED) && (v & PAGE_RWX) && c->cur && !c->cur->kernel)
 		return illegal(e, "PPC_PTE_ILLEGAL", "kernel-only (_PAGE_PRIVILEGED) pte in a user mm");
 	e->kind = TC_LEAF;
 	e->pa = v & PTE_RPN_MASK;

@@ -173,7 +173,7 @@ struct tc_mm_stats {
 
 /* legal in-flight states (inflight.c), counted instead of reported */
 enum tc_inflight_kind { TC_IF_MUNMAP, TC_IF_VMA_WRITE, TC_IF_MM_EXIT,
-			TC_IF_TABLE_ALLOC, TC_IF_N };
+			TC_IF_TABLE_ALLOC, TC_IF_TABLE_FREE, TC_IF_N };
 extern const char *const tc_inflight_names[TC_IF_N];
 
 struct tc_stats {
@@ -392,6 +392,12 @@ int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
 			const struct tc_vma *vma);
 int tc_inflight_table(struct tc_ctx *c, uint64_t table_pa, const uint64_t *vals,
 		      size_t nvals);
+/* a page of table fragments (kernel address kva, bytes long, fragments of
+ * gran bytes) whose use count is excess above the fragments referenced:
+ * 1 when that many unreferenced fragments of it are held by tasks (on a
+ * kernel stack, or in the mmu_gather batch of mm on a stack) */
+int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint64_t bytes,
+			  uint64_t gran, uint64_t mm, unsigned excess);
 void tc_inflight_mm_done(struct tc_ctx *c);
 void tc_inflight_free(struct tc_ctx *c);
 const struct tc_vma *tc_find_vma(const struct tc_ctx *c, uint64_t va);

@@ -48,13 +48,6 @@ if [ -n "$built" ]; then
     part "thpscan on the real dumps" env THPSCAN_NO_REFRESH=1 tests/thpscan/run.sh
     # the same thpscan tests on the ASan+UBSan build; any report fails
     part "thpscan tests (ASan+UBSan)" tests/torture/thpscan-san.sh
-    # dumps as users get them: each built configuration busy, dumped at 3
-    # random instants and at panic (seed 1); 0 error findings, and the
-    # panic dump in crash gives thpscan's JSON
-    busy=$(for s in $built; do
-        case $s in s390x-6.1|s390x-6.12|ppc64le-6.1-radix|ppc64le-6.1-hash) echo "$s" ;; esac
-    done)
-    [ -z "$busy" ] || part "busy dumps" python3 tests/busy/campaign.py --check --crash --seeds 1 --dumps 3 $busy
 fi
 echo "$P passed, $F failed"
 [ "$F" = 0 ]

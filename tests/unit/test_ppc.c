@@ -178,6 +178,23 @@ static void test_cursor(void)
 	synth_free(&s);
 }
 
+/* a PROT_NONE user pte is PAGE_NONE: _PAGE_PRIVILEGED without R/W/X
+ * (book3s/64/pgtable.h), legal; with R/W/X it is kernel-only */
+static void test_prot_none(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+
+	build_ppc_world(&s);
+	put_be(&s, U_PTE, 0x500000 | PRESENT | PAGE_PTE | 0x188);
+	check(run_ppc_world(&s, &c) == 0, "prot none: run fails: %s", c.err);
+	check(c.findings.n == 0, "%s prot none: %zu findings (first %s: %s)", ppc_geo->name,
+	      c.findings.n, c.findings.n ? c.findings.v[0].sig : "-",
+	      c.findings.n ? c.findings.v[0].detail : "");
+	tc_free(&c);
+	synth_free(&s);
+}
+
 /* -x on the live pte fragment names its referrer */
 static void test_explain(void)
 {
@@ -210,6 +227,7 @@ int main(void)
 		test_plants();
 		test_cursor();
 		test_explain();
+		test_prot_none();
 	}
 	printf("unit-ppc: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
