@@ -376,21 +376,23 @@ static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
 		(unsigned long long)f->last_mm);
 	switch (f->last_kind) {
 	case TC_IF_MUNMAP:
-		fprintf(o, "%#llx-%#llx (%llu entries): VMA %#llx, not in the mm's tree, is "
+		fprintf(o, "%#llx-%#llx (%llu entr%s): VMA %#llx, not in the mm's tree, is "
 			"reachable from the kernel stack of pid %d; mmap_lock held",
 			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
-			(unsigned long long)f->last_n, (unsigned long long)f->last_vma, f->last_pid);
+			(unsigned long long)f->last_n, f->last_n == 1 ? "y" : "ies",
+			(unsigned long long)f->last_vma, f->last_pid);
 		break;
 	case TC_IF_VMA_WRITE:
-		fprintf(o, "%#llx-%#llx (%llu entries): VMA %#llx is on the kernel stack of "
+		fprintf(o, "%#llx-%#llx (%llu entr%s): VMA %#llx is on the kernel stack of "
 			"pid %d, which holds mmap_lock for write",
 			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
-			(unsigned long long)f->last_n, (unsigned long long)f->last_vma, f->last_pid);
+			(unsigned long long)f->last_n, f->last_n == 1 ? "y" : "ies",
+			(unsigned long long)f->last_vma, f->last_pid);
 		break;
 	case TC_IF_MM_EXIT:
-		fprintf(o, "%#llx-%#llx (%llu entries): mm_users is 0 (exit_mmap)",
+		fprintf(o, "%#llx-%#llx (%llu entr%s): mm_users is 0 (exit_mmap)",
 			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
-			(unsigned long long)f->last_n);
+			(unsigned long long)f->last_n, f->last_n == 1 ? "y" : "ies");
 		break;
 	case TC_IF_TABLE_FREE:
 		fprintf(o, "table %#llx, referenced by no entry, is in the mmu_gather batch of pid %d",
