@@ -374,33 +374,24 @@ static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
 	}
 	fprintf(o, "  in flight: %s: mm %#llx ", tc_inflight_names[f->last_kind],
 		(unsigned long long)f->last_mm);
-	switch (f->last_kind) {
-	case TC_IF_MUNMAP:
-		fprintf(o, "%#llx-%#llx (%llu entr%s): VMA %#llx, not in the mm's tree, is "
-			"reachable from the kernel stack of pid %d; mmap_lock held",
-			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
-			(unsigned long long)f->last_n, f->last_n == 1 ? "y" : "ies",
-			(unsigned long long)f->last_vma, f->last_pid);
-		break;
-	case TC_IF_VMA_WRITE:
-		fprintf(o, "%#llx-%#llx (%llu entr%s): VMA %#llx is on the kernel stack of "
-			"pid %d, which holds mmap_lock for write",
-			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
-			(unsigned long long)f->last_n, f->last_n == 1 ? "y" : "ies",
-			(unsigned long long)f->last_vma, f->last_pid);
-		break;
-	case TC_IF_MM_EXIT:
-		fprintf(o, "%#llx-%#llx (%llu entr%s): mm_users is 0 (exit_mmap)",
-			(unsigned long long)f->last_start, (unsigned long long)f->last_end,
-			(unsigned long long)f->last_n, f->last_n == 1 ? "y" : "ies");
-		break;
-	case TC_IF_TABLE_FREE:
-		fprintf(o, "table %#llx, referenced by no entry, is in the mmu_gather batch of pid %d",
-			(unsigned long long)f->last_start, f->last_pid);
-		break;
-	default:
-		fprintf(o, "table %#llx, referenced by no entry, is on the kernel stack of pid %d",
-			(unsigned long long)f->last_start, f->last_pid);
+	if (f->last_kind == TC_IF_TABLE_ALLOC || f->last_kind == TC_IF_TABLE_FREE) {
+		fprintf(o, "table %#llx, referenced by no entry, is %s of pid %d",
+			(unsigned long long)f->last_start,
+			f->last_kind == TC_IF_TABLE_FREE ? "in the mmu_gather batch" :
+			"on the kernel stack", f->last_pid);
+	} else {
+		fprintf(o, "%#llx-%#llx (%llu entr%s): ", (unsigned long long)f->last_start,
+			(unsigned long long)f->last_end, (unsigned long long)f->last_n,
+			f->last_n == 1 ? "y" : "ies");
+		if (f->last_kind == TC_IF_MUNMAP)
+			fprintf(o, "VMA %#llx, not in the mm's tree, is reachable from the "
+				"kernel stack of pid %d; mmap_lock held",
+				(unsigned long long)f->last_vma, f->last_pid);
+		else if (f->last_kind == TC_IF_VMA_WRITE)
+			fprintf(o, "VMA %#llx is on the kernel stack of pid %d, which holds "
+				"mmap_lock for write", (unsigned long long)f->last_vma, f->last_pid);
+		else
+			fprintf(o, "mm_users is 0 (exit_mmap)");
 	}
 	fputc('\n', o);
 	f->last_n = 0;
