@@ -29,9 +29,11 @@
  *               is deposited again, mm/khugepaged.c)
  *   table-free  a page table no entry references that sits in the
  *               mmu_gather batch of a task (its struct mmu_gather on the
- *               stack, tlb->batch->tables[]): unlinked by free_pgtables(),
- *               freed only after the TLB flush (mm/mmu_gather.c
- *               tlb_remove_table())
+ *               stack, tlb->batch->tables[]), or in a batch already handed
+ *               to RCU (a callback tlb_remove_table_rcu on a CPU's
+ *               rcu_data.cblist): unlinked by free_pgtables(), freed only
+ *               after the TLB flush and a grace period (mm/mmu_gather.c
+ *               tlb_remove_table(), tlb_table_flush())
  *
  * Evidence is read lazily (the first time a check asks for an mm) and
  * kept for the mm being walked.  Kernel stacks are scanned whole: words
@@ -77,6 +79,10 @@ struct tc_inflight {
 	long off_stack, off_signal, off_thread_head, off_thread_node;
 	long off_mm_users, off_lock_count, off_lock_owner, off_vm_mm;
 	long off_tlb_mm, off_tlb_batch, off_batch_nr, off_batch_tables;
+	/* tables in batches waiting for RCU, read once */
+	int rcu_loaded;
+	uint64_t *rcu_tables;
+	size_t nrcu, caprcu;
 	long stack_bytes;
 	struct tc_task *tasks;
 	size_t ntasks, captasks;
@@ -374,7 +380,10 @@ static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
 	}
 	fprintf(o, "  in flight: %s: mm %#llx ", tc_inflight_names[f->last_kind],
 		(unsigned long long)f->last_mm);
-	if (f->last_kind == TC_IF_TABLE_ALLOC || f->last_kind == TC_IF_TABLE_FREE) {
+	if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid < 0) {
+		fprintf(o, "table %#llx, referenced by no entry, is in an mmu_table_batch "
+			"waiting for RCU (tlb_remove_table_rcu)", (unsigned long long)f->last_start);
+	} else if (f->last_kind == TC_IF_TABLE_ALLOC || f->last_kind == TC_IF_TABLE_FREE) {
 		fprintf(o, "table %#llx, referenced by no entry, is %s of pid %d",
 			(unsigned long long)f->last_start,
 			f->last_kind == TC_IF_TABLE_FREE ? "in the mmu_gather batch" :
@@ -502,6 +511,63 @@ static void hold(struct tc_ctx *c, struct held *h, uint64_t v, int kind, int pid
 	h->seen[h->n++] = frag;
 }
 
+#define TC_MAX_RCU_CALLBACKS	(1u << 20)
+#define TC_MAX_CPUS		4096
+
+static void rcu_batch(struct tc_ctx *c, struct tc_inflight *f, uint64_t batch)
+{
+	uint32_t nr, i;
+	uint64_t v;
+
+	if (tc_rd32(c, batch + f->off_batch_nr, &nr) < 0 || nr > 4096)
+		return;
+	for (i = 0; i < nr; i++)
+		if (tc_rd64(c, batch + f->off_batch_tables + 8ULL * i, &v) == 0 &&
+		    tc_grow((void **)&f->rcu_tables, &f->caprcu, f->nrcu, sizeof(*f->rcu_tables)) == 0)
+			f->rcu_tables[f->nrcu++] = v;
+}
+
+/*
+ * The mmu_table_batches queued for RCU: every CPU's rcu_data.cblist
+ * (per-CPU address: &rcu_data + __per_cpu_offset[cpu]), the callbacks
+ * whose func is tlb_remove_table_rcu; the batch holds its rcu_head.
+ */
+static void load_rcu_batches(struct tc_ctx *c, struct tc_inflight *f)
+{
+	uint64_t rd, pcpu, func, off, node;
+	long o_head = tc_off(c, "rcu_data", "cblist.head");
+	long o_next = tc_off(c, "callback_head", "next");
+	long o_func = tc_off(c, "callback_head", "func");
+	long o_rcu = tc_off(c, "mmu_table_batch", "rcu");
+	uint32_t ncpu, cpu;
+	size_t n = 0;
+
+	f->rcu_loaded = 1;
+	if (o_head < 0 || o_next < 0 || o_func < 0 || o_rcu < 0 || f->off_batch_nr < 0 ||
+	    f->off_batch_tables < 0 ||
+	    c->be->symbol(c->be->priv, "rcu_data", &rd) < 0 ||
+	    c->be->symbol(c->be->priv, "__per_cpu_offset", &pcpu) < 0 ||
+	    c->be->symbol(c->be->priv, "tlb_remove_table_rcu", &func) < 0 ||
+	    c->be->symbol(c->be->priv, "nr_cpu_ids", &node) < 0 ||
+	    tc_rd32(c, node, &ncpu) < 0)
+		return;
+	for (cpu = 0; cpu < ncpu && cpu < TC_MAX_CPUS; cpu++) {
+		struct tc_cycle cy;
+		uint64_t fn;
+
+		if (tc_rd64(c, pcpu + 8ULL * cpu, &off) < 0 ||
+		    tc_rd64(c, rd + off + (uint64_t)o_head, &node) < 0)
+			continue;
+		tc_cycle_init(&cy, 0);
+		while (node && n++ < TC_MAX_RCU_CALLBACKS && !tc_cycle_step(&cy, node)) {
+			if (tc_rd64(c, node + (uint64_t)o_func, &fn) == 0 && fn == func)
+				rcu_batch(c, f, node - (uint64_t)o_rcu);
+			if (tc_rd64(c, node + (uint64_t)o_next, &node) < 0)
+				break;
+		}
+	}
+}
+
 /* the tables[] of the mmu_gather whose mm field is the stack word at
  * buf[w] (the struct lives on the stack: tlb_gather_mmu()) */
 static void hold_batch(struct tc_ctx *c, struct tc_inflight *f, struct held *h,
@@ -529,6 +595,10 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
 
 	if (!f || !f->usable || !excess || !gran || (gran & (gran - 1)))
 		return 0;
+	if (!f->rcu_loaded)
+		load_rcu_batches(c, f);
+	for (i = 0; i < f->nrcu; i++)
+		hold(c, &h, f->rcu_tables[i], TC_IF_TABLE_FREE, -1);
 	buf = malloc((size_t)f->stack_bytes);
 	if (!buf)
 		return 0;
@@ -570,6 +640,7 @@ void tc_inflight_free(struct tc_ctx *c)
 	if (!f)
 		return;
 	free(f->tasks);
+	free(f->rcu_tables);
 	free(f->detached);
 	free(f);
 	c->inflight = NULL;
