@@ -195,6 +195,68 @@ static void test_prot_none(void)
 	synth_free(&s);
 }
 
+/*
+ * pt_frag_refcount one above the live fragments: legal while a task holds
+ * the other one (allocated and not yet in a pmd: on its kernel stack) or
+ * it waits for RCU in an mmu_table_batch; a finding otherwise.
+ */
+static const struct synth_layout inflight_rows[] = {
+	{ "task_struct", "stack", 0x40 }, { "task_struct", "signal", 0x48 },
+	{ "task_struct", "thread_node", 0x50 }, { "signal_struct", "thread_head", 0x10 },
+	{ "vm_area_struct", "vm_mm", 0x10 }, { "thread_union", NULL, 0x4000 },
+	{ "rcu_data", "cblist.head", 0x10 }, { "callback_head", "next", 0 },
+	{ "callback_head", "func", 8 }, { "mmu_table_batch", "rcu", 0 },
+	{ "mmu_table_batch", "nr", 0x10 }, { "mmu_table_batch", "tables", 0x18 },
+	{ NULL, NULL, 0 },
+};
+
+static void test_fragment_held(void)
+{
+	static const char *const names[] = { "no holder", "on a kernel stack", "waiting for RCU" };
+	static struct synth_layout merged[64];
+	const uint64_t frag1 = KV + PTE_PAGE + (1ULL << ppc_geo->frag_shift[0]);
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		struct synth s;
+		struct tc_ctx c;
+		size_t n = 0, i;
+		int kind = k == 1 ? TC_IF_TABLE_ALLOC : TC_IF_TABLE_FREE;
+
+		build_ppc_world(&s);
+		for (i = 0; s.layout[i].type; i++)
+			merged[n++] = s.layout[i];
+		for (i = 0; inflight_rows[i].type; i++)
+			merged[n++] = inflight_rows[i];
+		merged[n].type = NULL;
+		s.layout = merged;
+		synth_put64(&s, TASK_A + 0x40, KV + STACK_A);
+		synth_put64(&s, TASK_A + 0x48, KV + SIGNAL_A);
+		synth_put64(&s, SIGNAL_A + 0x10, KV + TASK_A + 0x50);
+		synth_put64(&s, TASK_A + 0x50, KV + SIGNAL_A + 0x10);
+		synth_put32(&s, SPAGE(PTE_PAGE) + 40, 3);	/* 2 + the held one */
+		if (k == 1)
+			synth_put64(&s, STACK_A + 0x300, frag1);
+		if (k == 2) {		/* one callback, its batch holding frag1 | level */
+			synth_put64(&s, RCU_DATA + 0x10, KV + BATCH);
+			synth_put64(&s, BATCH + 8, KV + 0x7000);
+			synth_put32(&s, BATCH + 0x10, 1);
+			synth_put64(&s, BATCH + 0x18, frag1 | 3);
+		}
+		check(run_ppc_world(&s, &c) == 0, "fragment held: run fails: %s", c.err);
+		if (k == 0)
+			check(find(&c, "PPC_FRAG_REFCOUNT", PTE_PAGE, -1) != NULL,
+			      "%s fragment %s: PPC_FRAG_REFCOUNT not found", ppc_geo->name, names[k]);
+		else
+			check(c.findings.n == 0 && c.stats.in_flight[kind] == 1,
+			      "%s fragment %s: %zu findings, %llu %s", ppc_geo->name, names[k],
+			      c.findings.n, (unsigned long long)c.stats.in_flight[kind],
+			      tc_inflight_names[kind]);
+		tc_free(&c);
+		synth_free(&s);
+	}
+}
+
 /* -x on the live pte fragment names its referrer */
 static void test_explain(void)
 {
@@ -228,6 +290,7 @@ int main(void)
 		test_cursor();
 		test_explain();
 		test_prot_none();
+		test_fragment_held();
 	}
 	printf("unit-ppc: %d passed, %d failed\n", passed, failed);
 	return failed != 0;

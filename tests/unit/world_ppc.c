@@ -28,7 +28,7 @@ static const char *const var_names[] = {
 	"__pte_frag_size_shift", "__pmd_frag_size_shift", NULL,
 };
 
-static struct synth_sym syms[16];
+static struct synth_sym syms[24];
 
 static const struct synth_layout layout[] = {
 	{ "mm_struct", "context.pte_frag", 0x100 },
@@ -57,6 +57,12 @@ void build_ppc_world(struct synth *s)
 	syms[i++] = (struct synth_sym){ "init_task", KV + INIT_TASK };
 	syms[i++] = (struct synth_sym){ "init_mm", KV + INIT_MM };
 	syms[i++] = (struct synth_sym){ "vmemmap", KV + VARS + 0x100 };
+	/* for inflight.c: per-CPU rcu_data of one CPU, the RCU callback of
+	 * page-table batches */
+	syms[i++] = (struct synth_sym){ "rcu_data", KV + RCU_DATA };
+	syms[i++] = (struct synth_sym){ "__per_cpu_offset", KV + VARS + 0x300 };
+	syms[i++] = (struct synth_sym){ "nr_cpu_ids", KV + VARS + 0x308 };
+	syms[i++] = (struct synth_sym){ "tlb_remove_table_rcu", KV + 0x7000 };
 	syms[i] = (struct synth_sym){ NULL, 0 };
 	synth_init(s, WORLD_SIZE, 0, syms, layout);
 	s->kvirt_base = KV;
@@ -71,6 +77,7 @@ void build_ppc_world(struct synth *s)
 			synth_put64(s, VARS + 8 * (uint64_t)i, v[i]);
 	}
 	synth_put64(s, VARS + 0x100, KV + VMEMMAP_PA);
+	synth_put32(s, VARS + 0x308, 1);		/* nr_cpu_ids */
 	synth_task(s, INIT_TASK, TASK_A, MM_A, 42, "work");
 	/* kernel: an empty pgd; user: pgd -> pud -> pmd -> pte */
 	synth_put64(s, INIT_MM + 0x08, KV + K_PGD);
