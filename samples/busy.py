@@ -11,7 +11,7 @@ DIR/sSEED-rI/vmcore and lets it run on.  Then waits for the guest's panic
 (sysrq-c after T s of load: "Kernel panic" on the console), waits until QEMU
 no longer reports the VM running (guest-panicked, or the s390 stop of every
 CPU) or 15 s have passed, and dumps DIR/sSEED-panic/vmcore.  Each dump
-directory gets a manifest.json: the --meta object plus kind, seed, delay,
+directory gets a manifest.json (and DIR/sSEED.dirs lists them): the --meta object plus kind, seed, delay,
 the QEMU run state, and per CPU where it was (kernel symbol from System.map,
 or user space).  Prints one line per dump on stderr; exits 1 with one line
 on a failure.
@@ -163,10 +163,17 @@ def main():
     rng = random.Random(a.seed)
     t_busy = time.monotonic()
     running_s = 0.0
+    made = []
     for i in range(1, a.dumps + 1):
         delay = round(rng.uniform(1.0, 6.0), 2)
         time.sleep(delay)
         running_s += delay
+        # the guest's clock may not stop with the VM (ppc64 timebase under
+        # TCG): a panic before the last random dump ends the random ones
+        if q.cmd({"execute": "query-status"})["status"] != "running" or \
+                console_has(a.console, "Kernel panic"):
+            log(f"the guest panicked before random dump {i}; {i - 1} taken")
+            break
         q.cmd({"execute": "stop"})
         if i == 1:
             syms.offset = kernel_offset(q, meta.get("arch"), a.out)
@@ -178,6 +185,7 @@ def main():
                       {"kind": "random", "seed": a.seed, "index": i, "delay_s": delay,
                        "load_running_s": round(running_s, 2), "run_state": "running",
                        "cpus": cpus}, tmp)
+        made.append(d)
         log(f"{d}: dump {i} after {delay} s ({running_s:.1f} s of load) in "
             f"{time.monotonic() - t0:.1f} s; cpus " + "; ".join(c["where"] for c in cpus))
         q.cmd({"execute": "cont"})
@@ -198,6 +206,9 @@ def main():
                   {"kind": "panic", "seed": a.seed, "run_state": state,
                    "load_running_s": round(time.monotonic() - t_busy, 1), "cpus": cpus}, tmp)
     log(f"{d}: panic dump (QEMU state {state}); cpus " + "; ".join(c["where"] for c in cpus))
+    made.append(d)
+    with open(os.path.join(a.out, f"s{a.seed}.dirs"), "w") as f:
+        f.write("\n".join(made) + "\n")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
 # Usage: samples/make-busy.sh [--force] [--seed S] [--dumps N] SAMPLE
 #   SAMPLE  s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
 #   --seed  default 1; --dumps  random-instant dumps, default 3
-# Output: $THPCHECK_CACHE/busy/SAMPLE/sS-r1 .. sS-rN, sS-panic, each with
+# Output: $THPCHECK_CACHE/busy/SAMPLE/sS-r1 .. sS-rN, sS-panic (listed in
+# sS.dirs; fewer random ones when the guest panics early), each with
 #   vmcore         ELF dump (paging off; the s390x section headers fixed)
 #   vmlinux        symlink to the kernel's
 #   manifest.json  config, arch, kernel release, seed, kind (random|panic),
@@ -42,7 +43,8 @@ OUT=$THPCHECK_CACHE/busy/$SAMPLE
 HUGEPAGES=16 COPIES= SCALE_MEM=    # 8 for thpwork + 8 for stress-ng's mmaphuge
 machine_config "$SAMPLE"
 # the load runs this long before the panic: every random dump fits in it
-BUSY_S=$((6 * NDUMPS + 20))
+# (a delay of at most 6 s, a dump of 2-4 s)
+BUSY_S=$((10 * NDUMPS + 30))
 APPEND="$APPEND thpcheck.busy=$BUSY_S"
 for f in vmlinuz vmlinux release; do
     [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh $SAMPLE)"
@@ -57,24 +59,23 @@ RELEASE=$(cat "$K/release")
 INITRD=$("$SAMPLES_DIR/guest/mkinitrd.sh" --busy "$SAMPLE") || die "mkinitrd failed"
 KEY=$( { echo "$RELEASE $MEM $APPEND ${MACHINE[*]} $SEED $NDUMPS ${INITRD##*/}";
          cat "$0" "$SAMPLES_DIR/busy.py" "$SAMPLES_DIR/fix-qemu-elf.py"; } | sha256sum | cut -c1-32)
-DIRS=()
-for i in $(seq "$NDUMPS"); do DIRS+=("$OUT/s$SEED-r$i"); done
-DIRS+=("$OUT/s$SEED-panic")
+# the set busy.py made (fewer random dumps when the guest panicked early)
 complete() {
     local d
-    for d in "${DIRS[@]}"; do
+    [ -s "$OUT/s$SEED.dirs" ] || return 1
+    while read -r d; do
         [ -s "$d/vmcore" ] && [ -s "$d/manifest.json" ] && [ -e "$d/vmlinux" ] || return 1
-    done
+    done < "$OUT/s$SEED.dirs"
     [ "$(cat "$OUT/s$SEED.inputs" 2>/dev/null)" = "$KEY" ]
 }
 if [ $FORCE = 0 ] && complete; then
     log "$SAMPLE seed $SEED: up to date in $OUT"
-    printf '%s\n' "${DIRS[@]}"
+    cat "$OUT/s$SEED.dirs"
     exit 0
 fi
 
 mkdir -p "$OUT"
-rm -rf "${DIRS[@]}" "$OUT/s$SEED.inputs"
+rm -rf "$OUT/s$SEED"-r* "$OUT/s$SEED-panic" "$OUT/s$SEED.inputs" "$OUT/s$SEED.dirs"
 CONSOLE=$OUT/s$SEED.console.log
 SOCKDIR=$(mktemp -d /tmp/thpcheck-qmp.XXXXXX)
 QPID=
@@ -115,10 +116,12 @@ python3 "$SAMPLES_DIR/busy.py" --sock "$SOCKDIR/qmp.sock" --console "$CONSOLE" -
     --meta "$META" || { tail -15 "$CONSOLE" | sed 's/^/  console: /' >&2; die "$SAMPLE: busy dumps failed"; }
 python3 "$SAMPLES_DIR/qmp.py" "$SOCKDIR/qmp.sock" quit >/dev/null 2>&1 || true
 cleanup; QPID=
-for d in "${DIRS[@]}"; do
+n=0
+while read -r d; do
     python3 "$SAMPLES_DIR/fix-qemu-elf.py" "$d/vmcore" >&2 || die "fix-qemu-elf.py $d/vmcore failed"
     ln -sfn "$K/vmlinux" "$d/vmlinux"
-done
+    n=$((n + 1))
+done < "$OUT/s$SEED.dirs"
 echo "$KEY" > "$OUT/s$SEED.inputs"
-log "$SAMPLE seed $SEED: ${#DIRS[@]} dumps in $OUT"
-printf '%s\n' "${DIRS[@]}"
+log "$SAMPLE seed $SEED: $n dumps in $OUT"
+cat "$OUT/s$SEED.dirs"

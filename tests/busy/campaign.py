@@ -3,7 +3,7 @@
 then thpscan on every dump, and a table per configuration: dumps (random /
 panic), error findings, warnings by signature, in-flight states by kind.
 
-  tests/busy/campaign.py [--seeds N] [--first S] [--dumps K] [--check] [--crash] [CONFIG...]
+  tests/busy/campaign.py [--seeds N] [--first S] [--dumps K] [--check] [--crash] [--rescan] [CONFIG...]
 
 CONFIG: s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash (default: all
 four).  --check (make check): one test line per dump, "0 error findings",
@@ -29,7 +29,16 @@ sys.path.insert(0, os.path.join(TOP, "tests", "real"))
 from test_samples import crash_session, ext_for, json_lines  # noqa: E402
 
 THPSCAN = os.environ.get("THPSCAN") or os.path.join(TOP, "build", "thpscan")
+CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck"))
 CONFIGS = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash"]
+
+
+def existing(config, seed):
+    """--rescan: the dump directories of a set made earlier"""
+    base = os.path.join(CACHE, "busy", config)
+    dirs = sorted(d for d in (os.path.join(base, n) for n in os.listdir(base) if n.startswith(f"s{seed}-"))
+                  if os.path.exists(os.path.join(d, "manifest.json"))) if os.path.isdir(base) else []
+    return (dirs, None) if dirs else (None, f"no dumps of seed {seed} in {base}")
 
 
 def make_busy(config, seed, dumps):
@@ -71,6 +80,8 @@ def main():
     ap.add_argument("--first", type=int, default=1)
     ap.add_argument("--dumps", type=int, default=3)
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--rescan", action="store_true",
+                    help="scan the sets already in the cache, make none")
     ap.add_argument("--crash", action="store_true",
                     help="also open each configuration's panic dump in crash")
     ap.add_argument("configs", nargs="*")
@@ -82,7 +93,7 @@ def main():
         inflight = collections.Counter()
         errors = []
         for seed in range(a.first, a.first + a.seeds):
-            dirs, why = make_busy(config, seed, a.dumps)
+            dirs, why = existing(config, seed) if a.rescan else make_busy(config, seed, a.dumps)
             panic = None
             if not check(dirs is not None, f"busy {config} seed {seed}: dumps made", why):
                 tally["failed sets"] += 1
