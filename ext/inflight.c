@@ -75,7 +75,7 @@ struct detached {
 struct tc_inflight {
 	int tried;		/* offsets and the task list looked up */
 	int usable;		/* ... and found */
-	char why[160];		/* why not, for -v */
+	char why[160];		/* why not (said once) */
 	long off_stack, off_signal, off_thread_head, off_thread_node;
 	long off_mm_users, off_lock_count, off_lock_owner, off_vm_mm;
 	long off_tlb_mm, off_tlb_batch, off_batch_nr, off_batch_tables;
@@ -207,6 +207,10 @@ static struct tc_inflight *state(struct tc_ctx *c)
 			if (!f->usable)
 				snprintf(f->why, sizeof(f->why), "no task could be read");
 		}
+		/* the states it would have exempted stay findings: say why */
+		if (!f->usable)
+			fprintf(c->opts.verbose ? c->opts.out : stderr,
+				"thpcheck: legal in-flight states not recognised: %s\n", f->why);
 	}
 	return f;
 }
