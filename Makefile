@@ -5,6 +5,8 @@
 #   make samples         real s390x and ppc64le dumps under QEMU (cached in $(THPCHECK_CACHE))
 #   make check           every test: unit tests, then real dumps in crash
 #   make demo            build, make a sample if missing, run thpcheck in crash
+#   make samples-busy    busy guests dumped at random instants and at panic
+#   make busy N=5        the busy-dump campaign: seeds 1..N, a table per configuration
 #
 # Large downloads and dumps live in THPCHECK_CACHE (default ~/.cache/thpcheck).
 
