@@ -90,6 +90,10 @@ struct tc_inflight {
 	uint64_t mm;
 	int mm_loaded;
 	uint64_t users, lock_count, lock_owner;
+	/* the last VMA looked for on the write-lock owner's stack (a range
+	 * of ptes asks about the same VMA, one read of the stack will do) */
+	uint64_t asked_vma;
+	int asked_hit;
 	struct detached *detached;	/* VMAs reachable from the mm's stacks */
 	size_t ndetached, capdetached;
 	/* the last state counted, to list one line per range with -v */
@@ -335,6 +339,7 @@ static void load_mm(struct tc_ctx *c, struct tc_inflight *f, uint64_t mm)
 	f->ndetached = 0;
 	f->users = 1;
 	f->lock_count = f->lock_owner = 0;
+	f->asked_vma = 0;
 	if (f->off_mm_users >= 0 && tc_rd32(c, mm + f->off_mm_users, &users) == 0)
 		f->users = users;
 	if (f->off_lock_count >= 0)
@@ -463,7 +468,11 @@ int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
 	if (f->lock_count & RWSEM_WRITER_LOCKED) {
 		const struct tc_task *owner = task_at(f, f->lock_owner & ~RWSEM_OWNER_FLAGS_MASK);
 
-		if (owner && owner->mm == mm && stack_holds(c, f, owner, &vma->addr, 1)) {
+		if (owner && owner->mm == mm && f->asked_vma != vma->addr) {
+			f->asked_vma = vma->addr;
+			f->asked_hit = stack_holds(c, f, owner, &vma->addr, 1);
+		}
+		if (owner && owner->mm == mm && f->asked_hit) {
 			count(c, f, TC_IF_VMA_WRITE, va, size, vma->addr, owner->pid);
 			return 1;
 		}
