@@ -74,6 +74,59 @@ def crash_agrees(config, d, js):
     check("RELEASE" in outs.get(2, ""), f"{name}: the session still answers (sys)")
 
 
+POKE = os.path.join(TOP, "build", "vmcore-poke")
+
+
+def poke(path, *args):
+    return subprocess.run([POKE, path] + [str(a) for a in args], capture_output=True,
+                          text=True, check=True).stdout.split()
+
+
+def swap64(v):
+    return int.from_bytes(v.to_bytes(8, "little"), "big")
+
+
+def plant_found(config, d):
+    """a corrupt pte planted into a copy of the busy dump is found at its
+    entry, and nothing else appears: the in-flight exemptions hide nothing.
+    s390x: 0x420 into an empty pte (S390_PTE_ORED_SEG_INVALID); ppc64le: a
+    pte with no _PAGE_PTE (PPC_PTE_ILLEGAL; ptes are __be64)"""
+    name = f"busy {config} {os.path.basename(d)} planted"
+    vml, core = os.path.join(d, "vmlinux"), os.path.join(d, "vmcore")
+    before = scan(d)
+    p = subprocess.run([THPSCAN, "--tables", "-q", vml, core], capture_output=True, text=True)
+    tabs = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+    s390 = config.startswith("s390x")
+    empty, value, sig = (0x400, 0x420, "S390_PTE_ORED_SEG_INVALID") if s390 else \
+        (0, 0x8000000000001000, "PPC_PTE_ILLEGAL")
+    copy = os.path.join(CACHE, "work", "busy-plant.vmcore")
+    os.makedirs(os.path.dirname(copy), exist_ok=True)
+    where = None
+    for t in tabs:
+        if t.get("level") != "pte" or t.get("deposited_on") or not t.get("pid"):
+            continue
+        words = [int(w, 16) for w in poke(core, "read", t["pa"], 32)]
+        for i, w in enumerate(words):
+            if (w if s390 else swap64(w)) == empty:
+                where = (int(t["pa"], 16), i)
+                break
+        if where:
+            break
+    if not check(where is not None and "error" not in before, f"{name}: an empty pte to plant into"):
+        return
+    subprocess.run(["cp", "--sparse=always", core, copy], check=True)
+    poke(copy, "write", hex(where[0] + 8 * where[1]), hex(value if s390 else swap64(value)))
+    p = subprocess.run([THPSCAN, "--json", "-q", vml, copy], capture_output=True, text=True)
+    os.unlink(copy)
+    js = json.loads(p.stdout.splitlines()[-1])
+    hit = [f for f in js["findings"] if f["sig"] == sig and int(f["table_pa"], 16) == where[0]
+           and f["index"] == where[1]]
+    check(len(hit) == 1 and len(js["findings"]) == len(before["findings"]) + 1,
+          f"{name}: {sig} at {where[0]:#x}[{where[1]}] found, nothing else "
+          f"(in flight {sum(js['stats']['in_flight'].values())})",
+          json.dumps(js["findings"])[:300])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=1)
@@ -82,6 +135,8 @@ def main():
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--rescan", action="store_true",
                     help="scan the sets already in the cache, make none")
+    ap.add_argument("--plant", action="store_true",
+                    help="also plant a corrupt pte into each configuration's first panic dump")
     ap.add_argument("--crash", action="store_true",
                     help="also open each configuration's panic dump in crash")
     ap.add_argument("configs", nargs="*")
@@ -125,6 +180,8 @@ def main():
                                 for f in errs[:12]))
             if a.crash and panic and seed == a.first:
                 crash_agrees(config, *panic)
+            if a.plant and panic and seed == a.first:
+                plant_found(config, panic[0])
         rows.append((config, tally, warn, inflight, errors))
     if not a.check:
         print(f"\n{'config':20} {'random':>6} {'panic':>5} {'errors':>6}  warnings / in-flight states")
