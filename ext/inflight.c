@@ -250,14 +250,15 @@ static int in_tree(const struct tc_ctx *c, uint64_t vma)
 static int read_mm_vma(struct tc_ctx *c, struct tc_inflight *f, uint64_t addr,
 		       uint64_t mm, struct tc_vma *v)
 {
-	uint64_t vm_mm;
+	uint64_t vm_mm, page_mask = (1ULL << c->page_shift) - 1;
 
+	/* VMA bounds are page aligned (mm/mmap.c do_mmap: PAGE_ALIGN) */
 	if ((addr & 7) || addr < 4096 || tc_rd64(c, addr + f->off_vm_mm, &vm_mm) < 0 ||
 	    vm_mm != mm ||
 	    tc_rd64(c, addr + c->off.vma_start, &v->start) < 0 ||
 	    tc_rd64(c, addr + c->off.vma_end, &v->end) < 0 ||
 	    tc_rd64(c, addr + c->off.vma_flags, &v->flags) < 0 ||
-	    v->start >= v->end || (v->start & 4095) || (v->end & 4095))
+	    v->start >= v->end || (v->start & page_mask) || (v->end & page_mask))
 		return -1;
 	v->addr = addr;
 	return 0;
