@@ -427,7 +427,8 @@ static void report_page(struct tc_ctx *c, const char *sig,
  * its way in or out: pte_alloc_one() before the THP deposit
  * (mm/huge_memory.c __do_huge_pmd_anonymous_page), pmdp_collapse_flush()
  * before the table is deposited again (mm/khugepaged.c collapse_huge_page).
- * pgtable_t is the table's kernel address (arch/s390/include/asm/pgalloc.h).
+ * pgtable_t is the table's kernel address (arch/s390/include/asm/pgalloc.h);
+ * a half on its way out (an mmu_gather batch, RCU) counts the same.
  */
 static int half_in_flight(struct tc_ctx *c, const struct s390_frag_page *fp, int h)
 {
@@ -435,7 +436,7 @@ static int half_in_flight(struct tc_ctx *c, const struct s390_frag_page *fp, int
 	uint64_t pa = fp->pa + 0x800ULL * (unsigned)h;
 	uint64_t kva = pa + (p ? p->identity_base : 0);
 
-	return tc_inflight_table(c, pa, &kva, 1);
+	return tc_inflight_fragments(c, pa, kva, 0x800, 0x800, fp->mm, 1);
 }
 
 static void judge_fragments(struct tc_ctx *c, const struct s390_frag_page *fp)

@@ -481,22 +481,6 @@ int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
 	return 0;
 }
 
-int tc_inflight_table(struct tc_ctx *c, uint64_t table_pa, const uint64_t *vals,
-		      size_t nvals)
-{
-	struct tc_inflight *f = state(c);
-	size_t i;
-
-	if (!f || !f->usable)
-		return 0;
-	for (i = 0; i < f->ntasks; i++)
-		if (stack_holds(c, f, &f->tasks[i], vals, nvals)) {
-			count(c, f, TC_IF_TABLE_ALLOC, table_pa, 0, 0, f->tasks[i].pid);
-			return 1;
-		}
-	return 0;
-}
-
 /* fragments are told apart by their granule: a tagged pointer
  * (tlb_remove_table() of ppc64 ORs the level into the low bits) counts */
 struct held {

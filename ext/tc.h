@@ -385,13 +385,9 @@ int tc_maple_leaves(struct tc_ctx *c, uint64_t root, uint64_t **leaves, size_t *
 /* inflight.c: 1 when the dump shows the operation in flight that makes
  * this state legal (it is then counted in stats.in_flight, and listed
  * with -v), 0 when it must be reported.  mapping: a leaf at va..va+size of
- * the current mm, with vma the tree's VMA there (NULL: none covers it);
- * table: a page table nothing references, vals the values (its kernel
- * address, its struct page) a task holding it would have on its stack */
+ * the current mm, with vma the tree's VMA there (NULL: none covers it) */
 int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
 			const struct tc_vma *vma);
-int tc_inflight_table(struct tc_ctx *c, uint64_t table_pa, const uint64_t *vals,
-		      size_t nvals);
 /* a page of table fragments (kernel address kva, bytes long, fragments of
  * gran bytes) whose use count is excess above the fragments referenced:
  * 1 when that many unreferenced fragments of it are held by tasks (on a
