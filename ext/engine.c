@@ -51,6 +51,24 @@ static uint32_t load32(const struct tc_ctx *c, const void *p)
 
 #define BLOCK 4096ULL
 
+/* a backend read; one that met a page left out of the dump is counted,
+ * for tc_not_in_dump() */
+static int counted_read(struct tc_ctx *c,
+			int (*rd)(void *, uint64_t, void *, size_t),
+			uint64_t addr, void *buf, size_t len)
+{
+	int r = rd(c->be->priv, addr, buf, len);
+
+	if (r == TC_EXCLUDED)
+		c->stats.excluded_reads++;
+	return r;
+}
+
+int tc_read_pa_direct(struct tc_ctx *c, uint64_t pa, void *buf, size_t len)
+{
+	return counted_read(c, c->be->read_phys, pa, buf, len);
+}
+
 static int cached_read(struct tc_ctx *c, int phys, uint64_t addr, void *buf,
 		       size_t len)
 {
@@ -61,18 +79,18 @@ static int cached_read(struct tc_ctx *c, int phys, uint64_t addr, void *buf,
 	unsigned char *d;
 
 	if (addr - block + len > BLOCK)
-		return rd(c->be->priv, addr, buf, len);
+		return counted_read(c, rd, addr, buf, len);
 	if (!c->cache.data) {
 		c->cache.data = malloc(TC_CACHE_BLOCKS * BLOCK);
 		if (!c->cache.data)
-			return rd(c->be->priv, addr, buf, len);
+			return counted_read(c, rd, addr, buf, len);
 	}
 	d = c->cache.data + slot * BLOCK;
 	if (c->cache.tag[slot] != tag) {
 		c->cache.tag[slot] = 0;
 		/* a block that is not wholly readable: read just the bytes */
 		if (rd(c->be->priv, block, d, BLOCK) < 0)
-			return rd(c->be->priv, addr, buf, len);
+			return counted_read(c, rd, addr, buf, len);
 		c->cache.tag[slot] = tag;
 	}
 	memcpy(buf, d + (addr - block), len);
@@ -107,6 +125,59 @@ int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v)
 		return -1;
 	*v = load32(c, b);
 	return 0;
+}
+
+const char *const tc_nid_names[TC_NID_N] = {
+	"tables", "struct_pages", "kernel",
+};
+static const char *const nid_what[TC_NID_N] = {
+	"page tables", "struct pages", "kernel structures",
+};
+
+int tc_not_in_dump(struct tc_ctx *c, uint64_t before, enum tc_nid_kind kind,
+		   uint64_t addr, const char *skipped)
+{
+	const char **why = c->nid_skipped[kind];
+	size_t i;
+
+	if (c->stats.excluded_reads == before)
+		return 0;
+	if (!c->stats.not_in_dump[kind]++)
+		c->nid_first[kind] = addr;
+	for (i = 0; i < 4 && why[i] && strcmp(why[i], skipped); i++)
+		;
+	if (i < 4 && !why[i])
+		why[i] = skipped;
+	return 1;
+}
+
+/*
+ * One NOT_IN_DUMP warning per kind of left-out page: a filtered dump is
+ * not damaged, it holds less; what could not be checked is said once.
+ */
+static void report_not_in_dump(struct tc_ctx *c)
+{
+	int lvl = c->be->dump_level ? c->be->dump_level(c->be->priv) : -1;
+	char how[48] = "its filter";
+	int k;
+
+	if (lvl >= 0)
+		snprintf(how, sizeof(how), "makedumpfile -d %d", lvl);
+	c->cur = NULL;
+	for (k = 0; k < TC_NID_N; k++) {
+		const char *const *why = c->nid_skipped[k];
+
+		if (c->stats.not_in_dump[k])
+			tc_report(c, "NOT_IN_DUMP", TC_NO_ADDR, -1, TC_NO_ADDR, -1,
+				  c->stats.not_in_dump[k],
+				  "%llu %s left out of the dump (%s), the first at %#llx; skipped: %s%s%s%s%s%s%s",
+				  (unsigned long long)c->stats.not_in_dump[k],
+				  nid_what[k], how,
+				  (unsigned long long)c->nid_first[k], why[0],
+				  why[1] ? "; " : "", why[1] ? why[1] : "",
+				  why[2] ? "; " : "", why[2] ? why[2] : "",
+				  why[3] ? "; " : "", why[3] ? why[3] : "");
+	}
 }
 
 long tc_off(struct tc_ctx *c, const char *type, const char *member)
@@ -544,7 +615,12 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
 	unsigned char *buf = w->buf[lvl];
 	unsigned i;
 
-	if (c->be->read_phys(c->be->priv, pa, buf, L->table_bytes) < 0) {
+	uint64_t before = c->stats.excluded_reads;
+
+	if (tc_read_pa_direct(c, pa, buf, L->table_bytes) < 0) {
+		if (tc_not_in_dump(c, before, TC_NID_TABLE, pa,
+				   "the entries of those tables and the tables below them"))
+			return;
 		c->stats.read_errors++;
 		tc_report(c, "READ_ERROR", va0, lvl, pa, -1, 0,
 			  "%s table at %#llx is not in the dump",
@@ -585,6 +661,7 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 {
 	struct walk w;
 	struct tc_top top = { 0 };
+	uint64_t before;
 	int i;
 
 	c->cur = m;
@@ -593,10 +670,13 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	if (!m->kernel && tc_load_vmas(c, m->mm) == 0)
 		c->vmas_known = 1;
 	m->vmas = c->nvmas;
+	before = c->stats.excluded_reads;
 	if (c->arch->mm_top(c, m->kernel ? 0 : m->mm, &top) < 0) {
-		tc_report(c, "READ_ERROR", TC_NO_ADDR, -1, TC_NO_ADDR, -1, 0,
-			  "cannot find the top page table of mm %#llx: %s",
-			  (unsigned long long)m->mm, c->err);
+		if (!tc_not_in_dump(c, before, TC_NID_KERNEL, m->mm,
+				    "the page tables of their mms"))
+			tc_report(c, "READ_ERROR", TC_NO_ADDR, -1, TC_NO_ADDR, -1, 0,
+				  "cannot find the top page table of mm %#llx: %s",
+				  (unsigned long long)m->mm, c->err);
 		c->cur = NULL;
 		return;
 	}
@@ -925,7 +1005,7 @@ static void report_multi_ref(struct tc_ctx *c, const struct tc_table *r,
 	unsigned char b[8];
 	int lvl = tc_tab_level(r);
 
-	if (re != TC_NO_ADDR && c->be->read_phys(c->be->priv, re, b, 8) == 0)
+	if (re != TC_NO_ADDR && tc_read_pa_direct(c, re, b, 8) == 0)
 		v = tc_load_entry(c, b);
 	c->cur = tc_tab_mm(c, r);
 	tc_report(c, "TABLE_MULTI_REF", tc_tab_va(c, r), lvl > 0 ? lvl - 1 : -1,
@@ -1123,6 +1203,7 @@ int tc_run(struct tc_ctx *c)
 	if (c->arch->check_all)
 		c->arch->check_all(c);
 	tc_inflight_mm_done(c);		/* the last -v line of the checks */
+	report_not_in_dump(c);
 	for (i = 0; i < c->nmms; i++) {
 		struct tc_mm_stats *m = &c->mms[i];
 
@@ -1279,7 +1360,7 @@ static void explain_entry(struct tc_ctx *c, const struct tc_table *t,
 		uint64_t v;
 
 		if (i < 0 || i >= (int)L->entries ||
-		    c->be->read_phys(c->be->priv, t->pa + 8ULL * (unsigned)i, b, 8) < 0)
+		    tc_read_pa_direct(c, t->pa + 8ULL * (unsigned)i, b, 8) < 0)
 			continue;
 		v = tc_load_entry(c, b);
 		memset(&e, 0, sizeof(e));
@@ -1310,7 +1391,7 @@ static void explain_referrers(struct tc_ctx *c, uint64_t table, FILE *f)
 		uint64_t e = tc_tab_entry_pa(r[i]), v = 0;
 		unsigned char b[8];
 
-		if (c->be->read_phys(c->be->priv, e, b, 8) == 0)
+		if (tc_read_pa_direct(c, e, b, 8) == 0)
 			v = tc_load_entry(c, b);
 		fprintf(f, "  referenced by %s table %#llx[%d] = 0x%llx (mm %#llx, va %#llx)\n",
 			c->levels[tc_tab_level(r[i]) - 1].name,

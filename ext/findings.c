@@ -54,6 +54,8 @@ const struct tc_sig tc_sigs[] = {
 	  "a kernel list or tree walked by thpcheck is broken or cyclic" },
 	{ "READ_ERROR", TC_SEV_WARNING,
 	  "a referenced table or structure is not readable in the dump" },
+	{ "NOT_IN_DUMP", TC_SEV_WARNING,
+	  "pages the dump's filter (makedumpfile -d) left out; what needed them was skipped" },
 };
 const size_t tc_nsigs = sizeof(tc_sigs) / sizeof(tc_sigs[0]);
 
@@ -93,8 +95,8 @@ static void print_levels(struct tc_ctx *c, FILE *f, const uint64_t *t)
 			(unsigned long long)t[l]);
 }
 
-/* the legal in-flight states met (inflight.c), when there were any, on
- * the summary line */
+/* the legal in-flight states met (inflight.c) and the pages the dump's
+ * filter left out, when there were any, on the summary line */
 static void print_in_flight(FILE *f, const struct tc_stats *s)
 {
 	int k, n = 0;
@@ -103,6 +105,10 @@ static void print_in_flight(FILE *f, const struct tc_stats *s)
 		if (s->in_flight[k])
 			fprintf(f, "%s%s %llu", n++ ? ", " : "; in flight (legal): ",
 				tc_inflight_names[k], (unsigned long long)s->in_flight[k]);
+	for (k = 0, n = 0; k < TC_NID_N; k++)
+		if (s->not_in_dump[k])
+			fprintf(f, "%s%s %llu", n++ ? ", " : "; not in dump: ",
+				tc_nid_names[k], (unsigned long long)s->not_in_dump[k]);
 	fputc('\n', f);
 }
 
@@ -125,8 +131,11 @@ void tc_print_summary(struct tc_ctx *c, FILE *f)
 
 static void print_finding_text(FILE *f, const struct tc_finding *x)
 {
-	fprintf(f, "%s %s: mm %#llx pid %d (%s)", sev_name(x->severity),
-		x->sig, (unsigned long long)x->mm, x->pid, x->comm);
+	if (!x->mm && x->pid < 0)	/* about the dump, not one mm */
+		fprintf(f, "%s %s: dump", sev_name(x->severity), x->sig);
+	else
+		fprintf(f, "%s %s: mm %#llx pid %d (%s)", sev_name(x->severity),
+			x->sig, (unsigned long long)x->mm, x->pid, x->comm);
 	if (x->va != TC_NO_ADDR)
 		fprintf(f, " va %#llx", (unsigned long long)x->va);
 	if (x->level)
@@ -249,6 +258,18 @@ static void json_in_flight(FILE *f, const struct tc_stats *s)
 	fputc('}', f);
 }
 
+/* the same for what the dump's filter left out */
+static void json_not_in_dump(FILE *f, const struct tc_stats *s)
+{
+	int k;
+
+	fputc('{', f);
+	for (k = 0; k < TC_NID_N; k++)
+		fprintf(f, "%s\"%s\":%llu", k ? "," : "", tc_nid_names[k],
+			(unsigned long long)s->not_in_dump[k]);
+	fputc('}', f);
+}
+
 static void json_finding(FILE *f, const struct tc_finding *x)
 {
 	fprintf(f, "{\"sig\":\"%s\",\"severity\":\"%s\",", x->sig,
@@ -301,6 +322,8 @@ void tc_print_json(struct tc_ctx *c, FILE *f)
 		(unsigned long long)s->read_errors,
 		c->findings.n + c->findings.dropped);
 	json_in_flight(f, s);
+	fprintf(f, ",\"not_in_dump\":");
+	json_not_in_dump(f, s);
 	fprintf(f, "},\"mms\":[");
 	for (i = 0, k = 0; i < c->nmms; i++) {
 		uint64_t t = 0;

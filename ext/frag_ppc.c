@@ -79,7 +79,7 @@ static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
 		      size_t len)
 {
 	struct ppc_priv *p = c->arch_priv;
-	uint64_t pa = node - PPC_PAGE_OFFSET;
+	uint64_t pa = node - PPC_PAGE_OFFSET, before;
 
 	if (bad_pointer(node, p->align[P_PTE])) {
 		deposit_corrupt(c, from, from_idx, node, owner,
@@ -91,9 +91,12 @@ static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
 				"deposited fragment is also referenced by a pmd");
 		return 0;
 	}
-	if (c->be->read_phys(c->be->priv, pa, buf, len) < 0) {
-		deposit_corrupt(c, from, from_idx, node, owner,
-				"deposited fragment is not in the dump");
+	before = c->stats.excluded_reads;
+	if (tc_read_pa_direct(c, pa, buf, len) < 0) {
+		if (!tc_not_in_dump(c, before, TC_NID_TABLE, pa,
+				    "the deposited tables' emptiness checks"))
+			deposit_corrupt(c, from, from_idx, node, owner,
+					"deposited fragment is not in the dump");
 		return 0;
 	}
 	c->stats.deposited++;

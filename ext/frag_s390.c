@@ -83,6 +83,7 @@ void s390_fini(struct tc_ctx *c)
 	if (p) {
 		free(p->deps);
 		free(p->listed);
+		free(p->list_partial);
 	}
 	free(p);
 	c->arch_priv = NULL;
@@ -116,6 +117,7 @@ struct ring {
 	int have_va;
 	uint64_t align;
 	unsigned n;
+	int partial;		/* stopped at a table left out of the dump */
 };
 
 /* the segment table's VA: derived from the table index, so only when a
@@ -189,12 +191,15 @@ static void note_deposit(struct tc_ctx *c, uint64_t pa, uint64_t seg_pa)
 		p->deps[p->ndeps++] = (struct s390_deposit){ pa, seg_pa, c->cur->mm };
 }
 
+#define RING_SKIPPED "the rest of their deposit rings, their THP counts and " \
+	"the mm's orphan checks"
+
 static void walk_ring(struct ring *r, uint64_t head)
 {
 	struct tc_ctx *c = r->c;
 	struct s390_priv *p = c->arch_priv;
 	unsigned char buf[S390_PTE_TABLE_BYTES];
-	uint64_t node = head, pa, next, nprev;
+	uint64_t node = head, pa, next, nprev, before;
 	uint64_t from_pa = r->pmd_pa;
 	int from_idx = -1;
 
@@ -202,9 +207,13 @@ static void walk_ring(struct ring *r, uint64_t head)
 		if (!node_ok(r, from_pa, from_idx, node))
 			return;
 		pa = kva_to_pa(p, node);
-		if (c->be->read_phys(c->be->priv, pa, buf, sizeof(buf)) < 0) {
-			ring_corrupt(r, from_pa, from_idx, node,
-				     "deposited table is not in the dump");
+		before = c->stats.excluded_reads;
+		if (tc_read_pa_direct(c, pa, buf, sizeof(buf)) < 0) {
+			if (tc_not_in_dump(c, before, TC_NID_TABLE, pa, RING_SKIPPED))
+				r->partial = 1;
+			else
+				ring_corrupt(r, from_pa, from_idx, node,
+					     "deposited table is not in the dump");
 			return;
 		}
 		if (++r->n > MAX_RING) {
@@ -220,7 +229,14 @@ static void walk_ring(struct ring *r, uint64_t head)
 		if (!node_ok(r, pa, 0, next))
 			return;
 		/* list_del's check: next->prev must point back here */
-		if (tc_rd64(c, next + 8, &nprev) < 0 || nprev != node) {
+		before = c->stats.excluded_reads;
+		if (tc_rd64(c, next + 8, &nprev) < 0 &&
+		    tc_not_in_dump(c, before, TC_NID_TABLE, kva_to_pa(p, next),
+				   RING_SKIPPED)) {
+			r->partial = 1;
+			return;
+		}
+		if (nprev != node) {
 			ring_corrupt(r, kva_to_pa(p, next), 1, nprev,
 				     "next->prev does not point back (list_del corruption)");
 			return;
@@ -232,8 +248,9 @@ static void walk_ring(struct ring *r, uint64_t head)
 }
 
 /* T4: deposited tables on a ring == THP pmds of that segment table */
-static void check_ring(struct tc_ctx *c, const struct tc_table *t,
-		       uint64_t head, unsigned thp)
+/* returns 1 when the ring could not be read whole */
+static int check_ring(struct tc_ctx *c, const struct tc_table *t,
+		      uint64_t head, unsigned thp)
 {
 	struct s390_priv *p = c->arch_priv;
 	unsigned corrupt_before = (unsigned)c->findings.n;
@@ -243,20 +260,23 @@ static void check_ring(struct tc_ctx *c, const struct tc_table *t,
 
 	if (head)
 		walk_ring(&r, head);
-	if ((unsigned)c->findings.n == corrupt_before && r.n != thp)
+	if ((unsigned)c->findings.n == corrupt_before && !r.partial && r.n != thp)
 		tc_report(c, "DEPOSIT_COUNT", ring_va(&r), L_SEG, r.pmd_pa, -1, r.n,
 			  "%u deposited pte tables on the ring, %u THP pmds in the segment table",
 			  r.n, thp);
+	return r.partial;
 }
 
-static void check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
+/* returns 1 when a ring of the mm could not be read whole */
+static int check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 {
 	struct s390_priv *p = c->arch_priv;
 	size_t i;
 	uint64_t head;
+	int partial = 0;
 
 	if (m->kernel)
-		return;
+		return 0;
 	if (p->mm_huge_pte >= 0) {	/* one ring per mm */
 		const struct tc_table *whole = NULL;
 
@@ -264,21 +284,26 @@ static void check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 			if (tc_tab_level(&c->tabs[i]) == L_SEG)
 				whole = &c->tabs[i];
 		if (tc_rd64(c, m->mm + p->mm_huge_pte, &head) == 0)
-			check_ring(c, whole, head, (unsigned)m->thp_pmds);
-		return;
+			partial = check_ring(c, whole, head, (unsigned)m->thp_pmds);
+		return partial;
 	}
 	if (p->pg_huge_pte < 0)
-		return;
+		return 0;
 	for (i = m->tab_first; i < m->tab_first + m->tab_n; i++) {
 		const struct tc_table *t = &c->tabs[i];
 		uint64_t page = tc_page_of(c, t->pa);
+		uint64_t before = c->stats.excluded_reads;
 
 		if (tc_tab_level(t) != L_SEG || !page)
 			continue;
-		if (tc_rd64(c, page + p->pg_huge_pte, &head) < 0)
+		if (tc_rd64(c, page + p->pg_huge_pte, &head) < 0) {
+			partial |= tc_not_in_dump(c, before, TC_NID_PAGE, t->pa,
+						  RING_SKIPPED);
 			continue;
-		check_ring(c, t, head, tc_tab_thp(t));
+		}
+		partial |= check_ring(c, t, head, tc_tab_thp(t));
 	}
+	return partial;
 }
 
 /* ------------------------------------------------------------ pgtable_list */
@@ -303,12 +328,30 @@ static void list_corrupt(struct tc_ctx *c, uint64_t node, int idx,
 		  what, (unsigned long long)(node + 8ULL * idx));
 }
 
+static void list_partial(struct s390_priv *p, const struct tc_mm_stats *m)
+{
+	if (tc_grow((void **)&p->list_partial, &p->cappartial, p->npartial,
+		    sizeof(*p->list_partial)) == 0)
+		p->list_partial[p->npartial++] = m->mm;
+}
+
+static int is_list_partial(const struct s390_priv *p, uint64_t mm)
+{
+	size_t i;
+
+	for (i = 0; i < p->npartial; i++)
+		if (p->list_partial[i] == mm)
+			return 1;
+	return 0;
+}
+
 /* Walk the list of half-used fragment pages; bounded and cycle-safe. */
 static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 {
 	struct s390_priv *p = c->arch_priv;
 	uint64_t head = m->mm + p->mm_pgtable_list, prev = head, pos, back;
 	struct tc_cycle cy;
+	uint64_t before;
 	size_t n = 0;
 
 	if (tc_rd64(c, head, &pos) < 0)
@@ -322,7 +365,12 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 					    pos == S390_PTE_NONE ?
 					    "0x400 (an empty pte) where a list pointer belongs" :
 					    "next is not a struct page's lru");
-		if (tc_rd64(c, pos + 8, &back) < 0 || back != prev)
+		before = c->stats.excluded_reads;
+		if (tc_rd64(c, pos + 8, &back) < 0 &&
+		    tc_not_in_dump(c, before, TC_NID_PAGE, page_pa_of(c, page),
+				   "the rest of their mms' pgtable_list and its membership checks"))
+			return list_partial(p, m);
+		if (back != prev)
 			return list_corrupt(c, pos, 1, back,
 					    "next->prev does not point back");
 		if (tc_cycle_step(&cy, pos) || ++n > MAX_LIST)
@@ -455,14 +503,14 @@ static void judge_fragments(struct tc_ctx *c, const struct s390_frag_page *fp)
 				    (m & FRAG_P(h)) ? "half is pending release but still referenced (use after free)" :
 				    "half is not allocated but referenced (use after free)");
 		else if ((m & FRAG_A(h)) && !(m & FRAG_P(h)) && !half_used(fp, h) &&
-			 !half_in_flight(c, fp, h))
+			 !fp->rings_partial && !half_in_flight(c, fp, h))
 			report_page(c, "S390_FRAG_ORPHAN", fp, h, fp->refcount,
 				    "allocated half that no segment entry or deposit ring references");
 	}
 	/* F4: exactly one half allocated <=> listed; v6.6/6.7 keep
 	 * PG_active pages off the list (pte_free_defer, 8211dad62798) */
 	want_list = ((m & 3) == 1 || (m & 3) == 2) && !page_active(p, fp);
-	if (fp->on_list != want_list)
+	if (fp->on_list != want_list && !fp->list_partial)
 		report_page(c, "S390_FRAG_LIST", fp, -1, fp->refcount,
 			    fp->on_list ? "page is on pgtable_list but its bits say it must not be" :
 			    "one half is free but the page is not on pgtable_list");
@@ -471,15 +519,19 @@ static void judge_fragments(struct tc_ctx *c, const struct s390_frag_page *fp)
 static void judge_page(struct tc_ctx *c, struct s390_frag_page *fp)
 {
 	const struct s390_priv *p = c->arch_priv;
+	uint64_t before;
 	int h;
 
 	if (!c->vmemmap)
 		return;		/* no struct pages known: nothing to judge */
 	c->cur = tc_mm_of(c, fp->mm);
+	before = c->stats.excluded_reads;
 	if (!read_page(c, fp)) {
-		tc_report(c, "READ_ERROR", TC_NO_ADDR, L_PTE, fp->pa, -1, 0,
-			  "struct page of pte-table page %#llx is not in the dump",
-			  (unsigned long long)fp->pa);
+		if (!tc_not_in_dump(c, before, TC_NID_PAGE, fp->pa,
+				    "the fragment checks of their pte-table pages"))
+			tc_report(c, "READ_ERROR", TC_NO_ADDR, L_PTE, fp->pa, -1, 0,
+				  "struct page of pte-table page %#llx is not in the dump",
+				  (unsigned long long)fp->pa);
 		return;
 	}
 	for (h = 0; h < 2; h++)
@@ -589,7 +641,8 @@ static void fill_page(struct sweep *w, struct s390_frag_page *fp)
 }
 
 static void judge_mm_pages(struct tc_ctx *c, struct tc_mm_stats *m,
-			   size_t d0, size_t d1, size_t l0, size_t l1)
+			   size_t d0, size_t d1, size_t l0, size_t l1,
+			   int rings_partial)
 {
 	struct s390_priv *p = c->arch_priv;
 	struct sweep w = {
@@ -609,6 +662,8 @@ static void judge_mm_pages(struct tc_ctx *c, struct tc_mm_stats *m,
 		memset(&fp, 0, sizeof(fp));
 		fp.pa = page;
 		fp.mm = m->mm;
+		fp.rings_partial = (uint8_t)rings_partial;
+		fp.list_partial = (uint8_t)is_list_partial(p, m->mm);
 		fill_page(&w, &fp);
 		judge_page(c, &fp);
 	}
@@ -620,6 +675,7 @@ void s390_check_all(struct tc_ctx *c)
 {
 	struct s390_priv *p = c->arch_priv;
 	size_t i, n, d0, l0 = 0, l1;
+	int partial;
 
 	for (i = 0; i < c->nmms; i++) {
 		struct tc_mm_stats *m = &c->mms[i];
@@ -633,8 +689,8 @@ void s390_check_all(struct tc_ctx *c)
 		if (m->tab_n) {
 			c->cur = m;
 			d0 = p->ndeps;
-			check_deposits(c, m);
-			judge_mm_pages(c, m, d0, p->ndeps, l0, l1);
+			partial = check_deposits(c, m);
+			judge_mm_pages(c, m, d0, p->ndeps, l0, l1, partial);
 		}
 		l0 = l1;
 	}

@@ -28,6 +28,9 @@ struct s390_frag_page {
 	uint8_t refd[2];	/* segment entries referencing each half */
 	uint8_t on_list;	/* on mm->context.pgtable_list */
 	uint8_t read_ok;
+	/* the mm's deposit rings / pgtable_list could not be read whole
+	 * (pages left out of the dump): orphan / list checks skipped */
+	uint8_t rings_partial, list_partial;
 	uint64_t flags;
 	uint32_t refcount, page_type;
 	uint64_t lru_next, lru_prev;
@@ -59,6 +62,9 @@ struct s390_priv {
 	size_t ndeps, capdeps;
 	struct s390_listed *listed;
 	size_t nlisted, caplisted;
+	/* mms whose pgtable_list met a page left out of the dump */
+	uint64_t *list_partial;
+	size_t npartial, cappartial;
 };
 
 int s390_frag_init(struct tc_ctx *c, struct s390_priv *p);

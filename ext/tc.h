@@ -24,8 +24,11 @@
  * Offsets and sizes are resolved by name from the dump's debuginfo;
  * a member path may be dotted ("context.asce").  Every function returns
  * 0 / a non-negative value on success and -1 when the thing is missing
- * or unreadable; none of them prints or exits.
+ * or unreadable; none of them prints or exits.  The read functions return
+ * TC_EXCLUDED instead when the dump's filter left the page out
+ * (makedumpfile -d): the memory existed, the dump does not hold it.
  */
+#define TC_EXCLUDED (-2)
 struct tc_backend {
 	void *priv;
 	int big_endian;		/* byte order of the target */
@@ -38,6 +41,8 @@ struct tc_backend {
 	int (*enum_value)(void *priv, const char *name, long *value);
 	/* kernel release string (utsname), or NULL */
 	const char *(*release)(void *priv);
+	/* makedumpfile's -d level of a filtered dump; -1 when not known */
+	int (*dump_level)(void *priv);
 };
 
 /* ---------------------------------------------------------------- findings */
@@ -176,8 +181,16 @@ enum tc_inflight_kind { TC_IF_MUNMAP, TC_IF_VMA_WRITE, TC_IF_MM_EXIT,
 			TC_IF_TABLE_ALLOC, TC_IF_TABLE_FREE, TC_IF_N };
 extern const char *const tc_inflight_names[TC_IF_N];
 
+/* pages the dump's filter left out (makedumpfile -d) that a check needed,
+ * by what they hold; reported once per kind (NOT_IN_DUMP), never as
+ * READ_ERROR */
+enum tc_nid_kind { TC_NID_TABLE, TC_NID_PAGE, TC_NID_KERNEL, TC_NID_N };
+extern const char *const tc_nid_names[TC_NID_N];
+
 struct tc_stats {
 	uint64_t mms;
+	uint64_t not_in_dump[TC_NID_N];
+	uint64_t excluded_reads;	/* backend reads that met TC_EXCLUDED */
 	uint64_t in_flight[TC_IF_N];
 	uint64_t tables[8];
 	uint64_t entries;
@@ -300,6 +313,9 @@ struct tc_ctx {
 	uint64_t init_task, init_mm;
 	uint64_t vmemmap;		/* struct page array (SPARSEMEM_VMEMMAP) */
 	uint64_t kleaf_va, kleaf_pa, kleaf_size;	/* tc_read_kernel cache */
+	/* the first left-out page of each kind, and what was skipped */
+	uint64_t nid_first[TC_NID_N];
+	const char *nid_skipped[TC_NID_N][4];
 	long page_size_struct;		/* sizeof(struct page) */
 	unsigned page_shift;		/* PAGE_SHIFT: 12, ppc64 16 */
 	char err[256];
@@ -317,12 +333,21 @@ uint64_t tc_load_entry(const struct tc_ctx *c, const void *p);
  * the backend directly */
 int tc_read_kv(struct tc_ctx *c, uint64_t va, void *buf, size_t len);
 int tc_read_pa(struct tc_ctx *c, uint64_t pa, void *buf, size_t len);
+/* a physical read straight to the backend (whole tables), counted like
+ * the cached ones for tc_not_in_dump() */
+int tc_read_pa_direct(struct tc_ctx *c, uint64_t pa, void *buf, size_t len);
 int tc_rd64(struct tc_ctx *c, uint64_t kva, uint64_t *v);
 int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v);
 long tc_off(struct tc_ctx *c, const char *type, const char *member);
 void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	       uint64_t table_pa, int index, uint64_t value,
 	       const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* Whether a read since c->stats.excluded_reads was `before` met a page
+ * the dump's filter left out; if so it is counted under kind (addr: the
+ * thing that could not be read, skipped: the check that needed it) and
+ * the caller reports nothing itself. */
+int tc_not_in_dump(struct tc_ctx *c, uint64_t before, enum tc_nid_kind kind,
+		   uint64_t addr, const char *skipped);
 /* read kernel virtual memory through the engine's own walk of the
  * kernel tables (cached per leaf), falling back to the backend: a
  * backend read of vmemmap may cost a translation each time */

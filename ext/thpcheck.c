@@ -20,16 +20,55 @@ static int crash_read(uint64_t addr, int type, void *buf, size_t len)
 		       RETURN_ON_ERROR | QUIET) ? 0 : -1;
 }
 
+/*
+ * readmem() says that makedumpfile left a page out only in a message
+ * (memory.c, PAGE_EXCLUDED_ERRMSG; QUIET silences it); crash's diskdump
+ * reader returns PAGE_EXCLUDED for it (diskdump.c, read_diskdump), so a
+ * failed read of a kdump file is asked again page by page there.
+ */
+static int phys_excluded(uint64_t pa, size_t len)
+{
+	uint64_t p, last = (pa + len - 1) & ~((uint64_t)PAGESIZE() - 1);
+	char b[8];
+
+	if (!DISKDUMP_DUMPFILE() || !len)
+		return 0;
+	for (p = pa & ~((uint64_t)PAGESIZE() - 1); p <= last; p += PAGESIZE())
+		if (read_diskdump(-1, b, 1, 0, (physaddr_t)p) == PAGE_EXCLUDED)
+			return 1;
+	return 0;
+}
+
 static int be_read_phys(void *priv, uint64_t pa, void *buf, size_t len)
 {
 	(void)priv;
-	return crash_read(pa, PHYSADDR, buf, len);
+	if (crash_read(pa, PHYSADDR, buf, len) == 0)
+		return 0;
+	return phys_excluded(pa, len) ? TC_EXCLUDED : -1;
 }
 
 static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
 {
+	physaddr_t pa;
+
 	(void)priv;
-	return crash_read(va, KVADDR, buf, len);
+	if (crash_read(va, KVADDR, buf, len) == 0)
+		return 0;
+	/* one page at a time: the pages of a range need not be contiguous */
+	if (DISKDUMP_DUMPFILE()) {
+		uint64_t v, last = (va + len - 1) & ~((uint64_t)PAGESIZE() - 1);
+
+		for (v = va & ~((uint64_t)PAGESIZE() - 1); v <= last; v += PAGESIZE())
+			if (kvtop(NULL, v, &pa, 0) && phys_excluded(pa, 1))
+				return TC_EXCLUDED;
+	}
+	return -1;
+}
+
+static int be_dump_level(void *priv)
+{
+	(void)priv;
+	return DISKDUMP_DUMPFILE() ? get_dump_level() : -1;
 }
 
 static int be_symbol(void *priv, const char *name, uint64_t *addr)
@@ -183,6 +222,7 @@ static const struct tc_backend crash_backend = {
 	.type_size = be_type_size,
 	.enum_value = be_enum_value,
 	.release = be_release,
+	.dump_level = be_dump_level,
 };
 
 static const struct tc_arch *crash_arch(void)

@@ -186,7 +186,7 @@ static int cmp_vma(const void *a, const void *b)
 int tc_load_vmas(struct tc_ctx *c, uint64_t mm)
 {
 	struct vma_walk w = { .c = c, .cap = 0 };
-	uint64_t root;
+	uint64_t root, before = c->stats.excluded_reads;
 
 	free(c->vmas);
 	c->vmas = NULL;
@@ -204,6 +204,9 @@ int tc_load_vmas(struct tc_ctx *c, uint64_t mm)
 		list_walk(&w, root);
 	}
 	if (w.broken) {
+		if (tc_not_in_dump(c, before, TC_NID_KERNEL, root,
+				   "the VMA checks of their mms"))
+			return -1;
 		tc_report(c, "LIST_CORRUPT", TC_NO_ADDR, -1, TC_NO_ADDR, -1, root,
 			  "VMA tree of mm %#llx is unreadable or malformed; VMA checks skipped",
 			  (unsigned long long)mm);

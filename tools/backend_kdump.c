@@ -47,11 +47,15 @@ static kdump_ctx_t *ctx_of(const struct kd_dump *d)
 
 #define PCACHE_PAGES	64
 
+static int range_excluded(const struct kd_dump *d, uint64_t pa, size_t len);
+
 static int read_phys_direct(struct kd_dump *d, uint64_t pa, void *buf,
 			    size_t len)
 {
 	size_t n = len;
 
+	if (range_excluded(d, pa, len))
+		return TC_EXCLUDED;
 	if (kdump_read(ctx_of(d), KDUMP_KPHYSADDR, pa, buf, &n) == KDUMP_OK &&
 	    n == len)
 		return 0;
@@ -267,8 +271,12 @@ static int read_kvirt_walked(struct kd_dump *d, uint64_t va, void *buf,
 				 (va & ((1u << PAGE_SHIFT_4K) - 1));
 		size_t n = len < in_page ? len : in_page;
 
-		if (walk_translate(d, va, &pa) < 0 || kd_read_phys(d, pa, p, n) < 0)
+		int r;
+
+		if (walk_translate(d, va, &pa) < 0)
 			return -1;
+		if ((r = kd_read_phys(d, pa, p, n)) < 0)
+			return r;
 		va += n;
 		p += n;
 		len -= n;
@@ -282,10 +290,15 @@ static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
 	uint64_t pa;
 	size_t n = len;
 
+	int r;
+
 	if (kvirt_to_phys(d, va, &pa) == 0)
 		return kd_read_phys(d, pa, buf, len);
-	if (read_kvirt_walked(d, va, buf, len) == 0)
-		return 0;
+	if ((r = read_kvirt_walked(d, va, buf, len)) == 0 || r == TC_EXCLUDED)
+		return r;
+	/* libkdumpfile's own translation must not meet excluded pages */
+	if (d->dumpable)
+		return -1;
 	if (kdump_read(ctx_of(d), KDUMP_KVADDR, va, buf, &n) == KDUMP_OK &&
 	    n == len)
 		return 0;
@@ -330,6 +343,13 @@ static long be_type_size(void *priv, const char *type)
 static int be_enum_value(void *priv, const char *name, long *value)
 {
 	return kdw_enum_value(((struct kd_dump *)priv)->vml, name, value);
+}
+
+static int be_dump_level(void *priv)
+{
+	const struct kd_dump *d = priv;
+
+	return d->dumpable ? d->dump_level : -1;
 }
 
 static const char *be_release(void *priv)
@@ -889,6 +909,53 @@ bad_vmcoreinfo:
  * would refuse is left to it.
  */
 
+/*
+ * Which pages a filtered kdump file holds: its second page bitmap (the
+ * first says which pfns are memory, the second which of them makedumpfile
+ * wrote; makedumpfile.c, write_kdump_bitmap).  Kept here so that a page
+ * makedumpfile left out is answered as such without asking libkdumpfile:
+ * 0.5.1 corrupts its page cache when asked for excluded pages (diskdump
+ * reads of dumped pages then fail with "Excluded page", and after some
+ * 10^5 mixed reads kdump_read() dies of SIGSEGV in memcpy).
+ */
+static int load_dumpable_bitmap(struct kd_dump *d, uint64_t off, uint64_t len,
+				uint64_t page)
+{
+	size_t half = (size_t)(len / 2);
+
+	if (!half)
+		return 0;
+	d->dumpable = malloc(half);
+	if (!d->dumpable) {
+		snprintf(d->err, sizeof(d->err), "%s",
+			 "out of memory for the kdump page bitmap");
+		return -1;
+	}
+	if (pread(d->fd, d->dumpable, half, (off_t)(off + half)) != (ssize_t)half) {
+		snprintf(d->err, sizeof(d->err), "%s",
+			 "truncated: the file ends inside its page bitmap");
+		return -1;
+	}
+	d->dumpable_pfns = (uint64_t)half * 8;
+	d->dump_page = page;
+	return 0;
+}
+
+/* Whether [pa, pa + len) has a page makedumpfile left out of the dump. */
+static int range_excluded(const struct kd_dump *d, uint64_t pa, size_t len)
+{
+	uint64_t pfn, last;
+
+	if (!d->dumpable || !len)
+		return 0;
+	last = (pa + len - 1) / d->dump_page;
+	for (pfn = pa / d->dump_page; pfn <= last; pfn++)
+		if (pfn < d->dumpable_pfns &&
+		    !(d->dumpable[pfn >> 3] & (1u << (pfn & 7))))
+			return 1;
+	return 0;
+}
+
 static int check_diskdump_header(struct kd_dump *d)
 {
 	/* disk_dump_header_{32,64}: block_size, sub_hdr_size, bitmap_blocks,
@@ -954,8 +1021,11 @@ static int check_diskdump_header(struct kd_dump *d)
 				 "damaged: a VMCOREINFO line starts with '.' (libkdumpfile cannot read it)");
 			return -1;
 		}
+		/* kdump_sub_header: phys_base (an unsigned long), dump_level */
+		d->dump_level = (int)get_n(sub + L->szw, 4, be);
 	}
-	return 0;
+	return load_dumpable_bitmap(d, (1 + (uint64_t)(uint32_t)get_n(h + L->shs, 4, be)) * bs,
+				    get_n(h + L->bb, 4, be) * bs, bs);
 bad:
 	snprintf(d->err, sizeof(d->err),
 		 "truncated or damaged: the kdump headers describe more than the file's %llu bytes",
@@ -974,6 +1044,7 @@ static const char *open_error(struct kd_dump *d)
 int kd_open(struct kd_dump *d, const char *path)
 {
 	memset(d, 0, sizeof(*d));
+	d->dump_level = -1;
 	d->fd = -1;
 	d->path = path;
 	if (check_file(d, path) < 0)
@@ -1091,11 +1162,14 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 	d->be.type_size = be_type_size;
 	d->be.enum_value = be_enum_value;
 	d->be.release = be_release;
+	d->be.dump_level = be_dump_level;
 	return 0;
 }
 
 void kd_close(struct kd_dump *d)
 {
+	free(d->dumpable);
+	d->dumpable = NULL;
 	free(d->pcache);
 	d->pcache = NULL;
 	free(d->vmemmap);

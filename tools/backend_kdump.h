@@ -48,6 +48,10 @@ struct kd_dump {
 	struct { uint64_t vpage, ppage; } tlb[256];
 	/* small reads (struct members) are served from whole pages */
 	struct kd_page { uint64_t pfn1; unsigned char data[4096]; } *pcache;
+	/* kdump files: the pages makedumpfile wrote (bit set), per dump page */
+	unsigned char *dumpable;
+	uint64_t dumpable_pfns, dump_page;
+	int dump_level;			/* makedumpfile -d; -1: unfiltered or unknown */
 	struct tc_backend be;
 	char err[320];
 };
