@@ -385,16 +385,20 @@ void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
 
 	if (c->opts.inventory) {
 		uint64_t page = tc_page_of(c, pa), page_pa = 0;
+		int known = page && (tc_translate(c, 0, page, &page_pa) == 0 ||
+				     (c->be->kvirt_to_phys &&
+				      c->be->kvirt_to_phys(c->be->priv, page, &page_pa) == 0));
 
-		if (page)
-			tc_translate(c, 0, page, &page_pa);
 		fprintf(f, "{\"pa\":\"0x%llx\",\"level\":\"%s\",\"mm\":\"0x%llx\","
 			"\"pid\":%d,\"va\":\"0x%llx\",\"used\":%u,"
-			"\"page\":\"0x%llx\",\"page_pa\":\"0x%llx\"",
+			"\"page\":\"0x%llx\",\"page_pa\":",
 			(unsigned long long)pa, L->name,
 			(unsigned long long)m->mm, m->npids ? m->pids[0] : -1,
-			(unsigned long long)va0, used, (unsigned long long)page,
-			(unsigned long long)page_pa);
+			(unsigned long long)va0, used, (unsigned long long)page);
+		if (known)
+			fprintf(f, "\"0x%llx\"", (unsigned long long)page_pa);
+		else
+			fprintf(f, "null");
 		if (ring)
 			fprintf(f, ",\"deposited_on\":\"0x%llx\"",
 				(unsigned long long)ring);

@@ -19,6 +19,9 @@
 #define PPC_PAGE_OFFSET	0xc000000000000000ULL
 #define PPC_PAGE_SIZE	0x10000ULL
 #define MAX_RING	4097
+/* walk_radix_ring(): stopped at a fragment left out of the dump */
+#define RING_PARTIAL	(MAX_RING + 1)
+#define RING_SKIPPED "the rest of their deposit rings and their THP counts"
 
 static int rd_ulong(struct tc_ctx *c, const char *name, uint64_t *v)
 {
@@ -73,7 +76,9 @@ static void deposit_corrupt(struct tc_ctx *c, uint64_t where, int idx,
 }
 
 /* a deposited pte fragment: not live, readable, and empty past the
- * words the deposit itself uses (T1 / H2 of the fragment rules) */
+ * words the deposit itself uses (T1 / H2 of the fragment rules);
+ * 1 when it is, 0 when it is reported corrupt, -1 when it is left out
+ * of the dump */
 static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
 		      uint64_t node, uint64_t owner, unsigned char *buf,
 		      size_t len)
@@ -93,10 +98,10 @@ static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
 	}
 	before = c->stats.excluded_reads;
 	if (tc_read_pa_direct(c, pa, buf, len) < 0) {
-		if (!tc_not_in_dump(c, before, TC_NID_TABLE, pa,
-				    "the deposited tables' emptiness checks"))
-			deposit_corrupt(c, from, from_idx, node, owner,
-					"deposited fragment is not in the dump");
+		if (tc_not_in_dump(c, before, TC_NID_TABLE, pa, RING_SKIPPED))
+			return -1;
+		deposit_corrupt(c, from, from_idx, node, owner,
+				"deposited fragment is not in the dump");
 		return 0;
 	}
 	c->stats.deposited++;
@@ -131,14 +136,16 @@ static unsigned walk_radix_ring(struct tc_ctx *c, uint64_t page_pa,
 	struct ppc_priv *p = c->arch_priv;
 	unsigned n = 0, entries = p->levels[P_PTE].entries;
 	unsigned char buf[8 * 256];
-	uint64_t node = head, from = page_pa, next, nprev;
+	uint64_t node = head, from = page_pa, next, nprev = 0, before;
 	int from_idx = -1;
 
 	if (entries > 256)
 		return 0;
 	do {
-		if (!check_node(c, from, from_idx, node, page_pa, buf, 8 * entries))
-			return MAX_RING;
+		int ok = check_node(c, from, from_idx, node, page_pa, buf, 8 * entries);
+
+		if (ok <= 0)
+			return ok < 0 ? RING_PARTIAL : MAX_RING;
 		if (++n >= MAX_RING) {
 			deposit_corrupt(c, node - PPC_PAGE_OFFSET, 0, node, page_pa,
 					"ring does not close (cycle)");
@@ -146,8 +153,13 @@ static unsigned walk_radix_ring(struct tc_ctx *c, uint64_t page_pa,
 		}
 		radix_content(c, node - PPC_PAGE_OFFSET, buf, entries);
 		next = tc_load64(c, buf);	/* list_head: native order */
-		if (bad_pointer(next, p->align[P_PTE]) ||
-		    tc_rd64(c, next + 8, &nprev) < 0 || nprev != node) {
+		before = c->stats.excluded_reads;
+		if (!bad_pointer(next, p->align[P_PTE]) &&
+		    tc_rd64(c, next + 8, &nprev) < 0 &&
+		    tc_not_in_dump(c, before, TC_NID_TABLE, next - PPC_PAGE_OFFSET,
+				   RING_SKIPPED))
+			return RING_PARTIAL;
+		if (bad_pointer(next, p->align[P_PTE]) || nprev != node) {
 			deposit_corrupt(c, node - PPC_PAGE_OFFSET, 0, next, page_pa,
 					"next is not a deposited fragment pointing back");
 			return MAX_RING;
@@ -164,14 +176,18 @@ static void radix_deposits(struct tc_ctx *c, uint64_t page_pa, unsigned thp)
 {
 	struct ppc_priv *p = c->arch_priv;
 	uint64_t spage = tc_page_of(c, page_pa), head;
+	uint64_t before = c->stats.excluded_reads;
 	unsigned n = 0;
 
-	if (!spage || p->pg_huge_pte < 0 ||
-	    tc_rd64(c, spage + p->pg_huge_pte, &head) < 0)
+	if (!spage || p->pg_huge_pte < 0)
 		return;
+	if (tc_rd64(c, spage + p->pg_huge_pte, &head) < 0) {
+		tc_not_in_dump(c, before, TC_NID_PAGE, page_pa, RING_SKIPPED);
+		return;
+	}
 	if (head)
 		n = walk_radix_ring(c, page_pa, head);
-	if (n != MAX_RING && n != thp)
+	if (n != MAX_RING && n != RING_PARTIAL && n != thp)
 		tc_report(c, "DEPOSIT_COUNT", TC_NO_ADDR, P_PMD, page_pa, -1, n,
 			  "%u deposited pte fragments on the ring, %u THP pmds in the page's pmd fragments",
 			  n, thp);
@@ -228,7 +244,7 @@ static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 		if (!v)
 			continue;
 		n++;
-		if (check_node(c, slots, (int)i, v, t->pa, buf, len))
+		if (check_node(c, slots, (int)i, v, t->pa, buf, len) > 0)
 			hash_content(c, v - PPC_PAGE_OFFSET, buf, len);
 	}
 	if (n != tc_tab_thp(t))
@@ -246,11 +262,16 @@ static void check_refcount(struct tc_ctx *c, const struct ppc_frag_page *fp)
 	struct ppc_priv *p = c->arch_priv;
 	long ctx = fp->level == P_PTE ? p->ctx_pte_frag : p->ctx_pmd_frag;
 	uint64_t spage = tc_page_of(c, fp->pa), cursor = 0, expect = fp->used;
+	uint64_t before = c->stats.excluded_reads;
 	uint32_t ref;
 
-	if (!spage || ctx < 0 || p->pg_frag_refcount < 0 || !p->frag_nr[fp->level] ||
-	    tc_rd32(c, spage + p->pg_frag_refcount, &ref) < 0)
+	if (!spage || ctx < 0 || p->pg_frag_refcount < 0 || !p->frag_nr[fp->level])
 		return;
+	if (tc_rd32(c, spage + p->pg_frag_refcount, &ref) < 0) {
+		tc_not_in_dump(c, before, TC_NID_PAGE, fp->pa,
+			       "the pt_frag_refcount checks of their fragment pages");
+		return;
+	}
 	tc_rd64(c, fp->mm + ctx, &cursor);
 	if (cursor && ((cursor - PPC_PAGE_OFFSET) & ~(PPC_PAGE_SIZE - 1)) == fp->pa)
 		expect += p->frag_nr[fp->level] -

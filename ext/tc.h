@@ -43,6 +43,10 @@ struct tc_backend {
 	const char *(*release)(void *priv);
 	/* makedumpfile's -d level of a filtered dump; -1 when not known */
 	int (*dump_level)(void *priv);
+	/* a kernel VA the engine's walk of the kernel tables cannot map
+	 * (ppc64 hash: vmemmap is bolted HPTEs), as the backend maps it;
+	 * optional */
+	int (*kvirt_to_phys)(void *priv, uint64_t va, uint64_t *pa);
 };
 
 /* ---------------------------------------------------------------- findings */

@@ -65,6 +65,17 @@ static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
 	return -1;
 }
 
+static int be_kvirt_to_phys(void *priv, uint64_t va, uint64_t *pa)
+{
+	physaddr_t p;
+
+	(void)priv;
+	if (!kvtop(NULL, va, &p, 0))
+		return -1;
+	*pa = p;
+	return 0;
+}
+
 static int be_dump_level(void *priv)
 {
 	(void)priv;
@@ -223,6 +234,7 @@ static const struct tc_backend crash_backend = {
 	.enum_value = be_enum_value,
 	.release = be_release,
 	.dump_level = be_dump_level,
+	.kvirt_to_phys = be_kvirt_to_phys,
 };
 
 static const struct tc_arch *crash_arch(void)

@@ -98,7 +98,7 @@ QPID=$!
 
 META=$(SAMPLE=$SAMPLE ARCH=$MANIFEST_ARCH MMU=$MMU RELEASE=$RELEASE MEM=$MEM BUSY_S=$BUSY_S \
        APPEND=$APPEND MACHINE="${MACHINE[*]:2}" \
-       PACKAGES="$(cat "$K/packages" "$THPCHECK_CACHE/stress-$(sample_arch "$SAMPLE")/.packages" 2>/dev/null)" \
+       PACKAGES="$(cat "$K/packages" "$THPCHECK_CACHE/tools-$(sample_arch "$SAMPLE")/stress-ng/.packages" 2>/dev/null)" \
        python3 -c '
 import json, os
 e = os.environ

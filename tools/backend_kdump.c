@@ -345,6 +345,13 @@ static int be_enum_value(void *priv, const char *name, long *value)
 	return kdw_enum_value(((struct kd_dump *)priv)->vml, name, value);
 }
 
+static int be_kvirt_to_phys(void *priv, uint64_t va, uint64_t *pa)
+{
+	struct kd_dump *d = priv;
+
+	return kvirt_to_phys(d, va, pa) == 0 || vmemmap_to_phys(d, va, pa) == 0 ? 0 : -1;
+}
+
 static int be_dump_level(void *priv)
 {
 	const struct kd_dump *d = priv;
@@ -1163,6 +1170,7 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 	d->be.enum_value = be_enum_value;
 	d->be.release = be_release;
 	d->be.dump_level = be_dump_level;
+	d->be.kvirt_to_phys = be_kvirt_to_phys;
 	return 0;
 }
 

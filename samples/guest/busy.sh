@@ -2,7 +2,7 @@
 # The busy phase of a samples/make-busy.sh guest, started by /init after the
 # thpwork figures: usage busy.sh SECONDS.  The load is what the users' dumps
 # catch (page tables in every state a kernel passes through):
-#   stress-ng   Debian's, from /opt/stress (samples/fetch-stress.sh): the
+#   stress-ng   Debian's, from /opt/stress (samples/fetch-tool.sh): the
 #               memory stressors that map, unmap, protect, remap, fork,
 #               collapse and split (vm with MADV_HUGEPAGE, mmap, mmapfork,
 #               madvise incl. MADV_COLLAPSE where the kernel has it, mremap,

@@ -17,7 +17,7 @@
 # uncompressed (busybox insmod cannot read .ko.xz) in /lib/modules/ with
 # /lib/modules/load.list giving the insmod order.
 # --busy (samples/make-busy.sh): also /bin/busy.sh and Debian's stress-ng
-# with its libraries in /opt/stress (samples/fetch-stress.sh); the file is
+# with its libraries in /opt/stress (samples/fetch-tool.sh stress-ng); the file is
 # then initrd-busy-SAMPLE-HASH.cpio.gz.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -76,7 +76,7 @@ install -m 0755 "$GUEST/init.sh" "$STAGE/init"
 install -m 0755 "$BB" "$STAGE/bin/busybox"
 install -m 0755 "$TW" "$STAGE/bin/thpwork"
 if [ -n "$BUSY" ]; then
-    STRESS=$("$SAMPLES_DIR/fetch-stress.sh" "$ARCH") || die "fetch-stress.sh $ARCH failed"
+    STRESS=$("$SAMPLES_DIR/fetch-tool.sh" stress-ng "$ARCH") || die "fetch-tool.sh stress-ng $ARCH failed"
     install -m 0755 "$GUEST/busy.sh" "$STAGE/bin/busy.sh"
     mkdir -p "$STAGE/opt/stress"
     cp -a "$STRESS/bin" "$STRESS/lib" "$STAGE/opt/stress/"

@@ -342,7 +342,7 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
     for t in tables:
         if t["level"] == "pte" and t.get("pid") in pids:
             pa = int(t["pa"], 16) & ~0xfff
-            pages.setdefault(pa, int(t["page_pa"], 16))
+            pages.setdefault(pa, int(t["page_pa"] or "0", 16))
     info = []
     for pa, spa in sorted(pages.items()):
         ref = read32(vmcore, spa + lay["refcount"])
@@ -423,7 +423,7 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
         plants.append(dict(sig="DEPOSIT_LIST_CORRUPT", pa=d2, value=0x400,
                            table=d2, index=0, expect_value=0x400))
         t3 = int(ring_keys[2], 16)
-        t3_page = next((int(t["page_pa"], 16) for t in tables
+        t3_page = next((int(t["page_pa"] or "0", 16) for t in tables
                         if int(t["pa"], 16) == t3), None)
         if t3_page is not None and "huge_pte" in lay:
             plants.append(dict(sig="DEPOSIT_COUNT", pa=t3_page + lay["huge_pte"], value=0,
@@ -432,7 +432,7 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
                     not any(p["sig"] == "S390_FRAG_ORPHAN" for p in plants):
                 # the emptied ring's tables are allocated and unreferenced
                 node = rings[ring_keys[2]][0]
-                npage = next((int(d["page_pa"], 16) for d in deposited
+                npage = next((int(d["page_pa"] or "0", 16) for d in deposited
                               if int(d["pa"], 16) == node), None)
                 if npage is not None:
                     ref = read32(vmcore, npage + lay["refcount"])
@@ -463,9 +463,9 @@ def choose_ppc_struct_plants(sample, tables, deposited, lay, vmcore, used_pages)
                 page = int(t["pa"], 16) & ~0xffff
                 # hash MMU: vmemmap is bolted in the HPT, not in the Linux
                 # tables, so the engine cannot give the struct page's pa
-                if page in used_pages or int(t["page_pa"], 16) == 0:
+                if page in used_pages or int(t["page_pa"] or "0", 16) == 0:
                     continue
-                fpa = int(t["page_pa"], 16) + lay["frag_refcount"]
+                fpa = int(t["page_pa"] or "0", 16) + lay["frag_refcount"]
                 ref = read32le(vmcore, fpa)
                 new = ref + 7
                 wpa, word = write32le(vmcore, fpa, new)
@@ -483,7 +483,7 @@ def choose_ppc_struct_plants(sample, tables, deposited, lay, vmcore, used_pages)
         if not hash_mmu and "huge_pte" in lay:
             t = next((t for t in tables if int(t["pa"], 16) & ~0xffff == owner), None)
             if t:
-                spa = int(t["page_pa"], 16) + lay["huge_pte"]
+                spa = int(t["page_pa"] or "0", 16) + lay["huge_pte"]
                 plants.append(dict(sig="DEPOSIT_COUNT", pa=spa, value=0,
                                    table=owner, index=-1, expect_value=0))
         elif hash_mmu:

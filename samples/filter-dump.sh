@@ -1,0 +1,84 @@
+#!/bin/bash
+# The filtered copy of a dump, as distributions keep them: Debian's
+# makedumpfile (trixie, 1.7.6, of the dump's own architecture, under
+# qemu-user: samples/fetch-tool.sh makedumpfile) with -d 31 -c (zero pages,
+# page cache, private cache, user data and free pages left out; zlib).
+#
+# makedumpfile runs where kdump runs it, on /proc/vmcore: the QEMU ELF is
+# first written again in that layout with the VMCOREINFO note the crashed
+# kernel prepared (samples/proc-vmcore.py says why), into a scratch file
+# that is removed afterwards.  makedumpfile then reads everything it needs
+# from VMCOREINFO, as in a kdump kernel, and no vmlinux.
+#
+# Usage: samples/filter-dump.sh [--level N] DUMPDIR
+#   DUMPDIR   a sample's or busy dump's directory (vmcore, vmlinux, manifest.json)
+#   --level   makedumpfile's -d (default 31)
+# Output, next to the vmcore:
+#   vmcore.dN         the kdump-compressed file
+#   vmcore.dN.json    {makedumpfile, level, elf_bytes, kdump_bytes,
+#                      excluded_pages, dumped_pages, seconds}
+#   makedumpfile.log  its messages
+# Nothing is done when vmcore.dN is newer than the vmcore and was made by
+# this script and makedumpfile build.  Prints the file's path.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+LEVEL=31
+[ "${1:-}" = --level ] && { LEVEL=$2; shift 2; }
+[ $# = 1 ] || die "usage: $0 [--level N] DUMPDIR"
+DIR=$1
+[ -s "$DIR/vmcore" ] && [ -e "$DIR/vmlinux" ] && [ -s "$DIR/manifest.json" ] ||
+    die "$DIR: no vmcore, vmlinux and manifest.json"
+case $(jq -r .arch "$DIR/manifest.json") in
+    s390x)   ARCH=s390x   QEMU_USER=qemu-s390x-static   LOADER=ld64.so.1 ;;
+    ppc64le) ARCH=ppc64el QEMU_USER=qemu-ppc64le-static LOADER=ld64.so.2 ;;
+    *) die "$DIR: no makedumpfile route for arch $(jq -r .arch "$DIR/manifest.json")" ;;
+esac
+command -v "$QEMU_USER" >/dev/null || die "$QEMU_USER missing (samples/install-deps.sh)"
+MDF=$("$SAMPLES_DIR/fetch-tool.sh" makedumpfile "$ARCH") || die "fetch-tool.sh makedumpfile $ARCH failed"
+OUT=$DIR/vmcore.d$LEVEL
+KEY=$( { cat "$0" "$SAMPLES_DIR/proc-vmcore.py" "$MDF/.packages"; echo "$LEVEL"; } | sha256sum | cut -c1-32)
+if [ -s "$OUT" ] && [ "$OUT" -nt "$DIR/vmcore" ] &&
+   [ "$(jq -r .inputs "$OUT.json" 2>/dev/null)" = "$KEY" ]; then
+    echo "$OUT"
+    exit 0
+fi
+
+# ppc64: the note's address is read from the vmlinux's symbols
+K=$(dirname "$(readlink -f "$DIR/vmlinux")")
+SYMS=$K/symbols
+if [ ! -s "$SYMS" ]; then
+    nm -n --defined-only "$DIR/vmlinux" > "$SYMS.tmp" && mv "$SYMS.tmp" "$SYMS" || die "nm $DIR/vmlinux failed"
+fi
+mkdir -p "$THPCHECK_CACHE/work"
+ELF=$(mktemp "$THPCHECK_CACHE/work/proc-vmcore.XXXXXX")
+trap 'rm -f "$ELF" "$OUT.tmp"' EXIT
+t0=$(date +%s.%N)
+"$SAMPLES_DIR/proc-vmcore.py" --symbols "$SYMS" "$DIR/vmcore" "$ELF" || die "proc-vmcore.py $DIR/vmcore failed"
+rm -f "$OUT.tmp"
+"$QEMU_USER" -E LD_LIBRARY_PATH="$MDF/lib" "$MDF/lib/$LOADER" "$MDF/bin/makedumpfile" \
+    -d "$LEVEL" -c --message-level 7 "$ELF" "$OUT.tmp" > "$DIR/makedumpfile.log" 2>&1 ||
+    die "makedumpfile -d $LEVEL failed on $DIR/vmcore: $(grep -v '^$' "$DIR/makedumpfile.log" | tail -1)"
+mv "$OUT.tmp" "$OUT"
+t1=$(date +%s.%N)
+python3 - "$OUT" "$DIR/vmcore" "$LEVEL" "$KEY" "$(awk '$1 == "makedumpfile" {print $3}' "$MDF/.packages")" \
+    "$t0" "$t1" > "$OUT.json" <<'EOF'
+import json, os, struct, sys
+out, elf, level, key, version, t0, t1 = sys.argv[1:]
+secs = float(t1) - float(t0)
+with open(out, "rb") as f:
+    h = f.read(0x1c0)
+    e = ">" if struct.unpack("<i", h[8:12])[0] > 0xffff else "<"
+    bs, shs, bb, _ = struct.unpack(e + "iiII", h[0x1ac:0x1bc])
+    f.seek((1 + shs) * bs)
+    bm = f.read(bb * bs)
+half = len(bm) // 2
+valid = sum(bin(b).count("1") for b in bm[:half])
+dumped = sum(bin(b).count("1") for b in bm[half:])
+print(json.dumps({"makedumpfile": version, "level": int(level), "compression": "zlib",
+                  "elf_bytes": os.path.getsize(elf), "kdump_bytes": os.path.getsize(out),
+                  "dumped_pages": dumped, "excluded_pages": valid - dumped,
+                  "seconds": round(secs, 1), "inputs": key}))
+EOF
+log "$OUT: $(jq -r '"\(.kdump_bytes) bytes, \(.excluded_pages) of \(.excluded_pages + .dumped_pages) pages left out, \(.seconds) s"' "$OUT.json")"
+echo "$OUT"
