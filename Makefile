@@ -128,8 +128,9 @@ unit-san: build/test_s390-san build/test_ppc-san
 
 # Busy dumps (samples/make-busy.sh): per configuration a guest under
 # stress-ng load dumped at 3 random instants and at panic; samples-busy
-# makes seed 1, make busy N=K runs seeds 1..K of every configuration
-# through thpscan and prints the campaign table.
+# makes seed 1 (make check scans it, with the makedumpfile -d 31 copies),
+# make busy N=K runs seeds 1..K of every configuration through thpscan,
+# the filtered copies too, and prints the campaign table.
 BUSY_CONFIGS ?= s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
 N ?= 10
 samples-busy: deps
@@ -138,7 +139,7 @@ samples-busy: deps
 
 busy: deps thpscan
 	samples/make-samples.sh $(BUSY_CONFIGS)
-	tests/busy/campaign.py --seeds $(N) --dumps 3 $(BUSY_CONFIGS)
+	tests/busy/campaign.py --seeds $(N) --dumps 3 --formats $(BUSY_CONFIGS)
 
 # Everything: unit tests, then each real sample opened in crash with the
 # extension loaded.  Ends with one "N passed, N failed" line.

@@ -50,6 +50,7 @@ const char *const tc_inflight_names[TC_IF_N] = {
 	[TC_IF_MM_EXIT] = "mm-exit",
 	[TC_IF_TABLE_ALLOC] = "table-alloc",
 	[TC_IF_TABLE_FREE] = "table-free",
+	[TC_IF_PMD_UPDATE] = "pmd-update",
 };
 
 /* include/linux/rwsem.h (v5.3+): count bit 0, owner low bits flags */
@@ -393,6 +394,10 @@ static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
 	if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid < 0) {
 		fprintf(o, "table %#llx, referenced by no entry, is in an mmu_table_batch "
 			"waiting for RCU (tlb_remove_table_rcu)", (unsigned long long)f->last_start);
+	} else if (f->last_kind == TC_IF_PMD_UPDATE) {
+		fprintf(o, "deposit ring of table %#llx one off its THP pmds: its pmd lock "
+			"is held and pid %d has an entry of the table on its kernel stack",
+			(unsigned long long)f->last_start, f->last_pid);
 	} else if (f->last_kind == TC_IF_TABLE_ALLOC || f->last_kind == TC_IF_TABLE_FREE) {
 		fprintf(o, "table %#llx, referenced by no entry, is %s of pid %d",
 			(unsigned long long)f->last_start,
@@ -422,7 +427,8 @@ static void count(struct tc_ctx *c, struct tc_inflight *f, int kind, uint64_t va
 	uint64_t mm = c->cur ? c->cur->mm : 0;
 
 	c->stats.in_flight[kind]++;
-	if (f->last_n && kind != TC_IF_TABLE_ALLOC && kind != TC_IF_TABLE_FREE && f->last_kind == kind &&
+	if (f->last_n && kind != TC_IF_TABLE_ALLOC && kind != TC_IF_TABLE_FREE &&
+	    kind != TC_IF_PMD_UPDATE && f->last_kind == kind &&
 	    f->last_mm == mm && f->last_vma == vma && va == f->last_end) {
 		f->last_end = va + size;
 		f->last_n++;
@@ -619,6 +625,48 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
 	for (i = 0; i < h.n; i++)
 		count(c, f, h.kind[i], page_pa + (h.seen[i] - kva), 0, 0, h.pid[i]);
 	return 1;
+}
+
+/*
+ * zap_huge_pmd() clears the huge pmd, then withdraws its deposited table
+ * (ring one longer than the THP pmds); __split_huge_pmd_locked()
+ * withdraws before pmd_populate() (one shorter); collapse_huge_page()
+ * deposits before set_pmd_at() (one longer): all under pmd_lock(), with
+ * the pmd_t * in hand (v6.1 / v6.12 mm/huge_memory.c, mm/khugepaged.c).
+ * khugepaged is no task of the mm, so every task's stack is searched.
+ */
+int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t table_pa, uint64_t kva,
+			   uint64_t bytes, uint64_t lock)
+{
+	struct tc_inflight *f = state(c);
+	unsigned char *buf;
+	uint32_t word;
+	size_t i, w;
+	int pid = 0, hit = 0;
+
+	if (!f || !f->usable || tc_rd32(c, lock, &word) < 0 || !word)
+		return 0;
+	buf = malloc((size_t)f->stack_bytes);
+	if (!buf)
+		return 0;
+	for (i = 0; i < f->ntasks && !hit; i++) {
+		const struct tc_task *t = &f->tasks[i];
+
+		if (read_stack(c, f, t, buf) < 0)
+			continue;
+		for (w = 0; !hit && w + 8 <= (size_t)f->stack_bytes; w += 8) {
+			uint64_t v = tc_load64(c, buf + w);
+
+			if (v >= kva && v < kva + bytes && !(v & 7)) {
+				hit = 1;
+				pid = t->pid;
+			}
+		}
+	}
+	free(buf);
+	if (hit)
+		count(c, f, TC_IF_PMD_UPDATE, table_pa, 0, 0, pid);
+	return hit;
 }
 
 void tc_inflight_mm_done(struct tc_ctx *c)

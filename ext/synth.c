@@ -9,8 +9,17 @@ static int s_read(void *priv, uint64_t pa, void *buf, size_t len)
 
 	if (pa >= s->size || len > s->size - pa)
 		return -1;
+	if (pa < s->excluded_hi && pa + len > s->excluded_lo)
+		return TC_EXCLUDED;
 	memcpy(buf, s->mem + pa, len);
 	return 0;
+}
+
+static int s_dump_level(void *priv)
+{
+	const struct synth *s = priv;
+
+	return s->excluded_hi ? s->dump_level : -1;
 }
 
 static int s_read_kv(void *priv, uint64_t va, void *buf, size_t len)
@@ -124,6 +133,7 @@ int synth_init(struct synth *s, size_t size, int big_endian,
 	s->be.type_size = s_type_size;
 	s->be.enum_value = s_enum;
 	s->be.release = s_release;
+	s->be.dump_level = s_dump_level;
 	return 0;
 }
 

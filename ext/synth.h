@@ -20,6 +20,10 @@ struct synth {
 	const struct synth_layout *layout;
 	const char *release;
 	uint64_t kvirt_base;
+	/* [excluded_lo, excluded_hi): left out as makedumpfile -d dump_level
+	 * leaves pages out (reads return TC_EXCLUDED) */
+	uint64_t excluded_lo, excluded_hi;
+	int dump_level;
 	struct tc_backend be;
 };
 

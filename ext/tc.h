@@ -182,7 +182,8 @@ struct tc_mm_stats {
 
 /* legal in-flight states (inflight.c), counted instead of reported */
 enum tc_inflight_kind { TC_IF_MUNMAP, TC_IF_VMA_WRITE, TC_IF_MM_EXIT,
-			TC_IF_TABLE_ALLOC, TC_IF_TABLE_FREE, TC_IF_N };
+			TC_IF_TABLE_ALLOC, TC_IF_TABLE_FREE, TC_IF_PMD_UPDATE,
+			TC_IF_N };
 extern const char *const tc_inflight_names[TC_IF_N];
 
 /* pages the dump's filter left out (makedumpfile -d) that a check needed,
@@ -423,6 +424,12 @@ int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
  * kernel stack, or in the mmu_gather batch of mm on a stack) */
 int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint64_t bytes,
 			  uint64_t gran, uint64_t mm, unsigned excess);
+/* a THP deposit ring one table off the THP pmds of its table (table_pa,
+ * kernel address kva, bytes long): 1 when the pmd lock (a spinlock at
+ * kernel address lock) is held and a kernel stack holds the address of an
+ * entry of that table -- a huge pmd being zapped, split or collapsed */
+int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t table_pa, uint64_t kva,
+			   uint64_t bytes, uint64_t lock);
 void tc_inflight_mm_done(struct tc_ctx *c);
 void tc_inflight_free(struct tc_ctx *c);
 const struct tc_vma *tc_find_vma(const struct tc_ctx *c, uint64_t va);

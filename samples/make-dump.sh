@@ -174,6 +174,7 @@ else
     mv "$WORK/vmcore.flat" "$WORK/vmcore.kdump"   # kdump-raw-*: already a diskdump
 fi
 python3 "$SAMPLES_DIR/fix-qemu-elf.py" "$WORK/vmcore" >&2 || fail "fix-qemu-elf.py failed"
+sparse_zeros "$WORK/vmcore"
 ln -sfn "$K/vmlinux" "$WORK/vmlinux"
 chmod 644 "$WORK/vmcore" "$WORK/vmcore.kdump"     # QEMU creates them 0400/0600
 [ -s "$WORK/makedumpfile.log" ] || rm -f "$WORK/makedumpfile.log"

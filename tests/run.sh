@@ -1,7 +1,9 @@
 #!/bin/bash
 # The test command behind "make check": unit tests (also under ASan and
 # UBSan), the sample dumps, the s390x extension and thpscan, the
-# real-dump tests in crash, then thpscan against crash's results.  Every part prints
+# real-dump tests in crash, then thpscan against crash's results, the
+# dumps in the forms users have them (filtered, s390 format) and busy
+# guests dumped at random instants and at panic.  Every part prints
 # "N passed, N failed"; this script adds them up into the last line.
 set -u
 cd "$(dirname "$0")/.."
@@ -48,6 +50,11 @@ if [ -n "$built" ]; then
     part "thpscan on the real dumps" env THPSCAN_NO_REFRESH=1 tests/thpscan/run.sh
     # the same thpscan tests on the ASan+UBSan build; any report fails
     part "thpscan tests (ASan+UBSan)" tests/torture/thpscan-san.sh
+    # makedumpfile -d 31 copies, the s390 dump format, pages left out
+    part "dump formats" python3 tests/formats/test_formats.py --crash
+    # dumps of busy guests at random instants and at panic (seed 1 of
+    # make samples-busy), with their filtered copies; in crash and planted
+    part "busy dumps" python3 tests/busy/campaign.py --check --crash --plant --formats $built
 fi
 echo "$P passed, $F failed"
 [ "$F" = 0 ]

@@ -3,13 +3,16 @@
 then thpscan on every dump, and a table per configuration: dumps (random /
 panic), error findings, warnings by signature, in-flight states by kind.
 
-  tests/busy/campaign.py [--seeds N] [--first S] [--dumps K] [--check] [--crash] [--rescan] [CONFIG...]
+  tests/busy/campaign.py [--seeds N] [--first S] [--dumps K] [--check] [--crash]
+                         [--plant] [--formats] [--rescan] [CONFIG...]
 
 CONFIG: s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash (default: all
 four).  --check (make check): one test line per dump, "0 error findings",
 and "busy: N passed, N failed"; --crash also opens the first seed's panic
 dump of each configuration in crash (thpcheck -j must equal thpscan's
-JSON, and the session must still answer).  Without --check (make busy
+JSON, and the session must still answer); --plant plants a corrupt pte
+into it; --formats scans the makedumpfile -d 31 copy of every dump (same
+findings and stats) and the s390-format copy of the s390x panic dumps.  Without --check (make busy
 N=...): the table, and every error finding listed, for the note.
 """
 
@@ -27,6 +30,8 @@ from tap import check  # noqa: E402
 import tap  # noqa: E402
 sys.path.insert(0, os.path.join(TOP, "tests", "real"))
 from test_samples import crash_session, ext_for, json_lines  # noqa: E402
+sys.path.insert(0, os.path.join(TOP, "tests", "formats"))
+import test_formats  # noqa: E402
 
 THPSCAN = os.environ.get("THPSCAN") or os.path.join(TOP, "build", "thpscan")
 CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck"))
@@ -127,6 +132,17 @@ def plant_found(config, d):
           json.dumps(js["findings"])[:300])
 
 
+def formats(config, d, man, js):
+    """the filtered copy gives what the dump gives; an s390x panic dump
+    also in the s390 format"""
+    name = f"busy {config} {os.path.basename(d)}"
+    test_formats.filtered(name, d, js)
+    if man["arch"] == "s390x" and man["kind"] == "panic":
+        s390 = test_formats.s390_format(name, d, js)
+        if s390 and os.path.exists(s390):
+            os.unlink(s390)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=1)
@@ -139,6 +155,9 @@ def main():
                     help="also plant a corrupt pte into each configuration's first panic dump")
     ap.add_argument("--crash", action="store_true",
                     help="also open each configuration's panic dump in crash")
+    ap.add_argument("--formats", action="store_true",
+                    help="also the makedumpfile -d 31 copy of every dump, and the "
+                         "s390-format copy of the s390x panic dumps (tests/formats)")
     ap.add_argument("configs", nargs="*")
     a = ap.parse_args()
     rows = []
@@ -178,6 +197,8 @@ def main():
                       f"{nif} in flight; cpus {where})",
                       "\n".join(f"{f['sig']} pid {f.get('pid')} va {f.get('va')} {f.get('detail', '')}"
                                 for f in errs[:12]))
+                if a.formats:
+                    formats(config, d, man, js)
             if a.crash and panic and seed == a.first:
                 crash_agrees(config, *panic)
             if a.plant and panic and seed == a.first:

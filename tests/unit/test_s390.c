@@ -172,6 +172,28 @@ static void test_unreadable_table(void)
 	synth_free(&s);
 }
 
+/* a table the dump's filter left out: one NOT_IN_DUMP warning with the
+ * level, no READ_ERROR, and the rest of the walk as before */
+static void test_not_in_dump(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+	const struct tc_finding *f;
+
+	build_world(&s);
+	s.excluded_lo = U_SEG;
+	s.excluded_hi = U_SEG + 4096;
+	s.dump_level = 31;
+	check(run(&s, &c) == 0, "not in dump: run");
+	f = c.findings.n == 1 ? &c.findings.v[0] : NULL;
+	check(f && !strcmp(f->sig, "NOT_IN_DUMP") && f->count >= 1 &&
+	      strstr(f->detail, "makedumpfile -d 31") &&
+	      c.stats.not_in_dump[TC_NID_TABLE] == f->count &&
+	      c.stats.read_errors == 0, "NOT_IN_DUMP: one warning, no READ_ERROR");
+	tc_free(&c);
+	synth_free(&s);
+}
+
 /* a maple node whose child slot points back to itself ends, with a finding */
 static void test_maple_cycle(void)
 {
@@ -457,6 +479,34 @@ static void test_inflight(void)
 	}
 }
 
+/* zap_huge_pmd() between pmdp_huge_get_and_clear_full() and the withdraw:
+ * the THP pmd at 2M is empty, its table still on the ring; exempt only
+ * with the pmd lock (page.ptl of the segment table) held and an entry of
+ * the table on a kernel stack */
+static void test_pmd_update(void)
+{
+	static const struct synth_layout ptl[] = {
+		{ "page", "ptl", 40 }, { NULL, NULL, 0 },
+	};
+	static const char *const names[] = {
+		"THP zap in flight: pmd lock held, pmd on a stack",
+		"THP zap: pmd lock free", "THP zap: no pmd on any stack" };
+	struct synth s;
+
+	for (int k = 0; k < 3; k++) {
+		build_frag_world(&s);
+		add_inflight(&s);
+		add_layout(&s, ptl);
+		synth_put64(&s, U_SEG + 8 * 2, 0x20);		/* cleared */
+		if (k != 1)
+			synth_put32(&s, spage(U_SEG) + 40, 1);	/* CPU 0 + 1 holds it */
+		if (k != 2)
+			synth_put64(&s, STACK_A + 0x300, U_SEG + 8 * 2);
+		expect_inflight(&s, names[k], "DEPOSIT_COUNT", U_SEG, -1, 1,
+				k == 0 ? TC_IF_PMD_UPDATE : -1);
+	}
+}
+
 /* the hugetlb leaf at 3M in a VMA without VM_HUGETLB (gone, or its flags
  * not yet there): the struct page decides, not the VMA */
 static void test_hugetlb_by_page(void)
@@ -495,6 +545,7 @@ int main(void)
 	test_write_in_ro();
 	test_task_cycle();
 	test_unreadable_table();
+	test_not_in_dump();
 	test_maple_cycle();
 	test_frags();
 	test_idte_forensics();
@@ -502,6 +553,7 @@ int main(void)
 	test_translate();
 	test_json();
 	test_inflight();
+	test_pmd_update();
 	test_hugetlb_by_page();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
