@@ -12,7 +12,8 @@
 #   --seed  default 1; --dumps  random-instant dumps, default 3
 # Output: $THPCHECK_CACHE/busy/SAMPLE/sS-r1 .. sS-rN, sS-panic (listed in
 # sS.dirs; fewer random ones when the guest panics early), each with
-#   vmcore         ELF dump (paging off; the s390x section headers fixed)
+#   vmcore         ELF dump (paging off; the s390x section headers fixed;
+#                  zero blocks given back to the file system: sparse_zeros)
 #   vmlinux        symlink to the kernel's
 #   manifest.json  config, arch, kernel release, seed, kind (random|panic),
 #                  delay, seconds of load so far, QEMU's run state, the load,
@@ -119,6 +120,7 @@ cleanup; QPID=
 n=0
 while read -r d; do
     python3 "$SAMPLES_DIR/fix-qemu-elf.py" "$d/vmcore" >&2 || die "fix-qemu-elf.py $d/vmcore failed"
+    sparse_zeros "$d/vmcore"
     ln -sfn "$K/vmlinux" "$d/vmlinux"
     n=$((n + 1))
 done < "$OUT/s$SEED.dirs"
