@@ -171,6 +171,31 @@ static unsigned walk_radix_ring(struct tc_ctx *c, uint64_t page_pa,
 	return n;
 }
 
+static uint64_t page_of(uint64_t pa)
+{
+	return pa & ~(PPC_PAGE_SIZE - 1);
+}
+
+/*
+ * A ring or slot array one table off its THP pmds while a huge pmd is
+ * zapped, split or collapsed under pmd_lock(): the split pmd ptlock is
+ * in the struct page of the 64 KiB page holding the pmd fragment
+ * (pmd_lockptr() -> ptlock_ptr(pmd_pgtable_page()); v6.1 page.ptl,
+ * spinlock_t embedded) -- one lock for the page's fragments.
+ */
+static int pmd_update_in_flight(struct tc_ctx *c, uint64_t page_pa, unsigned n,
+				unsigned thp)
+{
+	uint64_t spage = tc_page_of(c, page_of(page_pa));
+	long off = tc_off(c, "page", "ptl");
+
+	if (off < 0)
+		off = tc_off(c, "ptdesc", "ptl");
+	return (n == thp + 1 || n + 1 == thp) && spage && off >= 0 &&
+	       tc_inflight_pmd_update(c, page_pa, page_of(page_pa) + PPC_PAGE_OFFSET,
+				      PPC_PAGE_SIZE, spage + (uint64_t)off);
+}
+
 /* H3: one ring per 64 KiB page of pmd fragments, one node per THP */
 static void radix_deposits(struct tc_ctx *c, uint64_t page_pa, unsigned thp)
 {
@@ -187,7 +212,8 @@ static void radix_deposits(struct tc_ctx *c, uint64_t page_pa, unsigned thp)
 	}
 	if (head)
 		n = walk_radix_ring(c, page_pa, head);
-	if (n != MAX_RING && n != RING_PARTIAL && n != thp)
+	if (n != MAX_RING && n != RING_PARTIAL && n != thp &&
+	    !pmd_update_in_flight(c, page_pa, n, thp))
 		tc_report(c, "DEPOSIT_COUNT", TC_NO_ADDR, P_PMD, page_pa, -1, n,
 			  "%u deposited pte fragments on the ring, %u THP pmds in the page's pmd fragments",
 			  n, thp);
@@ -247,7 +273,7 @@ static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 		if (check_node(c, slots, (int)i, v, t->pa, buf, len) > 0)
 			hash_content(c, v - PPC_PAGE_OFFSET, buf, len);
 	}
-	if (n != tc_tab_thp(t))
+	if (n != tc_tab_thp(t) && !pmd_update_in_flight(c, t->pa, n, tc_tab_thp(t)))
 		tc_report(c, "DEPOSIT_COUNT", tc_tab_va(c, t), P_PMD, t->pa, -1, n,
 			  "%u THP pmds with a deposited fragment in the slot array, %u THP pmds in the table",
 			  n, tc_tab_thp(t));
@@ -300,11 +326,6 @@ static int cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return (x > y) - (x < y);
-}
-
-static uint64_t page_of(uint64_t pa)
-{
-	return pa & ~(PPC_PAGE_SIZE - 1);
 }
 
 /* one mm's pmd-fragment pages in address order (its slice of c->tabs

@@ -257,6 +257,51 @@ static void test_fragment_held(void)
 	}
 }
 
+/* __split_huge_pmd_locked() between the withdraw and pmd_populate(): the
+ * THP's deposit is gone while the huge pmd stays; exempt (pmd-update)
+ * only with the pmd lock (page.ptl of the pmd fragments' page) held and
+ * an entry of the table on a kernel stack */
+static void test_pmd_update(void)
+{
+	static const char *const names[] = { "lock held, pmd on a stack", "lock free" };
+	static struct synth_layout merged[64];
+	const uint64_t slot = SLOT(I_THP);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct synth s;
+		struct tc_ctx c;
+		size_t n = 0, i;
+
+		build_ppc_world(&s);
+		for (i = 0; s.layout[i].type; i++)
+			merged[n++] = s.layout[i];
+		for (i = 0; inflight_rows[i].type; i++)
+			merged[n++] = inflight_rows[i];
+		merged[n++] = (struct synth_layout){ "page", "ptl", 44 };
+		merged[n].type = NULL;
+		s.layout = merged;
+		synth_put64(&s, TASK_A + 0x40, KV + STACK_A);
+		synth_put64(&s, TASK_A + 0x48, KV + SIGNAL_A);
+		synth_put64(&s, SIGNAL_A + 0x10, KV + TASK_A + 0x50);
+		synth_put64(&s, TASK_A + 0x50, KV + SIGNAL_A + 0x10);
+		synth_put64(&s, ppc_geo->hash ? slot : SPAGE(PMD_PAGE) + 16, 0);
+		synth_put64(&s, STACK_A + 0x300, KV + U_PMD + 8ULL * I_THP);
+		if (k == 0)
+			synth_put32(&s, SPAGE(PMD_PAGE) + 44, 1);
+		check(run_ppc_world(&s, &c) == 0, "pmd update: run fails: %s", c.err);
+		if (k == 0)
+			check(!find(&c, "DEPOSIT_COUNT", ppc_geo->hash ? U_PMD : PMD_PAGE, -1) &&
+			      c.stats.in_flight[TC_IF_PMD_UPDATE] == 1,
+			      "%s split in flight, %s: DEPOSIT_COUNT not exempted", ppc_geo->name, names[k]);
+		else
+			check(find(&c, "DEPOSIT_COUNT", ppc_geo->hash ? U_PMD : PMD_PAGE, -1) != NULL,
+			      "%s split, %s: DEPOSIT_COUNT exempted without evidence", ppc_geo->name, names[k]);
+		tc_free(&c);
+		synth_free(&s);
+	}
+}
+
 /* -x on the live pte fragment names its referrer */
 static void test_explain(void)
 {
@@ -291,6 +336,7 @@ int main(void)
 		test_explain();
 		test_prot_none();
 		test_fragment_held();
+		test_pmd_update();
 	}
 	printf("unit-ppc: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
