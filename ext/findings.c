@@ -246,27 +246,17 @@ static void json_mm(struct tc_ctx *c, FILE *f, const struct tc_mm_stats *m)
 		(unsigned long long)m->findings);
 }
 
-/* every kind, zero or not: jq '.stats.in_flight.munmap' always answers */
-static void json_in_flight(FILE *f, const struct tc_stats *s)
+/* every kind, zero or not: jq '.stats.in_flight.munmap' always answers
+ * (in_flight, not_in_dump) */
+static void json_counts(FILE *f, const char *const *names, const uint64_t *n,
+			int kinds)
 {
 	int k;
 
 	fputc('{', f);
-	for (k = 0; k < TC_IF_N; k++)
-		fprintf(f, "%s\"%s\":%llu", k ? "," : "", tc_inflight_names[k],
-			(unsigned long long)s->in_flight[k]);
-	fputc('}', f);
-}
-
-/* the same for what the dump's filter left out */
-static void json_not_in_dump(FILE *f, const struct tc_stats *s)
-{
-	int k;
-
-	fputc('{', f);
-	for (k = 0; k < TC_NID_N; k++)
-		fprintf(f, "%s\"%s\":%llu", k ? "," : "", tc_nid_names[k],
-			(unsigned long long)s->not_in_dump[k]);
+	for (k = 0; k < kinds; k++)
+		fprintf(f, "%s\"%s\":%llu", k ? "," : "", names[k],
+			(unsigned long long)n[k]);
 	fputc('}', f);
 }
 
@@ -321,9 +311,9 @@ void tc_print_json(struct tc_ctx *c, FILE *f)
 		(unsigned long long)s->entries,
 		(unsigned long long)s->read_errors,
 		c->findings.n + c->findings.dropped);
-	json_in_flight(f, s);
+	json_counts(f, tc_inflight_names, s->in_flight, TC_IF_N);
 	fprintf(f, ",\"not_in_dump\":");
-	json_not_in_dump(f, s);
+	json_counts(f, tc_nid_names, s->not_in_dump, TC_NID_N);
 	fprintf(f, "},\"mms\":[");
 	for (i = 0, k = 0; i < c->nmms; i++) {
 		uint64_t t = 0;

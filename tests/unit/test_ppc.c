@@ -210,30 +210,39 @@ static const struct synth_layout inflight_rows[] = {
 	{ NULL, NULL, 0 },
 };
 
+/* the ppc world with inflight.c's layout (and page.ptl), TASK_A's stack
+ * and thread list */
+static void inflight_world(struct synth *s)
+{
+	static struct synth_layout merged[64];
+	size_t n = 0, i;
+
+	build_ppc_world(s);
+	for (i = 0; s->layout[i].type; i++)
+		merged[n++] = s->layout[i];
+	for (i = 0; inflight_rows[i].type; i++)
+		merged[n++] = inflight_rows[i];
+	merged[n++] = (struct synth_layout){ "page", "ptl", 44 };
+	merged[n].type = NULL;
+	s->layout = merged;
+	synth_put64(s, TASK_A + 0x40, KV + STACK_A);
+	synth_put64(s, TASK_A + 0x48, KV + SIGNAL_A);
+	synth_put64(s, SIGNAL_A + 0x10, KV + TASK_A + 0x50);
+	synth_put64(s, TASK_A + 0x50, KV + SIGNAL_A + 0x10);
+}
+
 static void test_fragment_held(void)
 {
 	static const char *const names[] = { "no holder", "on a kernel stack", "waiting for RCU" };
-	static struct synth_layout merged[64];
 	const uint64_t frag1 = KV + PTE_PAGE + (1ULL << ppc_geo->frag_shift[0]);
 	int k;
 
 	for (k = 0; k < 3; k++) {
 		struct synth s;
 		struct tc_ctx c;
-		size_t n = 0, i;
 		int kind = k == 1 ? TC_IF_TABLE_ALLOC : TC_IF_TABLE_FREE;
 
-		build_ppc_world(&s);
-		for (i = 0; s.layout[i].type; i++)
-			merged[n++] = s.layout[i];
-		for (i = 0; inflight_rows[i].type; i++)
-			merged[n++] = inflight_rows[i];
-		merged[n].type = NULL;
-		s.layout = merged;
-		synth_put64(&s, TASK_A + 0x40, KV + STACK_A);
-		synth_put64(&s, TASK_A + 0x48, KV + SIGNAL_A);
-		synth_put64(&s, SIGNAL_A + 0x10, KV + TASK_A + 0x50);
-		synth_put64(&s, TASK_A + 0x50, KV + SIGNAL_A + 0x10);
+		inflight_world(&s);
 		synth_put32(&s, SPAGE(PTE_PAGE) + 40, 3);	/* 2 + the held one */
 		if (k == 1)
 			synth_put64(&s, STACK_A + 0x300, frag1);
@@ -264,27 +273,14 @@ static void test_fragment_held(void)
 static void test_pmd_update(void)
 {
 	static const char *const names[] = { "lock held, pmd on a stack", "lock free" };
-	static struct synth_layout merged[64];
 	const uint64_t slot = SLOT(I_THP);
 	int k;
 
 	for (k = 0; k < 2; k++) {
 		struct synth s;
 		struct tc_ctx c;
-		size_t n = 0, i;
 
-		build_ppc_world(&s);
-		for (i = 0; s.layout[i].type; i++)
-			merged[n++] = s.layout[i];
-		for (i = 0; inflight_rows[i].type; i++)
-			merged[n++] = inflight_rows[i];
-		merged[n++] = (struct synth_layout){ "page", "ptl", 44 };
-		merged[n].type = NULL;
-		s.layout = merged;
-		synth_put64(&s, TASK_A + 0x40, KV + STACK_A);
-		synth_put64(&s, TASK_A + 0x48, KV + SIGNAL_A);
-		synth_put64(&s, SIGNAL_A + 0x10, KV + TASK_A + 0x50);
-		synth_put64(&s, TASK_A + 0x50, KV + SIGNAL_A + 0x10);
+		inflight_world(&s);
 		synth_put64(&s, ppc_geo->hash ? slot : SPAGE(PMD_PAGE) + 16, 0);
 		synth_put64(&s, STACK_A + 0x300, KV + U_PMD + 8ULL * I_THP);
 		if (k == 0)
