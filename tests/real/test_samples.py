@@ -408,8 +408,10 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
     r = take(lambda m: True)
     if r:
         ptype = read32(vmcore, r[1] + lay["type"])
-        table = next(int(t["pa"], 16) for t in tables
-                     if int(t["pa"], 16) & ~0xfff == r[0] and t["level"] == "pte")
+        # the page's first half in use, referenced or deposited: the
+        # finding names that one (frag_s390.c judge_page)
+        table = min(int(t["pa"], 16) for t in tables + deposited
+                    if int(t["pa"], 16) & ~0xfff == r[0] and t.get("level") == "pte")
         plant32("S390_FRAG_NOT_PGTABLE", r[1] + lay["type"], 0xffffffff,
                 table, -1, 0xffffffff)
     # deposit rings: three different rings
