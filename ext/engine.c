@@ -617,9 +617,8 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
 	struct tc_ctx *c = w->c;
 	const struct tc_level *L = &c->levels[lvl];
 	unsigned char *buf = w->buf[lvl];
-	unsigned i;
-
 	uint64_t before = c->stats.excluded_reads;
+	unsigned i;
 
 	if (tc_read_pa_direct(c, pa, buf, L->table_bytes) < 0) {
 		if (tc_not_in_dump(c, before, TC_NID_TABLE, pa,
@@ -1121,6 +1120,16 @@ uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa)
 	if (!c->vmemmap || c->page_size_struct <= 0)
 		return 0;
 	return c->vmemmap + (pa >> c->page_shift) * (uint64_t)c->page_size_struct;
+}
+
+uint64_t tc_ptlock_of(struct tc_ctx *c, uint64_t pa)
+{
+	uint64_t page = tc_page_of(c, pa);
+	long off = tc_off(c, "page", "ptl");
+
+	if (off < 0)
+		off = tc_off(c, "ptdesc", "ptl");
+	return page && off >= 0 ? page + (uint64_t)off : 0;
 }
 
 int tc_init(struct tc_ctx *c, const struct tc_backend *be,

@@ -97,7 +97,7 @@ static void print_levels(struct tc_ctx *c, FILE *f, const uint64_t *t)
 
 /* the legal in-flight states met (inflight.c) and the pages the dump's
  * filter left out, when there were any, on the summary line */
-static void print_in_flight(FILE *f, const struct tc_stats *s)
+static void print_summary_counts(FILE *f, const struct tc_stats *s)
 {
 	int k, n = 0;
 
@@ -126,7 +126,7 @@ void tc_print_summary(struct tc_ctx *c, FILE *f)
 		(unsigned long long)s->hugetlb_pmds,
 		(unsigned long long)s->deposited,
 		c->findings.n + c->findings.dropped);
-	print_in_flight(f, s);
+	print_summary_counts(f, s);
 }
 
 static void print_finding_text(FILE *f, const struct tc_finding *x)

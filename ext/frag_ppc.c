@@ -176,24 +176,14 @@ static uint64_t page_of(uint64_t pa)
 	return pa & ~(PPC_PAGE_SIZE - 1);
 }
 
-/*
- * A ring or slot array one table off its THP pmds while a huge pmd is
- * zapped, split or collapsed under pmd_lock(): the split pmd ptlock is
- * in the struct page of the 64 KiB page holding the pmd fragment
- * (pmd_lockptr() -> ptlock_ptr(pmd_pgtable_page()); v6.1 page.ptl,
- * spinlock_t embedded) -- one lock for the page's fragments.
- */
+/* a ring or slot array one table off its THP pmds while a huge pmd is
+ * zapped, split or collapsed under pmd_lock(): one split ptlock for the
+ * fragments of a 64 KiB page (pmd_pgtable_page() is the page's) */
 static int pmd_update_in_flight(struct tc_ctx *c, uint64_t page_pa, unsigned n,
 				unsigned thp)
 {
-	uint64_t spage = tc_page_of(c, page_of(page_pa));
-	long off = tc_off(c, "page", "ptl");
-
-	if (off < 0)
-		off = tc_off(c, "ptdesc", "ptl");
-	return (n == thp + 1 || n + 1 == thp) && spage && off >= 0 &&
-	       tc_inflight_pmd_update(c, page_pa, page_of(page_pa) + PPC_PAGE_OFFSET,
-				      PPC_PAGE_SIZE, spage + (uint64_t)off);
+	return tc_inflight_pmd_update(c, page_pa, page_of(page_pa) + PPC_PAGE_OFFSET,
+				      PPC_PAGE_SIZE, tc_ptlock_of(c, page_pa), n, thp);
 }
 
 /* H3: one ring per 64 KiB page of pmd fragments, one node per THP */

@@ -247,41 +247,24 @@ static void walk_ring(struct ring *r, uint64_t head)
 	} while (node != head);
 }
 
-/* T4: deposited tables on a ring == THP pmds of that segment table */
 /*
- * The lock that guards the ring's segment table: the split pmd ptlock
- * in the struct page of the table's first page (pmd_lockptr() ->
- * ptlock_ptr(pmd_pgtable_page()); v6.1 page.ptl, v6.12 ptdesc.ptl,
- * spinlock_t embedded: no lockdep in Debian's kernels), or
- * mm->page_table_lock when the mm has one ring (mm->pmd_huge_pte).
+ * The lock that guards the ring's segment table: the split pmd ptlock of
+ * the table's first page (pmd_pgtable_page()), or mm->page_table_lock
+ * when the mm has one ring (mm->pmd_huge_pte).
  */
-static int pmd_update_in_flight(struct tc_ctx *c, const struct tc_table *t)
+static uint64_t ring_lock(struct tc_ctx *c, const struct tc_table *t)
 {
-	struct s390_priv *p = c->arch_priv;
-	const struct tc_level *L = &c->levels[L_SEG];
-	uint64_t lock, page;
+	const struct s390_priv *p = c->arch_priv;
 	long off;
 
-	if (!t || !c->cur)
-		return 0;
-	if (p->mm_huge_pte >= 0) {
-		off = tc_off(c, "mm_struct", "page_table_lock");
-		lock = c->cur->mm + (uint64_t)off;
-	} else {
-		off = tc_off(c, "page", "ptl");
-		if (off < 0)
-			off = tc_off(c, "ptdesc", "ptl");
-		page = tc_page_of(c, t->pa);
-		lock = page + (uint64_t)off;
-		if (!page)
-			return 0;
-	}
-	return off >= 0 &&
-	       tc_inflight_pmd_update(c, t->pa, t->pa + p->identity_base,
-				      L->table_bytes, lock);
+	if (p->mm_huge_pte < 0)
+		return tc_ptlock_of(c, t->pa);
+	off = tc_off(c, "mm_struct", "page_table_lock");
+	return off >= 0 ? c->cur->mm + (uint64_t)off : 0;
 }
 
-/* returns 1 when the ring could not be read whole */
+/* T4: deposited tables on a ring == THP pmds of that segment table;
+ * returns 1 when the ring could not be read whole */
 static int check_ring(struct tc_ctx *c, const struct tc_table *t,
 		      uint64_t head, unsigned thp)
 {
@@ -294,7 +277,9 @@ static int check_ring(struct tc_ctx *c, const struct tc_table *t,
 	if (head)
 		walk_ring(&r, head);
 	if ((unsigned)c->findings.n == corrupt_before && !r.partial && r.n != thp &&
-	    !((r.n == thp + 1 || r.n + 1 == thp) && pmd_update_in_flight(c, t)))
+	    !(t && tc_inflight_pmd_update(c, t->pa, t->pa + p->identity_base,
+					   c->levels[L_SEG].table_bytes,
+					   ring_lock(c, t), r.n, thp)))
 		tc_report(c, "DEPOSIT_COUNT", ring_va(&r), L_SEG, r.pmd_pa, -1, r.n,
 			  "%u deposited pte tables on the ring, %u THP pmds in the segment table",
 			  r.n, thp);
@@ -687,6 +672,7 @@ static void judge_mm_pages(struct tc_ctx *c, struct tc_mm_stats *m,
 	};
 	struct s390_frag_page fp;
 	uint64_t page;
+	int list_partial = is_list_partial(p, m->mm);
 
 	if (d1 - d0 > 1)
 		qsort(p->deps + d0, d1 - d0, sizeof(*p->deps), cmp_deposit);
@@ -697,7 +683,7 @@ static void judge_mm_pages(struct tc_ctx *c, struct tc_mm_stats *m,
 		fp.pa = page;
 		fp.mm = m->mm;
 		fp.rings_partial = (uint8_t)rings_partial;
-		fp.list_partial = (uint8_t)is_list_partial(p, m->mm);
+		fp.list_partial = (uint8_t)list_partial;
 		fill_page(&w, &fp);
 		judge_page(c, &fp);
 	}

@@ -361,22 +361,24 @@ static const struct tc_task *task_at(const struct tc_inflight *f, uint64_t task)
 	return NULL;
 }
 
+/* whether task t's kernel stack (read into buf, stack_bytes long) holds
+ * an 8-byte aligned word in [lo, hi): a pointer to a VMA (a slab object)
+ * or to a table entry */
 static int stack_holds(struct tc_ctx *c, struct tc_inflight *f,
-		       const struct tc_task *t, const uint64_t *vals, size_t nvals)
+		       const struct tc_task *t, unsigned char *buf,
+		       uint64_t lo, uint64_t hi)
 {
-	unsigned char *buf = malloc((size_t)f->stack_bytes);
-	size_t w, k;
-	int hit = 0;
+	size_t w;
 
-	if (!buf)
+	if (read_stack(c, f, t, buf) < 0)
 		return 0;
-	if (read_stack(c, f, t, buf) == 0)
-		for (w = 0; !hit && w + 8 <= (size_t)f->stack_bytes; w += 8)
-			for (k = 0; k < nvals; k++)
-				if (tc_load64(c, buf + w) == vals[k])
-					hit = 1;
-	free(buf);
-	return hit;
+	for (w = 0; w + 8 <= (size_t)f->stack_bytes; w += 8) {
+		uint64_t v = tc_load64(c, buf + w);
+
+		if (v >= lo && v < hi && !(v & 7))
+			return 1;
+	}
+	return 0;
 }
 
 /* -v: one line per range of entries exempted for the same reason, with
@@ -427,8 +429,9 @@ static void count(struct tc_ctx *c, struct tc_inflight *f, int kind, uint64_t va
 	uint64_t mm = c->cur ? c->cur->mm : 0;
 
 	c->stats.in_flight[kind]++;
-	if (f->last_n && kind != TC_IF_TABLE_ALLOC && kind != TC_IF_TABLE_FREE &&
-	    kind != TC_IF_PMD_UPDATE && f->last_kind == kind &&
+	/* a range of entries (size > 0) extends the last line; a table is
+	 * a line of its own */
+	if (f->last_n && size && f->last_kind == kind &&
 	    f->last_mm == mm && f->last_vma == vma && va == f->last_end) {
 		f->last_end = va + size;
 		f->last_n++;
@@ -476,8 +479,12 @@ int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
 		const struct tc_task *owner = task_at(f, f->lock_owner & ~RWSEM_OWNER_FLAGS_MASK);
 
 		if (owner && owner->mm == mm && f->asked_vma != vma->addr) {
+			unsigned char *buf = malloc((size_t)f->stack_bytes);
+
 			f->asked_vma = vma->addr;
-			f->asked_hit = stack_holds(c, f, owner, &vma->addr, 1);
+			f->asked_hit = buf && stack_holds(c, f, owner, buf, vma->addr,
+							  vma->addr + 1);
+			free(buf);
 		}
 		if (owner && owner->mm == mm && f->asked_hit) {
 			count(c, f, TC_IF_VMA_WRITE, va, size, vma->addr, owner->pid);
@@ -636,37 +643,28 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
  * khugepaged is no task of the mm, so every task's stack is searched.
  */
 int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t table_pa, uint64_t kva,
-			   uint64_t bytes, uint64_t lock)
+			   uint64_t bytes, uint64_t lock, unsigned ring, unsigned thp)
 {
 	struct tc_inflight *f = state(c);
 	unsigned char *buf;
 	uint32_t word;
-	size_t i, w;
-	int pid = 0, hit = 0;
+	size_t i;
+	int pid = -1;
 
-	if (!f || !f->usable || tc_rd32(c, lock, &word) < 0 || !word)
+	if ((ring != thp + 1 && ring + 1 != thp) || !lock || !f || !f->usable ||
+	    tc_rd32(c, lock, &word) < 0 || !word)
 		return 0;
 	buf = malloc((size_t)f->stack_bytes);
 	if (!buf)
 		return 0;
-	for (i = 0; i < f->ntasks && !hit; i++) {
-		const struct tc_task *t = &f->tasks[i];
-
-		if (read_stack(c, f, t, buf) < 0)
-			continue;
-		for (w = 0; !hit && w + 8 <= (size_t)f->stack_bytes; w += 8) {
-			uint64_t v = tc_load64(c, buf + w);
-
-			if (v >= kva && v < kva + bytes && !(v & 7)) {
-				hit = 1;
-				pid = t->pid;
-			}
-		}
-	}
+	for (i = 0; i < f->ntasks && pid < 0; i++)
+		if (stack_holds(c, f, &f->tasks[i], buf, kva, kva + bytes))
+			pid = f->tasks[i].pid;
 	free(buf);
-	if (hit)
-		count(c, f, TC_IF_PMD_UPDATE, table_pa, 0, 0, pid);
-	return hit;
+	if (pid < 0)
+		return 0;
+	count(c, f, TC_IF_PMD_UPDATE, table_pa, 0, 0, pid);
+	return 1;
 }
 
 void tc_inflight_mm_done(struct tc_ctx *c)

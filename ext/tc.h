@@ -359,6 +359,11 @@ int tc_not_in_dump(struct tc_ctx *c, uint64_t before, enum tc_nid_kind kind,
 int tc_read_kernel(struct tc_ctx *c, uint64_t va, void *buf, size_t len);
 /* struct page address of a physical address; 0 when unknown */
 uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa);
+/* the split page-table lock of the page holding pa: the spinlock_t in its
+ * struct page (pmd_lockptr() -> ptlock_ptr(); v6.1 page.ptl, v6.6+
+ * ptdesc.ptl; embedded, ALLOC_SPLIT_PTLOCKS is off without lockdep);
+ * 0 when unknown */
+uint64_t tc_ptlock_of(struct tc_ctx *c, uint64_t pa);
 /* the walked table holding pa, or NULL */
 const struct tc_table *tc_table_at(const struct tc_ctx *c, uint64_t pa);
 /* number of entries that reference the table at pa (walked tables with
@@ -424,12 +429,13 @@ int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
  * kernel stack, or in the mmu_gather batch of mm on a stack) */
 int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint64_t bytes,
 			  uint64_t gran, uint64_t mm, unsigned excess);
-/* a THP deposit ring one table off the THP pmds of its table (table_pa,
- * kernel address kva, bytes long): 1 when the pmd lock (a spinlock at
- * kernel address lock) is held and a kernel stack holds the address of an
- * entry of that table -- a huge pmd being zapped, split or collapsed */
+/* a THP deposit ring of ring tables for the thp huge pmds of its table
+ * (table_pa, kernel address kva, bytes long): 1 when they differ by one,
+ * the pmd lock (a spinlock at kernel address lock; 0: unknown) is held
+ * and a kernel stack holds the address of an entry of that table -- a
+ * huge pmd being zapped, split or collapsed */
 int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t table_pa, uint64_t kva,
-			   uint64_t bytes, uint64_t lock);
+			   uint64_t bytes, uint64_t lock, unsigned ring, unsigned thp);
 void tc_inflight_mm_done(struct tc_ctx *c);
 void tc_inflight_free(struct tc_ctx *c);
 const struct tc_vma *tc_find_vma(const struct tc_ctx *c, uint64_t va);

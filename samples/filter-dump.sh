@@ -16,7 +16,8 @@
 # Output, next to the vmcore:
 #   vmcore.dN         the kdump-compressed file
 #   vmcore.dN.json    {makedumpfile, level, elf_bytes, kdump_bytes,
-#                      excluded_pages, dumped_pages, seconds}
+#                      excluded_pages, dumped_pages, excluded_by_kind,
+#                      seconds}: the page counts of makedumpfile's report
 #   makedumpfile.log  its messages
 # Nothing is done when vmcore.dN is newer than the vmcore and was made by
 # this script and makedumpfile build.  Prints the file's path.
@@ -56,29 +57,31 @@ trap 'rm -f "$ELF" "$OUT.tmp"' EXIT
 t0=$(date +%s.%N)
 "$SAMPLES_DIR/proc-vmcore.py" --symbols "$SYMS" "$DIR/vmcore" "$ELF" || die "proc-vmcore.py $DIR/vmcore failed"
 rm -f "$OUT.tmp"
+# --message-level 23: progress, common, error and the report of what was
+# left out by kind (print_report() in makedumpfile.c)
 "$QEMU_USER" -E LD_LIBRARY_PATH="$MDF/lib" "$MDF/lib/$LOADER" "$MDF/bin/makedumpfile" \
-    -d "$LEVEL" -c --message-level 7 "$ELF" "$OUT.tmp" > "$DIR/makedumpfile.log" 2>&1 ||
+    -d "$LEVEL" -c --message-level 23 "$ELF" "$OUT.tmp" > "$DIR/makedumpfile.log" 2>&1 ||
     die "makedumpfile -d $LEVEL failed on $DIR/vmcore: $(grep -v '^$' "$DIR/makedumpfile.log" | tail -1)"
 mv "$OUT.tmp" "$OUT"
 t1=$(date +%s.%N)
-python3 - "$OUT" "$DIR/vmcore" "$LEVEL" "$KEY" "$(awk '$1 == "makedumpfile" {print $3}' "$MDF/.packages")" \
-    "$t0" "$t1" > "$OUT.json" <<'EOF'
-import json, os, struct, sys
-out, elf, level, key, version, t0, t1 = sys.argv[1:]
-secs = float(t1) - float(t0)
-with open(out, "rb") as f:
-    h = f.read(0x1c0)
-    e = ">" if struct.unpack("<i", h[8:12])[0] > 0xffff else "<"
-    bs, shs, bb, _ = struct.unpack(e + "iiII", h[0x1ac:0x1bc])
-    f.seek((1 + shs) * bs)
-    bm = f.read(bb * bs)
-half = len(bm) // 2
-valid = sum(bin(b).count("1") for b in bm[:half])
-dumped = sum(bin(b).count("1") for b in bm[half:])
+python3 - "$DIR/makedumpfile.log" "$OUT" "$DIR/vmcore" "$LEVEL" "$KEY" \
+    "$(awk '$1 == "makedumpfile" {print $3}' "$MDF/.packages")" "$t0" "$t1" > "$OUT.json" <<'EOF' ||
+import json, os, re, sys
+logf, out, elf, level, key, version, t0, t1 = sys.argv[1:]
+report = {m.group(1).strip(): int(m.group(2), 16) for m in
+          re.finditer(r"^\s*([A-Za-z ]+?)\s*: (0x[0-9a-f]+)$", open(logf).read(), re.M)}
+kinds = {"zero": "Pages filled with zero", "cache": "Non-private cache pages",
+         "private_cache": "Private cache pages", "user": "User process data pages",
+         "free": "Free pages", "hwpoison": "Hwpoison pages", "offline": "Offline pages"}
+if "Excluded pages" not in report or "Remaining pages" not in report:
+    sys.exit(f"no page report in {logf}")
 print(json.dumps({"makedumpfile": version, "level": int(level), "compression": "zlib",
                   "elf_bytes": os.path.getsize(elf), "kdump_bytes": os.path.getsize(out),
-                  "dumped_pages": dumped, "excluded_pages": valid - dumped,
-                  "seconds": round(secs, 1), "inputs": key}))
+                  "dumped_pages": report["Remaining pages"],
+                  "excluded_pages": report["Excluded pages"],
+                  "excluded_by_kind": {k: report.get(v, 0) for k, v in kinds.items()},
+                  "seconds": round(float(t1) - float(t0), 1), "inputs": key}))
 EOF
+    die "makedumpfile's report unreadable"
 log "$OUT: $(jq -r '"\(.kdump_bytes) bytes, \(.excluded_pages) of \(.excluded_pages + .dumped_pages) pages left out, \(.seconds) s"' "$OUT.json")"
 echo "$OUT"

@@ -18,7 +18,7 @@ The note is read from the guest's memory where the kernel keeps it:
            holds its physical address;
   ppc64le  the pointer vmcoreinfo_note (kernel/crash_core.c; its address from
            --symbols, the vmlinux's nm output), a linear-map address
-           (PAGE_OFFSET 0xc000000000000000).
+           (PAGE_OFFSET 0xc000000000000000, arch/powerpc/include/asm/page.h).
 Memory contents are copied unchanged; loads start on a 64 KiB boundary.
 
 Usage: proc-vmcore.py [--symbols NM] VMCORE OUT

@@ -270,7 +270,6 @@ static int read_kvirt_walked(struct kd_dump *d, uint64_t va, void *buf,
 		size_t in_page = (1u << PAGE_SHIFT_4K) -
 				 (va & ((1u << PAGE_SHIFT_4K) - 1));
 		size_t n = len < in_page ? len : in_page;
-
 		int r;
 
 		if (walk_translate(d, va, &pa) < 0)
@@ -289,7 +288,6 @@ static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
 	struct kd_dump *d = priv;
 	uint64_t pa;
 	size_t n = len;
-
 	int r;
 
 	if (kvirt_to_phys(d, va, &pa) == 0)

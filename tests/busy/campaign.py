@@ -39,11 +39,11 @@ CONFIGS = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash"]
 
 
 def existing(config, seed):
-    """--rescan: the dump directories of a set made earlier"""
-    base = os.path.join(CACHE, "busy", config)
-    dirs = sorted(d for d in (os.path.join(base, n) for n in os.listdir(base) if n.startswith(f"s{seed}-"))
-                  if os.path.exists(os.path.join(d, "manifest.json"))) if os.path.isdir(base) else []
-    return (dirs, None) if dirs else (None, f"no dumps of seed {seed} in {base}")
+    """--rescan: the dump directories of a set made earlier (sS.dirs, as
+    samples/busy.py listed them)"""
+    lst = os.path.join(CACHE, "busy", config, f"s{seed}.dirs")
+    dirs = open(lst).read().split() if os.path.exists(lst) else []
+    return (dirs, None) if dirs else (None, f"no dumps of seed {seed} listed in {lst}")
 
 
 def make_busy(config, seed, dumps):
@@ -55,12 +55,7 @@ def make_busy(config, seed, dumps):
 
 
 def scan(d):
-    p = subprocess.run([THPSCAN, "--json", "-q", os.path.join(d, "vmlinux"), os.path.join(d, "vmcore")],
-                       capture_output=True, text=True, timeout=900)
-    try:
-        return json.loads(p.stdout.splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"error": (p.stderr.strip() or f"exit {p.returncode}")[:300]}
+    return test_formats.scan(os.path.join(d, "vmlinux"), os.path.join(d, "vmcore"))
 
 
 def crash_agrees(config, d, js):
@@ -91,14 +86,13 @@ def swap64(v):
     return int.from_bytes(v.to_bytes(8, "little"), "big")
 
 
-def plant_found(config, d):
+def plant_found(config, d, before):
     """a corrupt pte planted into a copy of the busy dump is found at its
     entry, and nothing else appears: the in-flight exemptions hide nothing.
     s390x: 0x420 into an empty pte (S390_PTE_ORED_SEG_INVALID); ppc64le: a
     pte with no _PAGE_PTE (PPC_PTE_ILLEGAL; ptes are __be64)"""
     name = f"busy {config} {os.path.basename(d)} planted"
     vml, core = os.path.join(d, "vmlinux"), os.path.join(d, "vmcore")
-    before = scan(d)
     p = subprocess.run([THPSCAN, "--tables", "-q", vml, core], capture_output=True, text=True)
     tabs = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
     s390 = config.startswith("s390x")
@@ -121,15 +115,15 @@ def plant_found(config, d):
         return
     subprocess.run(["cp", "--sparse=always", core, copy], check=True)
     poke(copy, "write", hex(where[0] + 8 * where[1]), hex(value if s390 else swap64(value)))
-    p = subprocess.run([THPSCAN, "--json", "-q", vml, copy], capture_output=True, text=True)
+    js = test_formats.scan(vml, copy)
     os.unlink(copy)
-    js = json.loads(p.stdout.splitlines()[-1])
-    hit = [f for f in js["findings"] if f["sig"] == sig and int(f["table_pa"], 16) == where[0]
+    found = js.get("findings", [])
+    hit = [f for f in found if f["sig"] == sig and int(f["table_pa"], 16) == where[0]
            and f["index"] == where[1]]
-    check(len(hit) == 1 and len(js["findings"]) == len(before["findings"]) + 1,
+    check(len(hit) == 1 and len(found) == len(before["findings"]) + 1,
           f"{name}: {sig} at {where[0]:#x}[{where[1]}] found, nothing else "
-          f"(in flight {sum(js['stats']['in_flight'].values())})",
-          json.dumps(js["findings"])[:300])
+          f"(in flight {sum(js.get('stats', {}).get('in_flight', {}).values())})",
+          json.dumps(js)[:300])
 
 
 def formats(config, d, man, js):
@@ -202,7 +196,7 @@ def main():
             if a.crash and panic and seed == a.first:
                 crash_agrees(config, *panic)
             if a.plant and panic and seed == a.first:
-                plant_found(config, panic[0])
+                plant_found(config, *panic)
         rows.append((config, tally, warn, inflight, errors))
     if not a.check:
         print(f"\n{'config':20} {'random':>6} {'panic':>5} {'errors':>6}  warnings / in-flight states")
