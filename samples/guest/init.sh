@@ -23,6 +23,12 @@
 #     GUEST: BUSY
 # and SECONDS later panics through sysrq-c, so the host can dump it at
 # random instants and once at panic.
+#
+# thpcheck.bug=SCENARIO (samples/make-bug.sh): after READY-FOR-DUMP,
+# /bin/bug.sh (samples/bugs/bug.sh) has the running kernel re-enact one seed
+# bug on live page tables, prints its ground truth as THPBUG lines and
+#     GUEST: BUG-DONE
+# and idles for the dump.
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin
 
@@ -90,11 +96,12 @@ else
 fi
 
 # --- workload ---------------------------------------------------------------
-copies= busy=
+copies= busy= bug=
 for a in $(cat /proc/cmdline); do
     case $a in
         thpwork.copies=*) copies=${a#*=} ;;
         thpcheck.busy=*)  busy=${a#*=} ;;
+        thpcheck.bug=*)   bug=${a#*=} ;;
     esac
 done
 n=0
@@ -149,4 +156,5 @@ tail -n +2 /proc/swaps | while read -r dev type size used prio; do
 done
 say "READY-FOR-DUMP"
 [ -n "$busy" ] && [ -x /bin/busy.sh ] && exec /bin/busy.sh "$busy"
+[ -n "$bug" ] && [ -x /bin/bug.sh ] && exec /bin/bug.sh "$bug"
 idle

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the initramfs of the sample guest for one kernel sample.
 #
-# Usage: samples/guest/mkinitrd.sh [--busy] SAMPLE
+# Usage: samples/guest/mkinitrd.sh [--busy | --bug DIR] SAMPLE
 #   SAMPLE  e.g. s390x-6.1, ppc64le-6.1-hash; uses
 #           $THPCHECK_CACHE/k/KERNEL/{release,modules/} (KERNEL: sample_kernel
 #           in lib.sh, e.g. ppc64le-6.1) and $THPCHECK_CACHE/k/busybox-ARCH
@@ -19,13 +19,19 @@
 # --busy (samples/make-busy.sh): also /bin/busy.sh and Debian's stress-ng
 # with its libraries in /opt/stress (samples/fetch-tool.sh stress-ng); the file is
 # then initrd-busy-SAMPLE-HASH.cpio.gz.
+# --bug DIR (samples/make-bug.sh): also /bin/bug.sh (samples/bugs/bug.sh)
+# and DIR's files (the scenario's module, its parameters, its user program)
+# in /lib/bug/; the file is then initrd-bug-SAMPLE-HASH.cpio.gz.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 GUEST=$SAMPLES_DIR/guest
 
-BUSY=
-[ "${1:-}" = --busy ] && { BUSY=busy-; shift; }
-[ $# = 1 ] || die "usage: $0 [--busy] SAMPLE"
+BUSY= BUGDIR=
+case ${1:-} in
+    --busy) BUSY=busy-; shift ;;
+    --bug)  BUSY=bug- BUGDIR=${2:?--bug needs a directory}; shift 2 ;;
+esac
+[ $# = 1 ] || die "usage: $0 [--busy | --bug DIR] SAMPLE"
 SAMPLE=$1
 ARCH=$(sample_arch "$SAMPLE") || die "unknown sample $SAMPLE"
 K=$THPCHECK_CACHE/k/$(sample_kernel "$SAMPLE")
@@ -75,7 +81,11 @@ mknod -m 600 "$STAGE/dev/console" c 5 1 || log "warning: cannot mknod dev/consol
 install -m 0755 "$GUEST/init.sh" "$STAGE/init"
 install -m 0755 "$BB" "$STAGE/bin/busybox"
 install -m 0755 "$TW" "$STAGE/bin/thpwork"
-if [ -n "$BUSY" ]; then
+if [ -n "$BUGDIR" ]; then
+    install -m 0755 "$SAMPLES_DIR/bugs/bug.sh" "$STAGE/bin/bug.sh"
+    mkdir -p "$STAGE/lib/bug"
+    cp -a "$BUGDIR"/. "$STAGE/lib/bug/"
+elif [ -n "$BUSY" ]; then
     STRESS=$("$SAMPLES_DIR/fetch-tool.sh" stress-ng "$ARCH") || die "fetch-tool.sh stress-ng $ARCH failed"
     install -m 0755 "$GUEST/busy.sh" "$STAGE/bin/busy.sh"
     mkdir -p "$STAGE/opt/stress"
