@@ -17,7 +17,7 @@ wins.  A 404 (or any other failed download) or a checksum mismatch moves on
 to the next candidate; when none is left, one line names the package and
 every version tried with the reason, and the exit status is 1.
 
-  resolve.py deb    [--suites RE] [--dest DIR] [--have FILE] PKG:ARCH...
+  resolve.py deb    [--suites RE] [--version V] [--dest DIR] [--have FILE] PKG:ARCH...
   resolve.py kernel  --suites RE --family RE [--dest DIR] [--have FILE] ARCH
   resolve.py source  --suites RE [--files RE] [--dest DIR] [--have FILE] SRC
 
@@ -33,6 +33,8 @@ source  the files of a source package (from the Sources index, or the
 --dest     where the files go (default $THPCHECK_CACHE/debs/ARCH, for
            sources $THPCHECK_CACHE/src); a file already there with the
            right SHA-256 is used without any download.
+--version  (deb) only this version of each package: the headers and kbuild
+           of one kernel build must be that build's, not the newest
 --have     a file of lines this command printed earlier (what a caller has
            already unpacked): a candidate listed there is taken as it is,
            without a download, so a cache made from a fall-back stays.
@@ -474,6 +476,8 @@ def cmd_deb(a):
         is_pkg = lambda n, p=pkg: n == p
         mine = {k: v for k, v in index[arch].items() if k[0] == pkg}
         cands = ordered(lock_candidates(is_pkg, arch, a.suites), mine)
+        if a.version:
+            cands = [c for c in cands if c.version == a.version]
         picked = {}
 
         def attempt(c):
@@ -554,6 +558,7 @@ def main(argv):
         p.add_argument("--dest")
         p.add_argument("--have")
         if name == "deb":
+            p.add_argument("--version")
             p.add_argument("packages", nargs="+", metavar="PKG:ARCH")
         elif name == "kernel":
             p.add_argument("--family", required=True)

@@ -1,0 +1,77 @@
+/*
+ * Shared by the bug-lab modules (samples/bugs/SCENARIO.c): find the live process
+ * a scenario works on, walk to its entries with the kernel's own helpers,
+ * and print the ground truth.
+ *
+ * Every line a module prints for the host starts with "THPBUG " (dmesg;
+ * bug.sh copies them to the console, make-bug.sh into the manifest):
+ *   THPBUG step TEXT              what the module did, in order
+ *   THPBUG truth key=value ...    one corruption the kernel wrote, read
+ *                                 back in the guest (sig, table_pa, index,
+ *                                 pa, old, new, ...)
+ *   THPBUG pending key=value ...  one table the kernel has queued for
+ *                                 freeing (legal-pending)
+ *   THPBUG fail TEXT              the scenario could not be arranged
+ *   THPBUG done                   the last line
+ */
+#ifndef THPBUG_H
+#define THPBUG_H
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/version.h>
+
+#define say(fmt, ...) pr_info("THPBUG " fmt "\n", ##__VA_ARGS__)
+
+/* the mm of a process (reference taken: mmput() it) */
+static inline struct mm_struct *thpbug_mm_of(int pid)
+{
+	struct pid *p = find_get_pid(pid);
+	struct task_struct *t;
+	struct mm_struct *mm;
+
+	if (!p)
+		return NULL;
+	t = get_pid_task(p, PIDTYPE_PID);
+	put_pid(p);
+	if (!t)
+		return NULL;
+	mm = get_task_mm(t);
+	put_task_struct(t);
+	return mm;
+}
+
+/* the pmd entry of addr, or NULL where an upper level is empty */
+static inline pmd_t *thpbug_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+
+	if (pgd_none(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud))
+		return NULL;
+	return pmd_offset(pud, addr);
+}
+
+/* a fault in the process's VMA, as its own access would make it (the
+ * caller holds its mmap_lock for reading) */
+static inline int thpbug_fault(struct mm_struct *mm, unsigned long addr, int write)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	vm_fault_t r;
+
+	if (!vma || vma->vm_start > addr)
+		return -EFAULT;
+	r = handle_mm_fault(vma, addr, FAULT_FLAG_REMOTE | (write ? FAULT_FLAG_WRITE : 0), NULL);
+	return (r & VM_FAULT_ERROR) ? -EFAULT : 0;
+}
+#endif
