@@ -7,6 +7,7 @@
 #   make demo            build, make a sample if missing, run thpcheck in crash
 #   make samples-busy    busy guests dumped at random instants and at panic
 #   make busy N=5        the busy-dump campaign: seeds 1..N, a table per configuration
+#   make samples-bugs    the bug lab: seed bugs re-enacted by the guest kernel, dumped
 #
 # Large downloads and dumps live in THPCHECK_CACHE (default ~/.cache/thpcheck).
 
@@ -44,7 +45,7 @@ CRASH_DEF_x86_64 := -DX86_64
 
 EXT_SO := build/$(ARCH)/thpcheck.so
 
-.PHONY: all ext ext-ppc64-native deps samples samples-busy busy check unit unit-san fuzz demo clean
+.PHONY: all ext ext-ppc64-native deps samples samples-busy samples-bugs busy check unit unit-san fuzz demo clean
 all: ext
 
 ext: $(EXT_SO)
@@ -136,6 +137,13 @@ N ?= 10
 samples-busy: deps
 	samples/make-samples.sh $(BUSY_CONFIGS)
 	for c in $(BUSY_CONFIGS); do samples/make-busy.sh --seed 1 --dumps 3 $$c || exit 1; done
+
+# The bug lab (samples/make-bug.sh, samples/bugs/): every scenario of
+# tests/bugs/test_bugs.py dumped (cached like the samples); make check
+# then compares thpscan's and thpcheck's findings with the ground truth
+samples-bugs: deps
+	samples/make-samples.sh $(BUSY_CONFIGS)
+	for s in $$(tests/bugs/test_bugs.py --list); do samples/make-bug.sh $${s%/*} $${s#*/} || exit 1; done
 
 busy: deps thpscan
 	samples/make-samples.sh $(BUSY_CONFIGS)

@@ -1216,6 +1216,8 @@ int tc_run(struct tc_ctx *c)
 	if (c->arch->check_all)
 		c->arch->check_all(c);
 	tc_inflight_mm_done(c);		/* the last -v line of the checks */
+	if (c->opts.scope == TC_SCOPE_ALL)	/* referrers known in every mm */
+		tc_inflight_rcu_tables(c);
 	report_not_in_dump(c);
 	for (i = 0; i < c->nmms; i++) {
 		struct tc_mm_stats *m = &c->mms[i];

@@ -83,7 +83,8 @@ struct tc_inflight {
 	/* tables in batches waiting for RCU, read once */
 	int rcu_loaded;
 	uint64_t *rcu_tables;
-	size_t nrcu, caprcu;
+	unsigned char *rcu_counted;	/* counted in stats.in_flight already */
+	size_t nrcu, caprcu, caprcu_counted;
 	long stack_bytes;
 	struct tc_task *tasks;
 	size_t ntasks, captasks;
@@ -391,8 +392,9 @@ static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
 		f->last_n = 0;
 		return;
 	}
-	fprintf(o, "  in flight: %s: mm %#llx ", tc_inflight_names[f->last_kind],
-		(unsigned long long)f->last_mm);
+	fprintf(o, "  in flight: %s: ", tc_inflight_names[f->last_kind]);
+	if (f->last_mm)
+		fprintf(o, "mm %#llx ", (unsigned long long)f->last_mm);
 	if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid < 0) {
 		fprintf(o, "table %#llx, referenced by no entry, is in an mmu_table_batch "
 			"waiting for RCU (tlb_remove_table_rcu)", (unsigned long long)f->last_start);
@@ -525,6 +527,21 @@ static void hold(struct tc_ctx *c, struct held *h, uint64_t v, int kind, int pid
 #define TC_MAX_RCU_CALLBACKS	(1u << 20)
 #define TC_MAX_CPUS		4096
 
+/* the low bits of a batch slot tag the table, not its address: s390
+ * v6.1 the 2 KiB half (arch/s390/mm/pgalloc.c page_table_free_rcu()),
+ * ppc64 the table's index size (arch/powerpc/include/asm/book3s/64/
+ * pgalloc.h pgtable_free_tlb(), MAX_PGTABLE_INDEX_SIZE 0xf) */
+#define RCU_SLOT_TAGS	0xfULL
+
+static void mark_rcu_counted(struct tc_inflight *f, uint64_t frag, uint64_t gran)
+{
+	size_t i;
+
+	for (i = 0; i < f->nrcu; i++)
+		if ((f->rcu_tables[i] & ~(gran - 1)) == frag)
+			f->rcu_counted[i] = 1;
+}
+
 static void rcu_batch(struct tc_ctx *c, struct tc_inflight *f, uint64_t batch)
 {
 	uint32_t nr, i;
@@ -534,8 +551,12 @@ static void rcu_batch(struct tc_ctx *c, struct tc_inflight *f, uint64_t batch)
 		return;
 	for (i = 0; i < nr; i++)
 		if (tc_rd64(c, batch + f->off_batch_tables + 8ULL * i, &v) == 0 &&
-		    tc_grow((void **)&f->rcu_tables, &f->caprcu, f->nrcu, sizeof(*f->rcu_tables)) == 0)
+		    tc_grow((void **)&f->rcu_tables, &f->caprcu, f->nrcu, sizeof(*f->rcu_tables)) == 0 &&
+		    tc_grow((void **)&f->rcu_counted, &f->caprcu_counted, f->nrcu,
+			    sizeof(*f->rcu_counted)) == 0) {
+			f->rcu_counted[f->nrcu] = 0;
 			f->rcu_tables[f->nrcu++] = v;
+		}
 }
 
 /*
@@ -629,9 +650,49 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
 	free(buf);
 	if (h.n < excess)
 		return 0;
-	for (i = 0; i < h.n; i++)
+	for (i = 0; i < h.n; i++) {
+		if (h.kind[i] == TC_IF_TABLE_FREE && h.pid[i] < 0)
+			mark_rcu_counted(f, h.seen[i], gran);
 		count(c, f, h.kind[i], page_pa + (h.seen[i] - kva), 0, 0, h.pid[i]);
+	}
 	return 1;
+}
+
+/*
+ * After the checks: every table still waiting in an RCU batch, whether a
+ * check asked about it or not, is counted once as table-free (and listed
+ * with -v): free_pgtables() unlinked it and tlb_remove_table_rcu() frees
+ * it after the grace period (mm/mmu_gather.c).  A table some entry still
+ * references is left to the checks of that entry.
+ */
+void tc_inflight_rcu_tables(struct tc_ctx *c)
+{
+	struct tc_inflight *f = state(c);
+	size_t i, lost = 0;
+	uint64_t pa;
+
+	if (!f || !f->usable)
+		return;
+	if (!f->rcu_loaded)
+		load_rcu_batches(c, f);
+	c->cur = NULL;
+	for (i = 0; i < f->nrcu; i++) {
+		uint64_t kva = f->rcu_tables[i] & ~RCU_SLOT_TAGS;
+
+		if (f->rcu_counted[i])
+			continue;
+		if (!c->be->kvirt_to_phys || c->be->kvirt_to_phys(c->be->priv, kva, &pa) < 0) {
+			lost++;
+			continue;
+		}
+		if (!tc_referrers(c, pa, NULL, 0))
+			count(c, f, TC_IF_TABLE_FREE, pa, 0, 0, -1);
+	}
+	flush_line(c, f);
+	if (lost)
+		fprintf(c->opts.verbose ? c->opts.out : stderr,
+			"thpcheck: %zu tables waiting for RCU not counted: their kernel "
+			"addresses do not translate\n", lost);
 }
 
 /*
@@ -685,6 +746,7 @@ void tc_inflight_free(struct tc_ctx *c)
 		return;
 	free(f->tasks);
 	free(f->rcu_tables);
+	free(f->rcu_counted);
 	free(f->detached);
 	free(f);
 	c->inflight = NULL;

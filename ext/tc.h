@@ -437,6 +437,9 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
 int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t table_pa, uint64_t kva,
 			   uint64_t bytes, uint64_t lock, unsigned ring, unsigned thp);
 void tc_inflight_mm_done(struct tc_ctx *c);
+/* after the checks: count every table waiting in an RCU batch that no
+ * entry references and no check counted */
+void tc_inflight_rcu_tables(struct tc_ctx *c);
 void tc_inflight_free(struct tc_ctx *c);
 const struct tc_vma *tc_find_vma(const struct tc_ctx *c, uint64_t va);
 

@@ -2,8 +2,8 @@
 # The test command behind "make check": unit tests (also under ASan and
 # UBSan), the sample dumps, the s390x extension and thpscan, the
 # real-dump tests in crash, then thpscan against crash's results, the
-# dumps in the forms users have them (filtered, s390 format) and busy
-# guests dumped at random instants and at panic.  Every part prints
+# dumps in the forms users have them (filtered, s390 format), busy
+# guests dumped at random instants and at panic, and the bug lab.  Every part prints
 # "N passed, N failed"; this script adds them up into the last line.
 set -u
 cd "$(dirname "$0")/.."
@@ -55,6 +55,9 @@ if [ -n "$built" ]; then
     # dumps of busy guests at random instants and at panic (seed 1 of
     # make samples-busy), with their filtered copies; in crash and planted
     part "busy dumps" python3 tests/busy/campaign.py --check --crash --plant --formats $built
+    # seed bugs re-enacted by the guest kernel (samples/make-bug.sh), each
+    # finding against the module's ground truth; some also in crash
+    part "bug lab" python3 tests/bugs/test_bugs.py --crash
 fi
 echo "$P passed, $F failed"
 [ "$F" = 0 ]

@@ -1,0 +1,145 @@
+/*
+ * legal-pending: no corruption.  Page tables the kernel has unlinked and
+ * queued for freeing, caught before the grace period that frees them:
+ * munmap() -> free_pgtables() -> pte_free_tlb()/pmd_free_tlb() ->
+ * tlb_remove_table() (s390 v6.1 page_table_free_rcu() marks the 2 KiB half
+ * pending first), and at tlb_finish_mmu() the batch goes to call_rcu()
+ * (mm/mmu_gather.c tlb_remove_table_free(), CONFIG_MMU_GATHER_RCU_TABLE_FREE).
+ * A dump taken then holds tables no entry references, with their pending
+ * state in struct page, and the batch on a CPU's rcu_data.cblist: legal,
+ * and thpcheck must count each one as in flight, not report it.
+ *
+ * The module (loaded by bug.sh with pid=VICTIM):
+ *  1. records every pte table under the victim's UNMAP region (victim.c
+ *     touched one page per MiB) and the pmd table holding them;
+ *  2. holds RCU on another CPU (a kthread in rcu_read_lock() that never
+ *     leaves: no grace period can end, so no RCU callback runs);
+ * bug.sh then has the victim munmap the region itself and writes 1 to the
+ * "check" parameter:
+ *  3. for each recorded table: its entry is now empty and its page still a
+ *     page table (not yet freed), printed as a "pending" line; a table
+ *     freed at once (tlb_remove_table_one(), no batch page) is only a step.
+ */
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/rcupdate.h>
+#include "thpbug.h"
+
+static int pid;
+module_param(pid, int, 0444);
+MODULE_PARM_DESC(pid, "pid of samples/bugs/victim");
+
+#define MIB		0x100000UL
+#define UNMAP		0x1c000000000UL
+#define UNMAP_LEN	(64 * MIB)
+#define MAX_TABLES	128
+
+static struct {
+	unsigned long pa;
+	pmd_t *entry;		/* the pmd that referenced it */
+} tabs[MAX_TABLES];
+static int ntabs;
+static unsigned long pmd_table_pa;
+static pud_t *pmd_table_entry;
+static struct task_struct *holder;
+
+static int hold_rcu(void *unused)
+{
+	rcu_read_lock();
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+
+static void record_tables(struct mm_struct *mm)
+{
+	unsigned long a;
+	pmd_t *pmdp;
+
+	for (a = UNMAP; a < UNMAP + UNMAP_LEN && ntabs < MAX_TABLES; a += PAGE_SIZE) {
+		pmdp = thpbug_pmd(mm, a);
+		if (!pmdp || pmd_none(*pmdp) || pmd_trans_huge(*pmdp))
+			continue;
+		if (!pmd_table_pa) {
+			pud_t *pud = pud_offset(p4d_offset(pgd_offset(mm, a), a), a);
+
+			pmd_table_entry = pud;
+			pmd_table_pa = __pa(pmd_offset(pud, UNMAP & PUD_MASK));
+		}
+		if (ntabs && tabs[ntabs - 1].entry == pmdp)
+			continue;
+		tabs[ntabs].pa = __pa(pte_offset_kernel(pmdp, a & PMD_MASK));
+		tabs[ntabs++].entry = pmdp;
+	}
+}
+
+static void report(unsigned long pa, const char *level, int unlinked)
+{
+	struct page *pg = pfn_to_page(pa >> PAGE_SHIFT);
+
+	if (!unlinked) {
+		say("step %s table %#lx is still linked", level, pa);
+		return;
+	}
+	if (!PageTable(pg) && strcmp(level, "pmd")) {
+		say("step %s table %#lx already freed (no batch)", level, pa);
+		return;
+	}
+	say("pending level=%s table_pa=%#lx refcount=%#x", level, pa,
+	    (unsigned)atomic_read(&pg->_refcount));
+}
+
+static int check_set(const char *val, const struct kernel_param *kp)
+{
+	int i;
+
+	for (i = 0; i < ntabs; i++)
+		report(tabs[i].pa, "pte", pmd_none(*tabs[i].entry));
+	if (pmd_table_pa)
+		report(pmd_table_pa, "pmd", pud_none(*pmd_table_entry));
+	say("done");
+	return 0;
+}
+static const struct kernel_param_ops check_ops = { .set = check_set };
+module_param_cb(check, &check_ops, NULL, 0200);
+MODULE_PARM_DESC(check, "write 1 after the victim's munmap: report the pending tables");
+
+static int __init pending_init(void)
+{
+	struct mm_struct *mm = thpbug_mm_of(pid);
+	unsigned int cpu;
+
+	if (!mm) {
+		say("fail no mm for pid %d", pid);
+		return 0;
+	}
+	mmap_read_lock(mm);
+	record_tables(mm);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	say("step %d pte tables under %#lx-%#lx, pmd table %#lx", ntabs, UNMAP,
+	    UNMAP + UNMAP_LEN, pmd_table_pa);
+	if (!ntabs) {
+		say("fail no pte tables under the victim's UNMAP region");
+		return 0;
+	}
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (cpu >= nr_cpu_ids) {
+		say("fail one CPU only: nothing can hold RCU");
+		return 0;
+	}
+	holder = kthread_create(hold_rcu, NULL, "thpbug-rcu-hold");
+	if (IS_ERR(holder)) {
+		say("fail kthread_create");
+		return 0;
+	}
+	kthread_bind(holder, cpu);
+	wake_up_process(holder);
+	msleep(100);
+	say("step RCU held on CPU %u (pid %d)", cpu, holder->pid);
+	return 0;
+}
+module_init(pending_init);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("thpcheck bug lab: page tables queued for RCU freeing at the dump");
