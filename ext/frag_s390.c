@@ -237,8 +237,13 @@ static void walk_ring(struct ring *r, uint64_t head)
 			return;
 		}
 		if (nprev != node) {
-			ring_corrupt(r, kva_to_pa(p, next), 1, nprev,
+			ring_corrupt(r, kva_to_pa(p, next), 1, nprev, nprev == S390_PTE_NONE ?
+				     "next->prev is 0x400 (an empty pte: the word withdraw clears), "
+				     "not the table before it: \"list_del corruption. next->prev "
+				     "should be ..., but was 0x400\"" :
 				     "next->prev does not point back (list_del corruption)");
+			/* linked all the same: deposited, not an orphan */
+			note_deposit(c, kva_to_pa(p, next), r->pmd_pa);
 			return;
 		}
 		from_pa = pa;

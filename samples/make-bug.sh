@@ -66,8 +66,11 @@ cleanup() {
 trap cleanup EXIT
 cp "$KO" "$STAGE/$SCENARIO.ko"
 cp "$VICTIM" "$STAGE/victim"
-# the unexported functions a module takes as parameters: "kallsyms: NAME ..."
+# from the module's header comment: the unexported functions it takes as
+# parameters (" * kallsyms: NAME ..."), what the victim does on SIGUSR1
+# (" * victim: MODE", victim.c)
 sed -n 's/^ \* kallsyms: //p' "$BUGS/$SCENARIO.c" | tr ' ' '\n' | grep . > "$STAGE/symbols" || true
+sed -n 's/^ \* victim: //p' "$BUGS/$SCENARIO.c" > "$STAGE/victim.mode" || true
 INITRD=$("$SAMPLES_DIR/guest/mkinitrd.sh" --bug "$STAGE" "$SAMPLE") || die "mkinitrd failed"
 KEY=$( { echo "$RELEASE $MEM $APPEND ${MACHINE[*]} ${INITRD##*/}";
          cat "$0" "$SAMPLES_DIR/fix-qemu-elf.py" "$K/packages"; } | sha256sum | cut -c1-32)
@@ -116,7 +119,7 @@ man = {'sample': sample, 'arch': arch, 'scenario': scenario, 'kernel_release': r
        'packages': [l for l in packages.splitlines() if l.strip()]}
 done = False
 def value(v):
-    return int(v, 16) if re.fullmatch(r'0x[0-9a-f]+', v) else int(v) if v.isdigit() else v
+    return int(v, 16) if re.fullmatch(r'0x[0-9a-f]+', v) else int(v) if re.fullmatch(r'-?\d+', v) else v
 for raw in open(os.path.join(work, 'console.log'), 'rb'):
     line = raw.decode('utf-8', 'replace').replace('\r', '').rstrip('\n')
     m = re.match(r'THPBUG (\w+) ?(.*)$', line)

@@ -3,13 +3,14 @@
 # thpwork figures: usage bug.sh SCENARIO.  /lib/bug holds the scenario's
 # module (SCENARIO.ko, samples/bugs/SCENARIO.c) and the victim process
 # (samples/bugs/victim.c).  Steps:
-#   1. start /lib/bug/victim and wait for /tmp/victim.pid;
-#   2. insmod SCENARIO.ko pid=VICTIM, plus NAME=ADDRESS for every NAME in
+#   1. start /lib/bug/victim (with the word in /lib/bug/victim.mode: what
+#      it does on SIGUSR1) and wait for /tmp/victim.pid;
+#   2. insmod SCENARIO.ko pid=VICTIM, plus sym_NAME=ADDRESS for every NAME in
 #      /lib/bug/symbols (the address of that kernel symbol from
 #      /proc/kallsyms: functions the kernel does not export);
 #   3. if the module has a "check" parameter: SIGUSR1 to the victim (it
-#      munmaps its last region itself), wait for /tmp/victim.unmapped, then
-#      write 1 to the parameter (the module reports what is pending now);
+#      acts itself: munmap, MADV_COLLAPSE), wait for /tmp/victim.acted, then
+#      write 1 to the parameter (the module's second half runs);
 #   4. copy the module's "THPBUG ..." lines from dmesg to the console,
 #      print "GUEST: BUG-DONE" and idle: the host dumps the guest now.
 say() { echo "GUEST: $*"; }
@@ -23,7 +24,7 @@ wait_file() {   # wait_file FILE: up to 30 s
         sleep 0.1
     done
 }
-$D/victim &
+$D/victim $(cat $D/victim.mode 2>/dev/null) &
 wait_file /tmp/victim.pid || { say "FAIL bug $S: victim not ready"; idle; }
 V=$(cat /tmp/victim.pid)
 args="pid=$V"
@@ -31,14 +32,14 @@ if [ -s $D/symbols ]; then
     for sym in $(cat $D/symbols); do
         a=$(awk -v s="$sym" '$3 == s {print $1; exit}' /proc/kallsyms)
         [ -n "$a" ] || { say "FAIL bug $S: no $sym in /proc/kallsyms"; idle; }
-        args="$args $sym=0x$a"
+        args="$args sym_$sym=0x$a"
     done
 fi
 say "bug $S: insmod $M.ko $args"
 insmod $D/$S.ko $args || { say "FAIL bug $S: insmod failed"; dmesg | tail -20; idle; }
 if [ -e /sys/module/$M/parameters/check ]; then
     kill -USR1 "$V"
-    wait_file /tmp/victim.unmapped || { say "FAIL bug $S: victim did not unmap"; idle; }
+    wait_file /tmp/victim.acted || { say "FAIL bug $S: victim did not act"; idle; }
     echo 1 > /sys/module/$M/parameters/check
 fi
 dmesg | sed -n 's/.*\(THPBUG .*\)/\1/p'

@@ -35,10 +35,6 @@
  */
 #include "thpbug.h"
 
-static int pid;
-module_param(pid, int, 0444);
-MODULE_PARM_DESC(pid, "pid of samples/bugs/victim");
-
 #define MIB		0x100000UL
 #define FILLER		0x18000000000UL
 #define FILLER_SEGS	64

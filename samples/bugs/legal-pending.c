@@ -9,6 +9,8 @@
  * state in struct page, and the batch on a CPU's rcu_data.cblist: legal,
  * and thpcheck must count each one as in flight, not report it.
  *
+ * victim: unmap
+ *
  * The module (loaded by bug.sh with pid=VICTIM):
  *  1. records every pte table under the victim's UNMAP region (victim.c
  *     touched one page per MiB) and the pmd table holding them;
@@ -25,10 +27,6 @@
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
 #include "thpbug.h"
-
-static int pid;
-module_param(pid, int, 0444);
-MODULE_PARM_DESC(pid, "pid of samples/bugs/victim");
 
 #define MIB		0x100000UL
 #define UNMAP		0x1c000000000UL

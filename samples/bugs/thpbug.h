@@ -26,6 +26,24 @@
 
 #define say(fmt, ...) pr_info("THPBUG " fmt "\n", ##__VA_ARGS__)
 
+/* an unexported kernel function, its address from /proc/kallsyms passed
+ * by bug.sh as sym_NAME= (the module's " * kallsyms: NAME" line) */
+#define THPBUG_SYM(name) \
+	static unsigned long sym_##name; \
+	module_param(sym_##name, ulong, 0444); \
+	MODULE_PARM_DESC(sym_##name, "address of " #name " (/proc/kallsyms)")
+
+/* the victim's pid, which every scenario takes */
+static int pid;
+module_param(pid, int, 0444);
+MODULE_PARM_DESC(pid, "pid of samples/bugs/victim");
+
+/* victim.c's regions */
+#define VICTIM_TOUCH	0x1a000000000UL
+#define VICTIM_HUGE	0x1a040000000UL
+#define VICTIM_THP2	0x1b000000000UL
+#define VICTIM_COLL	0x1d000000000UL
+
 /* the mm of a process (reference taken: mmput() it) */
 static inline struct mm_struct *thpbug_mm_of(int pid)
 {

@@ -37,6 +37,9 @@ THPSCAN = os.environ.get("THPSCAN") or os.path.join(TOP, "build", "thpscan")
 SCENARIOS = [
     ("s390x-6.1", "idte-wrong-address", True),
     ("s390x-6.1", "legal-pending", True),
+    ("s390x-6.1", "deposit-ring-0x400", False),
+    ("s390x-6.1", "seg-empty-large", False),
+    ("s390x-6.1", "free-referenced", False),
 ]
 
 
