@@ -30,6 +30,10 @@ struct ppc_priv {
 	/* physical addresses of the deposited pte fragments of one mm */
 	uint64_t *deps;
 	size_t ndeps, capdeps;
+	/* a deposit ring or slot array of the mm not read whole (left out
+	 * of the dump, or corrupt): its deposited fragments are not all in
+	 * deps */
+	int deps_partial;
 };
 
 int ppc_frag_init(struct tc_ctx *c, struct ppc_priv *p);
