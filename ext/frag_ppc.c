@@ -160,9 +160,21 @@ static unsigned walk_radix_ring(struct tc_ctx *c, uint64_t page_pa,
 		    tc_not_in_dump(c, before, TC_NID_TABLE, next - PPC_PAGE_OFFSET,
 				   RING_SKIPPED))
 			return RING_PARTIAL;
-		if (bad_pointer(next, p->align[P_PTE]) || nprev != node) {
+		if (bad_pointer(next, p->align[P_PTE])) {
 			deposit_corrupt(c, node - PPC_PAGE_OFFSET, 0, next, page_pa,
-					"next is not a deposited fragment pointing back");
+					"next is not a deposited fragment pointer");
+			return MAX_RING;
+		}
+		/* list_del's check: next->prev must point back here */
+		if (nprev != node) {
+			deposit_corrupt(c, next - PPC_PAGE_OFFSET, 1, nprev, page_pa,
+					nprev ? "next->prev does not point back (list_del corruption)" :
+					"next->prev is 0 (the word withdraw zeroes), not the fragment "
+					"before it: list_del corruption");
+			/* linked all the same: deposited, not an orphan */
+			if (next != node &&
+			    tc_grow((void **)&p->deps, &p->capdeps, p->ndeps, sizeof(*p->deps)) == 0)
+				p->deps[p->ndeps++] = next - PPC_PAGE_OFFSET;
 			return MAX_RING;
 		}
 		from = node - PPC_PAGE_OFFSET;

@@ -243,7 +243,8 @@ static void walk_ring(struct ring *r, uint64_t head)
 				     "should be ..., but was 0x400\"" :
 				     "next->prev does not point back (list_del corruption)");
 			/* linked all the same: deposited, not an orphan */
-			note_deposit(c, kva_to_pa(p, next), r->pmd_pa);
+			if (next != node)
+				note_deposit(c, kva_to_pa(p, next), r->pmd_pa);
 			return;
 		}
 		from_pa = pa;

@@ -22,6 +22,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/pfn.h>
 #include <linux/version.h>
 
 #define say(fmt, ...) pr_info("THPBUG " fmt "\n", ##__VA_ARGS__)

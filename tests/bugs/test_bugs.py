@@ -40,6 +40,12 @@ SCENARIOS = [
     ("s390x-6.1", "deposit-ring-0x400", False),
     ("s390x-6.1", "seg-empty-large", False),
     ("s390x-6.1", "free-referenced", False),
+    ("ppc64le-6.1-radix", "legal-pending", True),
+    ("ppc64le-6.1-hash", "legal-pending", True),
+    ("ppc64le-6.1-radix", "frag-refcount", False),
+    ("ppc64le-6.1-hash", "frag-refcount", False),
+    ("ppc64le-6.1-radix", "deposit-double-withdraw", False),
+    ("ppc64le-6.1-hash", "deposit-slot-cleared", False),
 ]
 
 

@@ -135,8 +135,8 @@ static void test_plants(void)
 		{ "DEPOSIT_NOT_EMPTY", DEP + 8 * 5, 0x520000 | PTE_RW, 1, 0, DEP, 5 },
 		/* the ring points at a live pte fragment */
 		{ "DEPOSIT_LIST_CORRUPT", SPAGE(PMD_PAGE) + 16, KV + U_PTE, 0, 0, PMD_PAGE, -1 },
-		/* next->prev does not point back */
-		{ "DEPOSIT_LIST_CORRUPT", DEP + 8, KV + DEP + 0x100, 0, 0, DEP, 0 },
+		/* next->prev does not point back: the prev word is named */
+		{ "DEPOSIT_LIST_CORRUPT", DEP + 8, KV + DEP + 0x100, 0, 0, DEP, 1 },
 	};
 	const struct plant hash_deposit[] = {
 		/* the THP's slot is empty */
