@@ -22,10 +22,6 @@
  *     page table (not yet freed), printed as a "pending" line; a table
  *     freed at once (tlb_remove_table_one(), no batch page) is only a step.
  */
-#include <linux/cpumask.h>
-#include <linux/delay.h>
-#include <linux/kthread.h>
-#include <linux/rcupdate.h>
 #include "thpbug.h"
 
 #define MIB		0x100000UL
@@ -40,15 +36,6 @@ static struct {
 static int ntabs;
 static unsigned long pmd_table_pa;
 static pud_t *pmd_table_entry;
-static struct task_struct *holder;
-
-static int hold_rcu(void *unused)
-{
-	rcu_read_lock();
-	for (;;)
-		cpu_relax();
-	return 0;
-}
 
 static void record_tables(struct mm_struct *mm)
 {
@@ -106,7 +93,6 @@ MODULE_PARM_DESC(check, "write 1 after the victim's munmap: report the pending t
 static int __init pending_init(void)
 {
 	struct mm_struct *mm = thpbug_mm_of(pid);
-	unsigned int cpu;
 
 	if (!mm) {
 		say("fail no mm for pid %d", pid);
@@ -122,20 +108,7 @@ static int __init pending_init(void)
 		say("fail no pte tables under the victim's UNMAP region");
 		return 0;
 	}
-	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
-	if (cpu >= nr_cpu_ids) {
-		say("fail one CPU only: nothing can hold RCU");
-		return 0;
-	}
-	holder = kthread_create(hold_rcu, NULL, "thpbug-rcu-hold");
-	if (IS_ERR(holder)) {
-		say("fail kthread_create");
-		return 0;
-	}
-	kthread_bind(holder, cpu);
-	wake_up_process(holder);
-	msleep(100);
-	say("step RCU held on CPU %u (pid %d)", cpu, holder->pid);
+	thpbug_hold_rcu();
 	return 0;
 }
 module_init(pending_init);

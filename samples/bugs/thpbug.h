@@ -16,8 +16,12 @@
  */
 #ifndef THPBUG_H
 #define THPBUG_H
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -92,5 +96,37 @@ static inline int thpbug_fault(struct mm_struct *mm, unsigned long addr, int wri
 		return -EFAULT;
 	r = handle_mm_fault(vma, addr, FAULT_FLAG_REMOTE | (write ? FAULT_FLAG_WRITE : 0), NULL);
 	return (r & VM_FAULT_ERROR) ? -EFAULT : 0;
+}
+
+/* a reader that never leaves, on another CPU: no RCU grace period ends,
+ * so tables queued for freeing (tlb_remove_table(), call_rcu()) stay
+ * queued until the dump */
+static int thpbug_rcu_reader(void *unused)
+{
+	rcu_read_lock();
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+
+static inline int thpbug_hold_rcu(void)
+{
+	unsigned int cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	struct task_struct *t;
+
+	if (cpu >= nr_cpu_ids) {
+		say("fail one CPU only: nothing can hold RCU");
+		return -1;
+	}
+	t = kthread_create(thpbug_rcu_reader, NULL, "thpbug-rcu-hold");
+	if (IS_ERR(t)) {
+		say("fail kthread_create");
+		return -1;
+	}
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	msleep(100);
+	say("step RCU held on CPU %u (pid %d)", cpu, t->pid);
+	return 0;
 }
 #endif

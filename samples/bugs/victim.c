@@ -24,6 +24,8 @@
  * when the module has a "check" parameter), then writes /tmp/victim.acted:
  *   unmap     munmap(UNMAP) (legal-pending: the tables go to an mmu_gather
  *             batch and RCU)
+ *   unmap-odd munmap of every odd MiB of UNMAP (frag-release-race: pte-table
+ *             pages with one half pending release, the other in use)
  *   collapse  MADV_HUGEPAGE + MADV_COLLAPSE on COLL (v6.1+: the kernel's
  *             collapse deposits the original pte table)
  */
@@ -118,8 +120,16 @@ static void write_file(const char *path, long v)
 
 static int act(const char *mode)
 {
+	unsigned long a;
+
 	if (!strcmp(mode, "unmap"))
 		return munmap((void *)UNMAP, UNMAP_LEN);
+	if (!strcmp(mode, "unmap-odd")) {
+		for (a = UNMAP + MIB; a < UNMAP + UNMAP_LEN; a += 2 * MIB)
+			if (munmap((void *)a, MIB))
+				return -1;
+		return 0;
+	}
 	if (!strcmp(mode, "collapse"))
 		return madvise((void *)COLL, hpage, MADV_HUGEPAGE) ||
 		       madvise((void *)COLL, hpage, MADV_COLLAPSE);

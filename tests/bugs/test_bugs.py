@@ -41,6 +41,7 @@ SCENARIOS = [
     ("s390x-6.1", "seg-empty-large", False),
     ("s390x-6.1", "free-referenced", False),
     ("s390x-6.1", "deposit-not-empty", False),
+    ("s390x-6.1", "frag-release-race", False),
     ("ppc64le-6.1-radix", "legal-pending", True),
     ("ppc64le-6.1-hash", "legal-pending", True),
     ("ppc64le-6.1-radix", "frag-refcount", False),
