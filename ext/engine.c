@@ -235,6 +235,30 @@ void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	va_end(ap);
 }
 
+size_t tc_fold_entry_findings(struct tc_ctx *c, uint64_t pa, uint64_t bytes)
+{
+	struct tc_findings *F = &c->findings;
+	size_t i, j, k, folded = 0;
+
+	for (i = j = 0; i < F->n; i++) {
+		const struct tc_finding *f = &F->v[i];
+
+		if (f->index >= 0 && f->table_pa != TC_NO_ADDR && f->table_pa >= pa &&
+		    f->table_pa < pa + bytes) {
+			for (k = 0; k < c->nmms; k++)
+				if (c->mms[k].mm == f->mm && c->mms[k].findings)
+					c->mms[k].findings--;
+			folded++;
+			continue;
+		}
+		if (j != i)
+			F->v[j] = F->v[i];
+		j++;
+	}
+	F->n = j;
+	return folded;
+}
+
 int tc_grow(void **v, size_t *cap, size_t n, size_t size)
 {
 	size_t ncap;

@@ -561,8 +561,19 @@ static void judge_page(struct tc_ctx *c, struct s390_frag_page *fp)
 	}
 	for (h = 0; h < 2; h++)
 		if (half_used(fp, h) && !page_is_table(p, fp)) {
-			report_page(c, "S390_FRAG_NOT_PGTABLE", fp, h, fp->page_type,
-				    "referenced pte table whose struct page is not a page table (page_type)");
+			/* a page freed and taken again holds other data (zeros on
+			 * kernels with init_on_alloc, Debian's default): one
+			 * finding for the page, not one per word */
+			size_t folded = tc_fold_entry_findings(c, fp->pa, 4096);
+			char what[160];
+
+			snprintf(what, sizeof(what), "referenced pte table whose struct page is not a "
+				 "page table (page_type)%s", folded ? "; the findings on its entries "
+				 "are folded in: its words are not ptes" : "");
+			if (folded)
+				snprintf(what + strlen(what), sizeof(what) - strlen(what),
+					 " (%zu)", folded);
+			report_page(c, "S390_FRAG_NOT_PGTABLE", fp, h, fp->page_type, what);
 			break;
 		}
 	if (p->scheme != S390_WHOLEPAGE)

@@ -347,6 +347,10 @@ long tc_off(struct tc_ctx *c, const char *type, const char *member);
 void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	       uint64_t table_pa, int index, uint64_t value,
 	       const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* Take out the findings on entries of the tables in pa..pa+bytes (a page
+ * found not to hold page tables: its words are not entries); returns how
+ * many, for the finding that explains them */
+size_t tc_fold_entry_findings(struct tc_ctx *c, uint64_t pa, uint64_t bytes);
 /* Whether a read since c->stats.excluded_reads was `before` met a page
  * the dump's filter left out; if so it is counted under kind (addr: the
  * thing that could not be read, skipped: the check that needed it) and

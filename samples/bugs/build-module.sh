@@ -4,7 +4,15 @@
 # headers and linux-kbuild (amd64, modpost and fixdep for this host) that it
 # depends on, all of exactly the version of the kernel image the sample
 # boots (samples/resolve.py --version), unpacked with dpkg -x into
-# $THPCHECK_CACHE/kheaders/REL.  Nothing is installed.
+# $THPCHECK_CACHE/kheaders/REL.  Nothing is installed on the host.
+#
+# The module is built with the major version of gcc the kernel was built
+# with (CONFIG_GCC_VERSION: the kernel's flags are that compiler's): the
+# host's cross gcc when it is that version (bookworm: 12, the 6.1
+# kernels), else gcc-N-TRIPLET in a trixie tree made with debootstrap
+# (minbase + make + dwarves for the modules' BTF), cached in
+# $THPCHECK_CACHE/toolroot/trixie-gcc-N-TRIPLET, and the build runs there
+# under chroot (trixie's 6.12 kernels: gcc 14).
 #
 # Usage: samples/bugs/build-module.sh SAMPLE SCENARIO
 # Prints the module's path on stdout:
@@ -55,13 +63,42 @@ if [ ! -s "$KH/.done" ]; then
     echo "linux-headers-$REL $VER $COMMON $KBUILD" > "$KH/.done"
 fi
 
+# --- the compiler ---------------------------------------------------------------
+# a trixie tree with gcc-N for the target, made once (debootstrap from the
+# mirror of the private sources.list)
+toolroot() {
+    local major=$1 root=$THPCHECK_CACHE/toolroot/trixie-gcc-$1-${CROSS%-} mirror
+    if [ ! -e "$root/.done" ]; then
+        command -v debootstrap >/dev/null ||
+            apt-get install -y --no-install-recommends debootstrap >&2 || die "cannot install debootstrap"
+        mirror=$(awk '$1 == "deb" && / trixie main/ {print $(NF-2); exit}' "$APT_DIR/etc/sources.list")
+        rm -rf "$root.tmp"
+        log "making $root (debootstrap trixie, gcc-$major-${CROSS%-})"
+        debootstrap --variant=minbase --include="gcc-$major-${CROSS%-},make,dwarves" \
+            trixie "$root.tmp" "${mirror:-http://deb.debian.org/debian}" >"$root.log" 2>&1 ||
+            die "debootstrap of the gcc-$major tree failed: $(tail -1 "$root.log")"
+        touch "$root.tmp/.done" && rm -rf "$root" && mv "$root.tmp" "$root"
+    fi
+    echo "$root"
+}
+CONF=$KH/usr/src/linux-headers-$REL/include/config/auto.conf
+GCCV=$(sed -n 's/^CONFIG_GCC_VERSION=//p' "$CONF")
+[ -n "$GCCV" ] || die "$CONF names no CONFIG_GCC_VERSION"
+ROOT=
+if [ "$((GCCV / 10000))" != "$(${CROSS}gcc -dumpversion | cut -d. -f1)" ]; then
+    ROOT=$(toolroot $((GCCV / 10000))) || exit 1
+    # the headers at the same path inside (hard links: no copy)
+    [ -d "$ROOT$KH" ] || { mkdir -p "$(dirname "$ROOT$KH")" && cp -al "$KH" "$ROOT$KH"; } ||
+        die "cannot link the headers into $ROOT"
+fi
+
 # --- the module ----------------------------------------------------------------
-B=$(mktemp -d "${TMPDIR:-/tmp}/thpbug-$SCENARIO.XXXXXX")
+B=$(mktemp -d "$ROOT/tmp/thpbug-$SCENARIO.XXXXXX")
 trap 'rm -rf "$B"' EXIT
 cp "$BUGS/$SCENARIO.c" "$BUGS/thpbug.h" "$B/"
 echo "obj-m := $SCENARIO.o" > "$B/Kbuild"
-make -s -C "$KH/usr/src/linux-headers-$REL" M="$B" ARCH=$KARCH CROSS_COMPILE=$CROSS modules >&2 ||
-    die "building $SCENARIO.ko for $REL failed"
+${ROOT:+chroot "$ROOT"} make -s -C "$KH/usr/src/linux-headers-$REL" M="${B#"$ROOT"}" ARCH=$KARCH \
+    CROSS_COMPILE=$CROSS modules >&2 || die "building $SCENARIO.ko for $REL failed"
 mkdir -p "${OUT%/*}"
 cp "$B/$SCENARIO.ko" "$OUT.tmp" && mv "$OUT.tmp" "$OUT"
 log "built $OUT"

@@ -9,6 +9,11 @@
  * page has its other half in use, and leaves the segment entry as it is:
  * the half is free in struct page and live in the tables.
  *
+ * v6.7+ (whole-page pte tables, no fragments): page_table_free() frees
+ * the page at once; the module then takes the page for itself with
+ * alloc_page() (the next order-0 allocation on this CPU gets it back),
+ * so a page that is no page table any more is referenced as one.
+ *
  * kallsyms: page_table_free
  */
 #include "thpbug.h"
@@ -33,24 +38,50 @@ static int __init fr_init(void)
 	for (i = 0; i < 8 && !table; i++) {
 		a = VICTIM_TOUCH + i * HPAGE_SIZE;
 		pmdp = thpbug_pmd(mm, a);
-		if (!pmdp || pmd_none(*pmdp) || pmd_large(*pmdp))
+		if (!pmdp || pmd_none(*pmdp) || pmd_trans_huge(*pmdp))
 			continue;
 		page = pmd_page(*pmdp);
 		before = atomic_read(&page->_refcount);
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
 		/* fragment bits (>> 24): A0 A1 both set */
-		if (((before >> 24) & 3) == 3)
-			table = (unsigned long *)pte_offset_kernel(pmdp, a);
+		if (((before >> 24) & 3) != 3)
+			continue;
+#endif
+		table = (unsigned long *)pte_offset_kernel(pmdp, a);
 	}
 	if (!table) {
-		say("fail no TOUCH pte table shares its page with another table in use");
+		say("fail no TOUCH pte table%s", LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0) ?
+		    " shares its page with another table in use" : "");
 		goto out;
 	}
 	say("step pte table %#lx of va %#lx, page refcount %#x", (unsigned long)__pa(table),
 	    a, before);
 	ptfree(mm, table);
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
 	say("truth sig=S390_FRAG_FREE_REFERENCED pid=%d va=%#lx table_pa=%#lx index=-1 pa=%#lx "
 	    "old=%#x new=%#x", pid, a, (unsigned long)__pa(table), (unsigned long)__pa(table),
 	    before, (unsigned int)atomic_read(&page->_refcount));
+#else
+	{
+		struct page *got = NULL, *spare[16];
+		int n = 0;
+
+		while (n < 16 && (spare[n] = alloc_page(GFP_KERNEL)) && spare[n] != page)
+			n++;
+		if (n < 16 && spare[n] == page)
+			got = page;	/* kept: the page is reused */
+		while (n-- > 0)
+			__free_page(spare[n]);
+		if (!got) {
+			say("fail the freed page did not come back to alloc_page()");
+			goto out;
+		}
+		say("step page %#lx freed and allocated again (alloc_page)", (unsigned long)__pa(table));
+		say("truth sig=S390_FRAG_NOT_PGTABLE pid=%d va=%#lx table_pa=%#lx index=-1 pa=%#lx "
+		    "old=%#x new=%#x", pid, a, (unsigned long)__pa(table), (unsigned long)__pa(table),
+		    before, READ_ONCE(page->page_type));
+	}
+#endif
 out:
 	mmap_write_unlock(mm);
 	mmput(mm);

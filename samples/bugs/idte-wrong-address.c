@@ -42,13 +42,12 @@
 #define CAND_STEP	0x80000000UL
 #define NCAND		4
 
-static int filler_next;
-
 /* 1: every later pte table is a new page (v6.1 page_table_alloc() takes a
  * free half from mm->context.pgtable_list first) */
 static int use_up_pgtable_list(struct mm_struct *mm)
 {
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+	static int filler_next;
 	int empty;
 
 	for (;;) {

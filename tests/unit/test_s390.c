@@ -247,8 +247,33 @@ static void test_frag(const char *name, uint64_t pa, uint64_t value,
 	synth_free(&s);
 }
 
+/* a referenced pte-table page freed and taken again (init_on_alloc: all
+ * zeros, page_type no table): one S390_FRAG_NOT_PGTABLE for the page, the
+ * zero words folded into it instead of 256 S390_PTE_ILLEGAL */
+static void test_reused_table(void)
+{
+	struct synth s;
+	struct tc_ctx c;
+	const struct tc_finding *f;
+	unsigned i;
+
+	build_frag_world(&s);
+	synth_put32(&s, spage(U_PT) + 48, 0xffffffff);
+	for (i = 0; i < 256; i++)
+		synth_put64(&s, U_PT + 8ULL * i, 0);
+	check(run(&s, &c) == 0, "reused table: run");
+	f = find(&c, "S390_FRAG_NOT_PGTABLE", U_PT, -1, 0xffffffff);
+	check(f && c.findings.n == 1 && strstr(f->detail, "folded in") &&
+	      strstr(f->detail, "(256)"), "reused table: %zu findings (first %s: %s)",
+	      c.findings.n, c.findings.n ? c.findings.v[0].sig : "",
+	      c.findings.n ? c.findings.v[0].detail : "");
+	tc_free(&c);
+	synth_free(&s);
+}
+
 static void test_frags(void)
 {
+	test_reused_table();
 	test_frag("frag clean", 0, 0, 0, NULL, 0, 0, 0);
 	test_frag("AA/PP", spage(U_PT) + 52, 0x13000001, 1,
 		  "S390_FRAG_AA_PP", U_PT, -1, 0x13000001);
