@@ -33,7 +33,10 @@
  *               to RCU (a callback tlb_remove_table_rcu on a CPU's
  *               rcu_data.cblist): unlinked by free_pgtables(), freed only
  *               after the TLB flush and a grace period (mm/mmu_gather.c
- *               tlb_remove_table(), tlb_table_flush())
+ *               tlb_remove_table(), tlb_table_flush()); or a pte table
+ *               whose ptdesc.pt_rcu_head is on a cblist with pte_free_now
+ *               (v6.6+ pte_free_defer(): retract_page_tables() in
+ *               mm/khugepaged.c)
  *
  * Evidence is read lazily (the first time a check asks for an mm) and
  * kept for the mm being walked.  Kernel stacks are scanned whole: words
@@ -85,6 +88,11 @@ struct tc_inflight {
 	uint64_t *rcu_tables;
 	unsigned char *rcu_counted;	/* counted in stats.in_flight already */
 	size_t nrcu, caprcu, caprcu_counted;
+	/* pte tables waiting for pte_free_now() (pte_free_defer()), by
+	 * physical address */
+	uint64_t *deferred;
+	unsigned char *deferred_counted;
+	size_t ndeferred, capdeferred, capdeferred_counted;
 	long stack_bytes;
 	struct tc_task *tasks;
 	size_t ntasks, captasks;
@@ -195,7 +203,9 @@ static void load_tasks(struct tc_ctx *c, struct tc_inflight *f)
 	}
 }
 
-static struct tc_inflight *state(struct tc_ctx *c)
+/* quiet: a failure to read the evidence is said only with -v (the RCU
+ * listing after the checks, which no finding waits for) */
+static struct tc_inflight *state_of(struct tc_ctx *c, int quiet)
 {
 	struct tc_inflight *f = c->inflight;
 
@@ -214,11 +224,16 @@ static struct tc_inflight *state(struct tc_ctx *c)
 				snprintf(f->why, sizeof(f->why), "no task could be read");
 		}
 		/* the states it would have exempted stay findings: say why */
-		if (!f->usable)
+		if (!f->usable && (!quiet || c->opts.verbose))
 			fprintf(c->opts.verbose ? c->opts.out : stderr,
 				"thpcheck: legal in-flight states not recognised: %s\n", f->why);
 	}
 	return f;
+}
+
+static struct tc_inflight *state(struct tc_ctx *c)
+{
+	return state_of(c, 0);
 }
 
 /* one task's kernel stack into buf (stack_bytes); 0 or -1 */
@@ -395,7 +410,10 @@ static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
 	fprintf(o, "  in flight: %s: ", tc_inflight_names[f->last_kind]);
 	if (f->last_mm)
 		fprintf(o, "mm %#llx ", (unsigned long long)f->last_mm);
-	if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid < 0) {
+	if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid == -2) {
+		fprintf(o, "table %#llx, referenced by no entry, waits for RCU to free it "
+			"(pte_free_defer -> pte_free_now)", (unsigned long long)f->last_start);
+	} else if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid < 0) {
 		fprintf(o, "table %#llx, referenced by no entry, is in an mmu_table_batch "
 			"waiting for RCU (tlb_remove_table_rcu)", (unsigned long long)f->last_start);
 	} else if (f->last_kind == TC_IF_PMD_UPDATE) {
@@ -533,13 +551,33 @@ static void hold(struct tc_ctx *c, struct held *h, uint64_t v, int kind, int pid
  * pgalloc.h pgtable_free_tlb(), MAX_PGTABLE_INDEX_SIZE 0xf) */
 #define RCU_SLOT_TAGS	0xfULL
 
-static void mark_rcu_counted(struct tc_inflight *f, uint64_t frag, uint64_t gran)
+static void mark_rcu_counted(struct tc_inflight *f, uint64_t frag, uint64_t gran,
+			     uint64_t frag_pa)
 {
 	size_t i;
 
 	for (i = 0; i < f->nrcu; i++)
 		if ((f->rcu_tables[i] & ~(gran - 1)) == frag)
 			f->rcu_counted[i] = 1;
+	for (i = 0; i < f->ndeferred; i++)
+		if (f->deferred[i] == frag_pa)
+			f->deferred_counted[i] = 1;
+}
+
+/* the page table of a struct ptdesc (a struct page) in vmemmap */
+static void deferred_table(struct tc_ctx *c, struct tc_inflight *f, uint64_t page)
+{
+	uint64_t n;
+
+	if (page < c->vmemmap || (page - c->vmemmap) % (uint64_t)c->page_size_struct)
+		return;
+	n = (page - c->vmemmap) / (uint64_t)c->page_size_struct;
+	if (tc_grow((void **)&f->deferred, &f->capdeferred, f->ndeferred, sizeof(*f->deferred)) == 0 &&
+	    tc_grow((void **)&f->deferred_counted, &f->capdeferred_counted, f->ndeferred,
+		    sizeof(*f->deferred_counted)) == 0) {
+		f->deferred_counted[f->ndeferred] = 0;
+		f->deferred[f->ndeferred++] = n << c->page_shift;
+	}
 }
 
 static void rcu_batch(struct tc_ctx *c, struct tc_inflight *f, uint64_t batch)
@@ -566,8 +604,9 @@ static void rcu_batch(struct tc_ctx *c, struct tc_inflight *f, uint64_t batch)
  */
 static void load_rcu_batches(struct tc_ctx *c, struct tc_inflight *f)
 {
-	uint64_t rd, pcpu, func, off, node;
+	uint64_t rd, pcpu, func, off, node, deferfn = 0;
 	long o_head = tc_off(c, "rcu_data", "cblist.head");
+	long o_pt_rcu = tc_off(c, "ptdesc", "pt_rcu_head");
 	long o_next = tc_off(c, "callback_head", "next");
 	long o_func = tc_off(c, "callback_head", "func");
 	long o_rcu = tc_off(c, "mmu_table_batch", "rcu");
@@ -583,6 +622,11 @@ static void load_rcu_batches(struct tc_ctx *c, struct tc_inflight *f)
 	    c->be->symbol(c->be->priv, "nr_cpu_ids", &node) < 0 ||
 	    tc_rd32(c, node, &ncpu) < 0)
 		return;
+	/* v6.6+ pte_free_defer() (mm/pgtable-generic.c, s390: arch/s390/mm/
+	 * pgalloc.c): call_rcu(&ptdesc->pt_rcu_head, pte_free_now) */
+	if (o_pt_rcu >= 0 && c->vmemmap && c->page_size_struct > 0 &&
+	    c->be->symbol(c->be->priv, "pte_free_now", &deferfn) < 0)
+		deferfn = 0;
 	for (cpu = 0; cpu < ncpu && cpu < TC_MAX_CPUS; cpu++) {
 		struct tc_cycle cy;
 		uint64_t fn;
@@ -594,6 +638,8 @@ static void load_rcu_batches(struct tc_ctx *c, struct tc_inflight *f)
 		while (node && n++ < TC_MAX_RCU_CALLBACKS && !tc_cycle_step(&cy, node)) {
 			if (tc_rd64(c, node + (uint64_t)o_func, &fn) == 0 && fn == func)
 				rcu_batch(c, f, node - (uint64_t)o_rcu);
+			else if (deferfn && fn == deferfn)
+				deferred_table(c, f, node - (uint64_t)o_pt_rcu);
 			if (tc_rd64(c, node + (uint64_t)o_next, &node) < 0)
 				break;
 		}
@@ -631,6 +677,9 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
 		load_rcu_batches(c, f);
 	for (i = 0; i < f->nrcu; i++)
 		hold(c, &h, f->rcu_tables[i], TC_IF_TABLE_FREE, -1);
+	for (i = 0; i < f->ndeferred; i++)
+		if (f->deferred[i] >= page_pa && f->deferred[i] < page_pa + bytes)
+			hold(c, &h, kva + (f->deferred[i] - page_pa), TC_IF_TABLE_FREE, -1);
 	buf = malloc((size_t)f->stack_bytes);
 	if (!buf)
 		return 0;
@@ -652,7 +701,7 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
 		return 0;
 	for (i = 0; i < h.n; i++) {
 		if (h.kind[i] == TC_IF_TABLE_FREE && h.pid[i] < 0)
-			mark_rcu_counted(f, h.seen[i], gran);
+			mark_rcu_counted(f, h.seen[i], gran, page_pa + (h.seen[i] - kva));
 		count(c, f, h.kind[i], page_pa + (h.seen[i] - kva), 0, 0, h.pid[i]);
 	}
 	return 1;
@@ -667,7 +716,7 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
  */
 void tc_inflight_rcu_tables(struct tc_ctx *c)
 {
-	struct tc_inflight *f = state(c);
+	struct tc_inflight *f = state_of(c, 1);
 	size_t i, lost = 0;
 	uint64_t pa;
 
@@ -688,6 +737,9 @@ void tc_inflight_rcu_tables(struct tc_ctx *c)
 		if (!tc_referrers(c, pa, NULL, 0))
 			count(c, f, TC_IF_TABLE_FREE, pa, 0, 0, -1);
 	}
+	for (i = 0; i < f->ndeferred; i++)
+		if (!f->deferred_counted[i] && !tc_referrers(c, f->deferred[i], NULL, 0))
+			count(c, f, TC_IF_TABLE_FREE, f->deferred[i], 0, 0, -2);
 	flush_line(c, f);
 	if (lost)
 		fprintf(c->opts.verbose ? c->opts.out : stderr,
@@ -747,6 +799,8 @@ void tc_inflight_free(struct tc_ctx *c)
 	free(f->tasks);
 	free(f->rcu_tables);
 	free(f->rcu_counted);
+	free(f->deferred);
+	free(f->deferred_counted);
 	free(f->detached);
 	free(f);
 	c->inflight = NULL;

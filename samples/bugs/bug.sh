@@ -6,7 +6,7 @@
 #   1. start /lib/bug/victim (with the word in /lib/bug/victim.mode: what
 #      it does on SIGUSR1) and wait for /tmp/victim.pid;
 #   2. insmod SCENARIO.ko pid=VICTIM, plus sym_NAME=ADDRESS for every NAME in
-#      /lib/bug/symbols (the address of that kernel symbol from
+#      /lib/bug/symbols (NAME?: only if the kernel has it; the address of that kernel symbol from
 #      /proc/kallsyms: functions the kernel does not export);
 #   3. if the module has a "check" parameter: SIGUSR1 to the victim (it
 #      acts itself: munmap, MADV_COLLAPSE), wait for /tmp/victim.acted, then
@@ -30,8 +30,13 @@ V=$(cat /tmp/victim.pid)
 args="pid=$V"
 if [ -s $D/symbols ]; then
     for sym in $(cat $D/symbols); do
-        a=$(awk -v s="$sym" '$3 == s {print $1; exit}' /proc/kallsyms)
-        [ -n "$a" ] || { say "FAIL bug $S: no $sym in /proc/kallsyms"; idle; }
+        opt=${sym%\?}     # NAME? : only where the kernel has it
+        a=$(awk -v s="$opt" '$3 == s {print $1; exit}' /proc/kallsyms)
+        if [ -z "$a" ]; then
+            [ "$opt" != "$sym" ] && continue
+            say "FAIL bug $S: no $sym in /proc/kallsyms"; idle
+        fi
+        sym=$opt
         args="$args sym_$sym=0x$a"
     done
 fi

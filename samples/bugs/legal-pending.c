@@ -18,9 +18,16 @@
  *     leaves: no grace period can end, so no RCU callback runs);
  * bug.sh then has the victim munmap the region itself and writes 1 to the
  * "check" parameter:
- *  3. for each recorded table: its entry is now empty and its page still a
+ *  3. v6.6+: retracts the empty pte table of the last HPAGE of TOUCH (the
+ *     victim emptied it with MADV_DONTNEED) the way retract_page_tables()
+ *     does after a file collapse (mm/khugepaged.c): pmd cleared and
+ *     flushed under the pmd lock, then pte_free_defer(), which queues the
+ *     table for pte_free_now() after a grace period;
+ *  4. for each recorded table: its entry is now empty and its page still a
  *     page table (not yet freed), printed as a "pending" line; a table
  *     freed at once (tlb_remove_table_one(), no batch page) is only a step.
+ *
+ * kallsyms: pte_free_defer?
  */
 #include "thpbug.h"
 
@@ -28,6 +35,8 @@
 #define UNMAP		0x1c000000000UL
 #define UNMAP_LEN	(64 * MIB)
 #define MAX_TABLES	128
+
+THPBUG_SYM(pte_free_defer);
 
 static struct {
 	unsigned long pa;
@@ -75,9 +84,53 @@ static void report(unsigned long pa, const char *level, int unlinked)
 	    (unsigned)atomic_read(&pg->_refcount));
 }
 
+/* 3: v6.6+ retract_page_tables(): pmdp_collapse_flush(), pte_free_defer() */
+static void retract(void)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	void (*defer)(struct mm_struct *, pgtable_t) = (void *)sym_pte_free_defer;
+	unsigned long a = VICTIM_TOUCH + 7 * PMD_SIZE, i;
+	struct mm_struct *mm = thpbug_mm_of(pid);
+	pmd_t *pmdp, old;
+	spinlock_t *ptl;
+	pte_t *ptep;
+
+	if (!mm || !defer) {
+		say("fail no mm for pid %d or no pte_free_defer address", pid);
+		return;
+	}
+	mmap_write_lock(mm);
+	pmdp = thpbug_pmd(mm, a);
+	if (!pmdp || pmd_none(*pmdp) || pmd_trans_huge(*pmdp)) {
+		say("fail no pte table at %#lx", a);
+		goto out;
+	}
+	ptep = pte_offset_kernel(pmdp, a);
+	for (i = 0; i < PTRS_PER_PTE; i++)
+		if (!pte_none(ptep[i])) {
+			say("fail the pte table at %#lx is not empty", a);
+			goto out;
+		}
+	ptl = pmd_lock(mm, pmdp);
+	old = pmdp_huge_get_and_clear(mm, a, pmdp);
+	flush_tlb_range(find_vma(mm, a), a, a + PMD_SIZE);
+	spin_unlock(ptl);
+	mm_dec_nr_ptes(mm);
+	defer(mm, pmd_pgtable(old));
+	tabs[ntabs].pa = __pa(ptep);
+	tabs[ntabs++].entry = pmdp;
+	say("step retracted pte table %#lx of %#lx: pte_free_defer()", (unsigned long)__pa(ptep), a);
+out:
+	mmap_write_unlock(mm);
+	mmput(mm);
+#endif
+}
+
 static int check_set(const char *val, const struct kernel_param *kp)
 {
 	int i;
+
+	retract();
 
 	for (i = 0; i < ntabs; i++)
 		report(tabs[i].pa, "pte", pmd_none(*tabs[i].entry));

@@ -23,7 +23,8 @@
  * On SIGUSR1 the process acts itself, as argv[1] says (bug.sh sends it
  * when the module has a "check" parameter), then writes /tmp/victim.acted:
  *   unmap     munmap(UNMAP) (legal-pending: the tables go to an mmu_gather
- *             batch and RCU)
+ *             batch and RCU), and MADV_DONTNEED on the last HPAGE of TOUCH
+ *             (its pte table stays, empty: the module retracts it)
  *   unmap-odd munmap of every odd MiB of UNMAP (frag-release-race: pte-table
  *             pages with one half pending release, the other in use)
  *   collapse  MADV_HUGEPAGE + MADV_COLLAPSE on COLL (v6.1+: the kernel's
@@ -123,7 +124,8 @@ static int act(const char *mode)
 	unsigned long a;
 
 	if (!strcmp(mode, "unmap"))
-		return munmap((void *)UNMAP, UNMAP_LEN);
+		return munmap((void *)UNMAP, UNMAP_LEN) ||
+		       madvise((void *)(TOUCH + 7 * hpage), hpage, MADV_DONTNEED);
 	if (!strcmp(mode, "unmap-odd")) {
 		for (a = UNMAP + MIB; a < UNMAP + UNMAP_LEN; a += 2 * MIB)
 			if (munmap((void *)a, MIB))
