@@ -568,11 +568,11 @@ static void judge_page(struct tc_ctx *c, struct s390_frag_page *fp)
 			char what[160];
 
 			snprintf(what, sizeof(what), "referenced pte table whose struct page is not a "
-				 "page table (page_type)%s", folded ? "; the findings on its entries "
-				 "are folded in: its words are not ptes" : "");
+				 "page table (page_type)");
 			if (folded)
 				snprintf(what + strlen(what), sizeof(what) - strlen(what),
-					 " (%zu)", folded);
+					 "; %zu findings on its words folded in: they are not ptes",
+					 folded);
 			report_page(c, "S390_FRAG_NOT_PGTABLE", fp, h, fp->page_type, what);
 			break;
 		}
