@@ -81,3 +81,14 @@ machine_config() {
 sparse_zeros() {
     fallocate --dig-holes "$1" 2>/dev/null || log "fallocate --dig-holes $1: not supported here, dump kept dense"
 }
+
+# The kernel files (in K) and the QEMU a guest of SAMPLE boots, checked
+# after machine_config; sets RELEASE.
+guest_inputs() {
+    local f
+    for f in vmlinuz vmlinux release; do
+        [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh $SAMPLE)"
+    done
+    [ -x "$QEMU" ] || die "$QEMU missing (run $QEMU_HINT)"
+    RELEASE=$(cat "$K/release")
+}

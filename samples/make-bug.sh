@@ -35,11 +35,7 @@ OUT=$THPCHECK_CACHE/bugs/$SAMPLE/$SCENARIO
 HUGEPAGES=8 COPIES= SCALE_MEM=
 machine_config "$SAMPLE"
 APPEND="$APPEND thpcheck.bug=$SCENARIO"
-for f in vmlinuz vmlinux release; do
-    [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh $SAMPLE)"
-done
-[ -x "$QEMU" ] || die "$QEMU missing (run $QEMU_HINT)"
-RELEASE=$(cat "$K/release")
+guest_inputs
 
 KO=$("$BUGS/build-module.sh" "$SAMPLE" "$SCENARIO") || die "$SCENARIO: module build failed"
 case $ARCH in

@@ -47,11 +47,7 @@ machine_config "$SAMPLE"
 # (a delay of at most 6 s, a dump of 2-4 s)
 BUSY_S=$((10 * NDUMPS + 30))
 APPEND="$APPEND thpcheck.busy=$BUSY_S"
-for f in vmlinuz vmlinux release; do
-    [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh $SAMPLE)"
-done
-[ -x "$QEMU" ] || die "$QEMU missing (run $QEMU_HINT)"
-RELEASE=$(cat "$K/release")
+guest_inputs
 # the image package's System.map is a placeholder ("The real System.map is
 # in the -dbg package"): the symbols come from the vmlinux
 [ -s "$K/symbols" ] || { nm -n --defined-only "$K/vmlinux" > "$K/symbols.tmp" && mv "$K/symbols.tmp" "$K/symbols"; } ||

@@ -58,11 +58,7 @@ DUMP_TIMEOUT=300
 [ -z "$COPIES" ] || [ "$MEM" -le 512 ] || DUMP_TIMEOUT=$((300 * MEM / 512))
 DUMP_TIMEOUT=${THPCHECK_DUMP_TIMEOUT:-$DUMP_TIMEOUT}
 
-for f in vmlinuz vmlinux release; do
-    [ -s "$K/$f" ] || die "$K/$f missing (run samples/fetch-kernels.sh $SAMPLE)"
-done
-[ -x "$QEMU" ] || die "$QEMU missing (run $QEMU_HINT)"
-RELEASE=$(cat "$K/release")
+guest_inputs
 QEMU_VER=$("$QEMU" --version | head -1)
 # what samples/resolve.py chose for this dump's inputs (PACKAGE ARCH VERSION
 # SHA256 FILE lines): kernel image + -dbg, busybox, QEMU (source or .debs)

@@ -40,9 +40,8 @@ static int __init dw_init(void)
 		goto out;
 	}
 	ptl = pmd_lock(mm, pmdp);
-	head = pmd_huge_pte(mm, pmdp);
-	second = head ? (pgtable_t)((struct list_head *)head)->next : NULL;
-	if (!head || second == head) {
+	second = thpbug_ring_second(mm, pmdp, &head);
+	if (!second) {
 		spin_unlock(ptl);
 		say("fail the ring holds %s", head ? "one table" : "no table");
 		goto out;

@@ -69,9 +69,7 @@ done:
 	say("done");
 	return 0;
 }
-static const struct kernel_param_ops check_ops = { .set = check_set };
-module_param_cb(check, &check_ops, NULL, 0200);
-MODULE_PARM_DESC(check, "write 1 after the victim's MADV_COLLAPSE");
+THPBUG_CHECK(check_set, "write 1 after the victim's MADV_COLLAPSE");
 
 static int __init dne_init(void)
 {

@@ -44,9 +44,8 @@ static int __init ring_init(void)
 		goto out;
 	}
 	ptl = pmd_lock(mm, pmdp);
-	head = pmd_huge_pte(mm, pmdp);
-	second = head ? (pgtable_t)((struct list_head *)head)->next : NULL;
-	if (!head || second == head) {
+	second = thpbug_ring_second(mm, pmdp, &head);
+	if (!second) {
 		spin_unlock(ptl);
 		say("fail the ring of the segment table holds %s", head ? "one table" : "no table");
 		goto out;

@@ -80,9 +80,7 @@ done:
 	say("done");
 	return 0;
 }
-static const struct kernel_param_ops check_ops = { .set = check_set };
-module_param_cb(check, &check_ops, NULL, 0200);
-MODULE_PARM_DESC(check, "write 1 after the victim's munmap");
+THPBUG_CHECK(check_set, "write 1 after the victim's munmap");
 
 static int __init frr_init(void)
 {

@@ -139,9 +139,7 @@ static int check_set(const char *val, const struct kernel_param *kp)
 	say("done");
 	return 0;
 }
-static const struct kernel_param_ops check_ops = { .set = check_set };
-module_param_cb(check, &check_ops, NULL, 0200);
-MODULE_PARM_DESC(check, "write 1 after the victim's munmap: report the pending tables");
+THPBUG_CHECK(check_set, "write 1 after the victim's munmap: report the pending tables");
 
 static int __init pending_init(void)
 {

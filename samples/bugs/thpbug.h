@@ -38,6 +38,13 @@
 	module_param(sym_##name, ulong, 0444); \
 	MODULE_PARM_DESC(sym_##name, "address of " #name " (/proc/kallsyms)")
 
+/* the module's second half, run when bug.sh writes the "check" parameter
+ * (after the victim acted, see bug.sh) */
+#define THPBUG_CHECK(fn, desc) \
+	static const struct kernel_param_ops check_ops = { .set = fn }; \
+	module_param_cb(check, &check_ops, NULL, 0200); \
+	MODULE_PARM_DESC(check, desc)
+
 /* the victim's pid, which every scenario takes */
 static int pid;
 module_param(pid, int, 0444);
@@ -96,6 +103,22 @@ static inline int thpbug_fault(struct mm_struct *mm, unsigned long addr, int wri
 		return -EFAULT;
 	r = handle_mm_fault(vma, addr, FAULT_FLAG_REMOTE | (write ? FAULT_FLAG_WRITE : 0), NULL);
 	return (r & VM_FAULT_ERROR) ? -EFAULT : 0;
+}
+
+/* the second table of the THP deposit ring of pmdp's table, threaded
+ * through the first two words of each deposited table (s390
+ * pgtable_trans_huge_deposit(), ppc64 radix__pgtable_trans_huge_deposit()),
+ * headed by pmd_huge_pte; NULL when the ring holds fewer than two.  Under
+ * the pmd lock. */
+static inline pgtable_t thpbug_ring_second(struct mm_struct *mm, pmd_t *pmdp, pgtable_t *head)
+{
+	pgtable_t second;
+
+	*head = pmd_huge_pte(mm, pmdp);
+	if (!*head)
+		return NULL;
+	second = (pgtable_t)((struct list_head *)*head)->next;
+	return second == *head ? NULL : second;
 }
 
 /* a reader that never leaves, on another CPU: no RCU grace period ends,
