@@ -64,6 +64,10 @@ const char *const tc_inflight_names[TC_IF_N] = {
 #define MAPLE_NODE_MASK		255ULL
 
 #define TC_MAX_STACK_BYTES	(1u << 16)
+/* the "pid" of a table held by no task: waiting for RCU in an
+ * mmu_table_batch, or queued by pte_free_defer() */
+#define PID_RCU_BATCH		(-1)
+#define PID_RCU_DEFERRED	(-2)
 
 struct tc_task {
 	uint64_t task, mm, stack;
@@ -410,10 +414,10 @@ static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
 	fprintf(o, "  in flight: %s: ", tc_inflight_names[f->last_kind]);
 	if (f->last_mm)
 		fprintf(o, "mm %#llx ", (unsigned long long)f->last_mm);
-	if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid == -2) {
+	if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid == PID_RCU_DEFERRED) {
 		fprintf(o, "table %#llx, referenced by no entry, waits for RCU to free it "
 			"(pte_free_defer -> pte_free_now)", (unsigned long long)f->last_start);
-	} else if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid < 0) {
+	} else if (f->last_kind == TC_IF_TABLE_FREE && f->last_pid == PID_RCU_BATCH) {
 		fprintf(o, "table %#llx, referenced by no entry, is in an mmu_table_batch "
 			"waiting for RCU (tlb_remove_table_rcu)", (unsigned long long)f->last_start);
 	} else if (f->last_kind == TC_IF_PMD_UPDATE) {
@@ -676,10 +680,11 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
 	if (!f->rcu_loaded)
 		load_rcu_batches(c, f);
 	for (i = 0; i < f->nrcu; i++)
-		hold(c, &h, f->rcu_tables[i], TC_IF_TABLE_FREE, -1);
+		hold(c, &h, f->rcu_tables[i], TC_IF_TABLE_FREE, PID_RCU_BATCH);
 	for (i = 0; i < f->ndeferred; i++)
 		if (f->deferred[i] >= page_pa && f->deferred[i] < page_pa + bytes)
-			hold(c, &h, kva + (f->deferred[i] - page_pa), TC_IF_TABLE_FREE, -1);
+			hold(c, &h, kva + (f->deferred[i] - page_pa), TC_IF_TABLE_FREE,
+			     PID_RCU_DEFERRED);
 	buf = malloc((size_t)f->stack_bytes);
 	if (!buf)
 		return 0;
@@ -735,11 +740,11 @@ void tc_inflight_rcu_tables(struct tc_ctx *c)
 			continue;
 		}
 		if (!tc_referrers(c, pa, NULL, 0))
-			count(c, f, TC_IF_TABLE_FREE, pa, 0, 0, -1);
+			count(c, f, TC_IF_TABLE_FREE, pa, 0, 0, PID_RCU_BATCH);
 	}
 	for (i = 0; i < f->ndeferred; i++)
 		if (!f->deferred_counted[i] && !tc_referrers(c, f->deferred[i], NULL, 0))
-			count(c, f, TC_IF_TABLE_FREE, f->deferred[i], 0, 0, -2);
+			count(c, f, TC_IF_TABLE_FREE, f->deferred[i], 0, 0, PID_RCU_DEFERRED);
 	flush_line(c, f);
 	if (lost)
 		fprintf(c->opts.verbose ? c->opts.out : stderr,
