@@ -1146,6 +1146,14 @@ uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa)
 	return c->vmemmap + (pa >> c->page_shift) * (uint64_t)c->page_size_struct;
 }
 
+uint64_t tc_pa_of_page(const struct tc_ctx *c, uint64_t page)
+{
+	if (!c->vmemmap || c->page_size_struct <= 0 || page < c->vmemmap ||
+	    (page - c->vmemmap) % (uint64_t)c->page_size_struct)
+		return TC_NO_ADDR;
+	return (page - c->vmemmap) / (uint64_t)c->page_size_struct << c->page_shift;
+}
+
 uint64_t tc_ptlock_of(struct tc_ctx *c, uint64_t pa)
 {
 	uint64_t page = tc_page_of(c, pa);

@@ -76,6 +76,13 @@ static void deposit_corrupt(struct tc_ctx *c, uint64_t where, int idx,
 		  "THP deposit of pmd page %#llx: %s", (unsigned long long)owner, what);
 }
 
+/* a deposited fragment of the mm checked now, for its page's refcount */
+static void note_deposit(struct ppc_priv *p, uint64_t pa)
+{
+	if (tc_grow((void **)&p->deps, &p->capdeps, p->ndeps, sizeof(*p->deps)) == 0)
+		p->deps[p->ndeps++] = pa;
+}
+
 /* a deposited pte fragment: not live, readable, and empty past the
  * words the deposit itself uses (T1 / H2 of the fragment rules);
  * 1 when it is, 0 when it is reported corrupt, -1 when it is left out
@@ -108,8 +115,7 @@ static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
 	c->stats.deposited++;
 	if (c->opts.inventory || c->opts.verbose)
 		tc_print_table(c, P_PTE, pa, 0, 0, owner);
-	if (tc_grow((void **)&p->deps, &p->capdeps, p->ndeps, sizeof(*p->deps)) == 0)
-		p->deps[p->ndeps++] = pa;
+	note_deposit(p, pa);
 	return 1;
 }
 
@@ -172,9 +178,8 @@ static unsigned walk_radix_ring(struct tc_ctx *c, uint64_t page_pa,
 					"next->prev is 0 (the word withdraw zeroes), not the fragment "
 					"before it: list_del corruption");
 			/* linked all the same: deposited, not an orphan */
-			if (next != node &&
-			    tc_grow((void **)&p->deps, &p->capdeps, p->ndeps, sizeof(*p->deps)) == 0)
-				p->deps[p->ndeps++] = next - PPC_PAGE_OFFSET;
+			if (next != node)
+				note_deposit(p, next - PPC_PAGE_OFFSET);
 			return MAX_RING;
 		}
 		from = node - PPC_PAGE_OFFSET;
@@ -313,15 +318,15 @@ static void check_refcount(struct tc_ctx *c, const struct ppc_frag_page *fp)
 	if (cursor && ((cursor - PPC_PAGE_OFFSET) & ~(PPC_PAGE_SIZE - 1)) == fp->pa)
 		expect += p->frag_nr[fp->level] -
 			  (((cursor & (PPC_PAGE_SIZE - 1)) >> p->frag_shift[fp->level]));
+	/* deposited fragments past a ring that was not read whole are
+	 * uncounted: too few is no evidence then (too many still is) */
+	if (ref > expect && fp->level == P_PTE && p->deps_partial)
+		return;
 	/* a count above the live fragments is legal while tasks hold the
 	 * others: allocated, not yet in a pmd (pte_fragment_alloc() before
 	 * pmd_populate()), or unlinked and waiting in an mmu_gather batch
 	 * for pte_fragment_free() (arch/powerpc/mm/book3s64/pgtable.c
 	 * pgtable_free_tlb()) */
-	/* deposited fragments past a ring that was not read whole are
-	 * uncounted: too few is no evidence then (too many still is) */
-	if (ref > expect && fp->level == P_PTE && p->deps_partial)
-		return;
 	if (ref > expect &&
 	    tc_inflight_fragments(c, fp->pa, fp->pa + PPC_PAGE_OFFSET, PPC_PAGE_SIZE,
 				  1ULL << p->frag_shift[fp->level], fp->mm, ref - (unsigned)expect))

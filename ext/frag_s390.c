@@ -333,11 +333,6 @@ static int check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 
 /* ------------------------------------------------------------ pgtable_list */
 
-static uint64_t page_pa_of(const struct tc_ctx *c, uint64_t page)
-{
-	return (page - c->vmemmap) / (uint64_t)c->page_size_struct << c->page_shift;
-}
-
 static int is_struct_page(const struct tc_ctx *c, uint64_t page)
 {
 	return c->vmemmap && page >= c->vmemmap &&
@@ -392,7 +387,7 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 					    "next is not a struct page's lru");
 		before = c->stats.excluded_reads;
 		if (tc_rd64(c, pos + 8, &back) < 0 &&
-		    tc_not_in_dump(c, before, TC_NID_PAGE, page_pa_of(c, page),
+		    tc_not_in_dump(c, before, TC_NID_PAGE, tc_pa_of_page(c, page),
 				   "the rest of their mms' pgtable_list and its membership checks"))
 			return list_partial(p, m);
 		if (back != prev)
@@ -404,7 +399,7 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 		if (tc_grow((void **)&p->listed, &p->caplisted, p->nlisted,
 			    sizeof(*p->listed)) == 0)
 			p->listed[p->nlisted++] =
-				(struct s390_listed){ page_pa_of(c, page), m->mm };
+				(struct s390_listed){ tc_pa_of_page(c, page), m->mm };
 		if (tc_rd64(c, pos, &next) < 0)
 			return list_corrupt(c, pos, 0, 0, "link unreadable");
 		prev = pos;

@@ -80,6 +80,12 @@ struct detached {
 	int pid;
 };
 
+/* a table waiting for RCU, and whether stats.in_flight has it already */
+struct rcu_table {
+	uint64_t addr;
+	int counted;
+};
+
 struct tc_inflight {
 	int tried;		/* offsets and the task list looked up */
 	int usable;		/* ... and found */
@@ -89,14 +95,12 @@ struct tc_inflight {
 	long off_tlb_mm, off_tlb_batch, off_batch_nr, off_batch_tables;
 	/* tables in batches waiting for RCU, read once */
 	int rcu_loaded;
-	uint64_t *rcu_tables;
-	unsigned char *rcu_counted;	/* counted in stats.in_flight already */
-	size_t nrcu, caprcu, caprcu_counted;
-	/* pte tables waiting for pte_free_now() (pte_free_defer()), by
-	 * physical address */
-	uint64_t *deferred;
-	unsigned char *deferred_counted;
-	size_t ndeferred, capdeferred, capdeferred_counted;
+	struct rcu_table *rcu;		/* batch slots: kernel addresses */
+	size_t nrcu, caprcu;
+	/* pte tables waiting for pte_free_now() (pte_free_defer()):
+	 * physical addresses */
+	struct rcu_table *deferred;
+	size_t ndeferred, capdeferred;
 	long stack_bytes;
 	struct tc_task *tasks;
 	size_t ntasks, captasks;
@@ -561,27 +565,26 @@ static void mark_rcu_counted(struct tc_inflight *f, uint64_t frag, uint64_t gran
 	size_t i;
 
 	for (i = 0; i < f->nrcu; i++)
-		if ((f->rcu_tables[i] & ~(gran - 1)) == frag)
-			f->rcu_counted[i] = 1;
+		if ((f->rcu[i].addr & ~(gran - 1)) == frag)
+			f->rcu[i].counted = 1;
 	for (i = 0; i < f->ndeferred; i++)
-		if (f->deferred[i] == frag_pa)
-			f->deferred_counted[i] = 1;
+		if (f->deferred[i].addr == frag_pa)
+			f->deferred[i].counted = 1;
+}
+
+static void add_rcu_table(struct rcu_table **v, size_t *n, size_t *cap, uint64_t addr)
+{
+	if (tc_grow((void **)v, cap, *n, sizeof(**v)) == 0)
+		(*v)[(*n)++] = (struct rcu_table){ addr, 0 };
 }
 
 /* the page table of a struct ptdesc (a struct page) in vmemmap */
 static void deferred_table(struct tc_ctx *c, struct tc_inflight *f, uint64_t page)
 {
-	uint64_t n;
+	uint64_t pa = tc_pa_of_page(c, page);
 
-	if (page < c->vmemmap || (page - c->vmemmap) % (uint64_t)c->page_size_struct)
-		return;
-	n = (page - c->vmemmap) / (uint64_t)c->page_size_struct;
-	if (tc_grow((void **)&f->deferred, &f->capdeferred, f->ndeferred, sizeof(*f->deferred)) == 0 &&
-	    tc_grow((void **)&f->deferred_counted, &f->capdeferred_counted, f->ndeferred,
-		    sizeof(*f->deferred_counted)) == 0) {
-		f->deferred_counted[f->ndeferred] = 0;
-		f->deferred[f->ndeferred++] = n << c->page_shift;
-	}
+	if (pa != TC_NO_ADDR)
+		add_rcu_table(&f->deferred, &f->ndeferred, &f->capdeferred, pa);
 }
 
 static void rcu_batch(struct tc_ctx *c, struct tc_inflight *f, uint64_t batch)
@@ -592,13 +595,8 @@ static void rcu_batch(struct tc_ctx *c, struct tc_inflight *f, uint64_t batch)
 	if (tc_rd32(c, batch + f->off_batch_nr, &nr) < 0 || nr > 4096)
 		return;
 	for (i = 0; i < nr; i++)
-		if (tc_rd64(c, batch + f->off_batch_tables + 8ULL * i, &v) == 0 &&
-		    tc_grow((void **)&f->rcu_tables, &f->caprcu, f->nrcu, sizeof(*f->rcu_tables)) == 0 &&
-		    tc_grow((void **)&f->rcu_counted, &f->caprcu_counted, f->nrcu,
-			    sizeof(*f->rcu_counted)) == 0) {
-			f->rcu_counted[f->nrcu] = 0;
-			f->rcu_tables[f->nrcu++] = v;
-		}
+		if (tc_rd64(c, batch + f->off_batch_tables + 8ULL * i, &v) == 0)
+			add_rcu_table(&f->rcu, &f->nrcu, &f->caprcu, v);
 }
 
 /*
@@ -628,7 +626,7 @@ static void load_rcu_batches(struct tc_ctx *c, struct tc_inflight *f)
 		return;
 	/* v6.6+ pte_free_defer() (mm/pgtable-generic.c, s390: arch/s390/mm/
 	 * pgalloc.c): call_rcu(&ptdesc->pt_rcu_head, pte_free_now) */
-	if (o_pt_rcu >= 0 && c->vmemmap && c->page_size_struct > 0 &&
+	if (o_pt_rcu >= 0 &&
 	    c->be->symbol(c->be->priv, "pte_free_now", &deferfn) < 0)
 		deferfn = 0;
 	for (cpu = 0; cpu < ncpu && cpu < TC_MAX_CPUS; cpu++) {
@@ -680,10 +678,10 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
 	if (!f->rcu_loaded)
 		load_rcu_batches(c, f);
 	for (i = 0; i < f->nrcu; i++)
-		hold(c, &h, f->rcu_tables[i], TC_IF_TABLE_FREE, PID_RCU_BATCH);
+		hold(c, &h, f->rcu[i].addr, TC_IF_TABLE_FREE, PID_RCU_BATCH);
 	for (i = 0; i < f->ndeferred; i++)
-		if (f->deferred[i] >= page_pa && f->deferred[i] < page_pa + bytes)
-			hold(c, &h, kva + (f->deferred[i] - page_pa), TC_IF_TABLE_FREE,
+		if (f->deferred[i].addr >= page_pa && f->deferred[i].addr < page_pa + bytes)
+			hold(c, &h, kva + (f->deferred[i].addr - page_pa), TC_IF_TABLE_FREE,
 			     PID_RCU_DEFERRED);
 	buf = malloc((size_t)f->stack_bytes);
 	if (!buf)
@@ -731,9 +729,9 @@ void tc_inflight_rcu_tables(struct tc_ctx *c)
 		load_rcu_batches(c, f);
 	c->cur = NULL;
 	for (i = 0; i < f->nrcu; i++) {
-		uint64_t kva = f->rcu_tables[i] & ~RCU_SLOT_TAGS;
+		uint64_t kva = f->rcu[i].addr & ~RCU_SLOT_TAGS;
 
-		if (f->rcu_counted[i])
+		if (f->rcu[i].counted)
 			continue;
 		if (!c->be->kvirt_to_phys || c->be->kvirt_to_phys(c->be->priv, kva, &pa) < 0) {
 			lost++;
@@ -743,8 +741,8 @@ void tc_inflight_rcu_tables(struct tc_ctx *c)
 			count(c, f, TC_IF_TABLE_FREE, pa, 0, 0, PID_RCU_BATCH);
 	}
 	for (i = 0; i < f->ndeferred; i++)
-		if (!f->deferred_counted[i] && !tc_referrers(c, f->deferred[i], NULL, 0))
-			count(c, f, TC_IF_TABLE_FREE, f->deferred[i], 0, 0, PID_RCU_DEFERRED);
+		if (!f->deferred[i].counted && !tc_referrers(c, f->deferred[i].addr, NULL, 0))
+			count(c, f, TC_IF_TABLE_FREE, f->deferred[i].addr, 0, 0, PID_RCU_DEFERRED);
 	flush_line(c, f);
 	if (lost)
 		fprintf(c->opts.verbose ? c->opts.out : stderr,
@@ -802,10 +800,8 @@ void tc_inflight_free(struct tc_ctx *c)
 	if (!f)
 		return;
 	free(f->tasks);
-	free(f->rcu_tables);
-	free(f->rcu_counted);
+	free(f->rcu);
 	free(f->deferred);
-	free(f->deferred_counted);
 	free(f->detached);
 	free(f);
 	c->inflight = NULL;

@@ -363,6 +363,9 @@ int tc_not_in_dump(struct tc_ctx *c, uint64_t before, enum tc_nid_kind kind,
 int tc_read_kernel(struct tc_ctx *c, uint64_t va, void *buf, size_t len);
 /* struct page address of a physical address; 0 when unknown */
 uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa);
+/* the physical address a struct page stands for; TC_NO_ADDR when page is
+ * not a struct page of vmemmap */
+uint64_t tc_pa_of_page(const struct tc_ctx *c, uint64_t page);
 /* the split page-table lock of the page holding pa: the spinlock_t in its
  * struct page (pmd_lockptr() -> ptlock_ptr(); v6.1 page.ptl, v6.6+
  * ptdesc.ptl; embedded, ALLOC_SPLIT_PTLOCKS is off without lockdep);
