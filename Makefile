@@ -21,9 +21,13 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra
 CFLAGS  ?= -O2 -g
 
-ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/inflight.c ext/pgtable_s390.c ext/frag_s390.c \
-           ext/pgtable_ppc.c ext/frag_ppc.c
-HDRS    := ext/tc.h ext/synth.h ext/s390.h ext/ppc.h
+# the architectures' files: the one list of them in the build (the
+# registry is ext/arch.c)
+ARCH_SRCS := pgtable_s390.c frag_s390.c pgtable_ppc.c frag_ppc.c
+ARCH_HDRS := s390.h ppc.h
+ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/inflight.c ext/arch.c \
+           $(addprefix ext/,$(ARCH_SRCS))
+HDRS    := ext/tc.h ext/synth.h $(addprefix ext/,$(ARCH_HDRS))
 
 # cross compilers and crash sysroots (samples/fetch-crash.sh) per arch
 CROSS_s390x     := s390x-linux-gnu-

@@ -6,26 +6,6 @@
 #include "tc.h"
 
 const struct tc_sig tc_sigs[] = {
-	{ "S390_PTE_ILLEGAL", TC_SEV_ERROR,
-	  "pte value matches no encoding the s390 kernel writes" },
-	{ "S390_PTE_ORED_SEG_INVALID", TC_SEV_ERROR,
-	  "empty pte with 0x020 (segment-invalid) ORed in: 0x420" },
-	{ "S390_SEG_EMPTY_LARGE", TC_SEV_ERROR,
-	  "empty segment entry marked large (0x420), looks like a leaf at 0" },
-	{ "S390_SEG_ILLEGAL", TC_SEV_ERROR,
-	  "segment-table entry with an encoding the kernel never writes" },
-	{ "S390_REGION_ILLEGAL", TC_SEV_ERROR,
-	  "region-table entry with wrong type, length or reserved bits" },
-	{ "PPC_PTE_ILLEGAL", TC_SEV_ERROR,
-	  "ppc64 pte that is not none, present or swap, or kernel-only in a user mm" },
-	{ "PPC_PMD_ILLEGAL", TC_SEV_ERROR,
-	  "ppc64 pmd with bits other than __pmd_val_bits or a misaligned target" },
-	{ "PPC_PUD_ILLEGAL", TC_SEV_ERROR,
-	  "ppc64 pud with bits other than __pud_val_bits or a misaligned target" },
-	{ "PPC_PGD_ILLEGAL", TC_SEV_ERROR,
-	  "ppc64 pgd with bits other than __pgd_val_bits or a misaligned target" },
-	{ "PPC_FRAG_REFCOUNT", TC_SEV_ERROR,
-	  "pt_frag_refcount differs from the fragments in use on that page" },
 	{ "TABLE_MULTI_REF", TC_SEV_ERROR,
 	  "one page table referenced by two entries" },
 	{ "PTE_OUTSIDE_VMA", TC_SEV_ERROR,
@@ -34,16 +14,6 @@ const struct tc_sig tc_sigs[] = {
 	  "writable pte/leaf in a VMA without VM_WRITE" },
 	{ "THP_IN_BAD_VMA", TC_SEV_ERROR,
 	  "huge pmd not inside one VMA that can hold a THP" },
-	{ "S390_FRAG_AA_PP", TC_SEV_ERROR,
-	  "impossible AA/PP fragment bits in a pte-table page's _refcount" },
-	{ "S390_FRAG_LIST", TC_SEV_ERROR,
-	  "pgtable_list membership disagrees with the fragment bits" },
-	{ "S390_FRAG_FREE_REFERENCED", TC_SEV_ERROR,
-	  "a referenced or deposited 2 KiB half is free or pending free" },
-	{ "S390_FRAG_ORPHAN", TC_SEV_WARNING,
-	  "an allocated 2 KiB half that nothing references" },
-	{ "S390_FRAG_NOT_PGTABLE", TC_SEV_ERROR,
-	  "a referenced pte-table page whose struct page is not a page table" },
 	{ "DEPOSIT_LIST_CORRUPT", TC_SEV_ERROR,
 	  "THP deposit ring broken: 0x400/poison/bad pointer, prev/next, cycle" },
 	{ "DEPOSIT_NOT_EMPTY", TC_SEV_ERROR,
@@ -59,14 +29,25 @@ const struct tc_sig tc_sigs[] = {
 };
 const size_t tc_nsigs = sizeof(tc_sigs) / sizeof(tc_sigs[0]);
 
-const struct tc_sig *tc_sig_find(const char *id)
+static const struct tc_sig *sig_in(const struct tc_sig *v, size_t n,
+				   const char *id)
 {
 	size_t i;
 
-	for (i = 0; i < tc_nsigs; i++)
-		if (!strcmp(tc_sigs[i].id, id))
-			return &tc_sigs[i];
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].id, id))
+			return &v[i];
 	return NULL;
+}
+
+const struct tc_sig *tc_sig_find(const char *id)
+{
+	const struct tc_sig *s = sig_in(tc_sigs, tc_nsigs, id);
+	size_t a;
+
+	for (a = 0; !s && tc_arches[a]; a++)
+		s = sig_in(tc_arches[a]->sigs, tc_arches[a]->nsigs, id);
+	return s;
 }
 
 static const char *sev_name(enum tc_severity s)
@@ -75,13 +56,20 @@ static const char *sev_name(enum tc_severity s)
 	       s == TC_SEV_WARNING ? "warning" : "info";
 }
 
+static void print_sig(FILE *f, const struct tc_sig *s)
+{
+	fprintf(f, "%-27s %-7s %s\n", s->id, sev_name(s->severity), s->meaning);
+}
+
 void tc_print_sigs(FILE *f)
 {
-	size_t i;
+	size_t i, a;
 
 	for (i = 0; i < tc_nsigs; i++)
-		fprintf(f, "%-27s %-7s %s\n", tc_sigs[i].id,
-			sev_name(tc_sigs[i].severity), tc_sigs[i].meaning);
+		print_sig(f, &tc_sigs[i]);
+	for (a = 0; tc_arches[a]; a++)
+		for (i = 0; i < tc_arches[a]->nsigs; i++)
+			print_sig(f, &tc_arches[a]->sigs[i]);
 }
 
 /* ------------------------------------------------------------ text */

@@ -223,8 +223,37 @@ static void ppc_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 		decode_dir(p, level, v, e);
 }
 
+/* the signature rows of this architecture (docs/signatures.md) */
+static const struct tc_sig ppc_sigs[] = {
+	{ "PPC_PTE_ILLEGAL", TC_SEV_ERROR,
+	  "ppc64 pte that is not none, present or swap, or kernel-only in a user mm" },
+	{ "PPC_PMD_ILLEGAL", TC_SEV_ERROR,
+	  "ppc64 pmd with bits other than __pmd_val_bits or a misaligned target" },
+	{ "PPC_PUD_ILLEGAL", TC_SEV_ERROR,
+	  "ppc64 pud with bits other than __pud_val_bits or a misaligned target" },
+	{ "PPC_PGD_ILLEGAL", TC_SEV_ERROR,
+	  "ppc64 pgd with bits other than __pgd_val_bits or a misaligned target" },
+	{ "PPC_FRAG_REFCOUNT", TC_SEV_ERROR,
+	  "pt_frag_refcount differs from the fragments in use on that page" },
+};
+
 const struct tc_arch tc_arch_ppc64 = {
 	.name = "ppc64le",
+	.crash_machine = "PPC64",
+	.kdump_name = "ppc64",
+	.big_endian = 0,
+	/* QEMU's ppc64 dumps carry no VMCOREINFO: libkdumpfile would take
+	 * the page size from it (Debian ppc64el: CONFIG_PPC_64K_PAGES) and
+	 * __va() from IDENTITYBASE (book3s64 PAGE_OFFSET, the linear map,
+	 * kernel image at physical 0, no KASLR) */
+	.dump_page_size = 65536,
+	.linear_base = 0xc000000000000000ULL,
+	.image_at_phys0 = 1,
+	/* hash MMU: vmemmap is bolted HPTEs, not in init_mm's tables
+	 * (hash__vmemmap_create_mapping); crash reads vmemmap_list too */
+	.vmemmap_listed = 1,
+	.sigs = ppc_sigs,
+	.nsigs = sizeof(ppc_sigs) / sizeof(ppc_sigs[0]),
 	.nlevels = 4,
 	.levels = NULL,		/* read from the dump by ppc_init() */
 	.entries_big_endian = 1,	/* pte_t is __be64 (pgtable-be-types.h) */

@@ -347,8 +347,40 @@ static void s390_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 			"2 KiB-aligned pte table in the whole-page scheme (d08d4e7cd6bf)");
 }
 
+/* the signature rows of this architecture (docs/signatures.md) */
+static const struct tc_sig s390_sigs[] = {
+	{ "S390_PTE_ILLEGAL", TC_SEV_ERROR,
+	  "pte value matches no encoding the s390 kernel writes" },
+	{ "S390_PTE_ORED_SEG_INVALID", TC_SEV_ERROR,
+	  "empty pte with 0x020 (segment-invalid) ORed in: 0x420" },
+	{ "S390_SEG_EMPTY_LARGE", TC_SEV_ERROR,
+	  "empty segment entry marked large (0x420), looks like a leaf at 0" },
+	{ "S390_SEG_ILLEGAL", TC_SEV_ERROR,
+	  "segment-table entry with an encoding the kernel never writes" },
+	{ "S390_REGION_ILLEGAL", TC_SEV_ERROR,
+	  "region-table entry with wrong type, length or reserved bits" },
+	{ "S390_FRAG_AA_PP", TC_SEV_ERROR,
+	  "impossible AA/PP fragment bits in a pte-table page's _refcount" },
+	{ "S390_FRAG_LIST", TC_SEV_ERROR,
+	  "pgtable_list membership disagrees with the fragment bits" },
+	{ "S390_FRAG_FREE_REFERENCED", TC_SEV_ERROR,
+	  "a referenced or deposited 2 KiB half is free or pending free" },
+	{ "S390_FRAG_ORPHAN", TC_SEV_WARNING,
+	  "an allocated 2 KiB half that nothing references" },
+	{ "S390_FRAG_NOT_PGTABLE", TC_SEV_ERROR,
+	  "a referenced pte-table page whose struct page is not a page table" },
+};
+
 const struct tc_arch tc_arch_s390x = {
 	.name = "s390x",
+	.crash_machine = "S390X",
+	.kdump_name = "s390x",
+	.big_endian = 1,
+	/* QEMU's s390x dumps carry no VMCOREINFO note: the lowcore points
+	 * to it (arch/s390/kernel/os_info.c, LC_VMCORE_INFO) */
+	.vmcoreinfo_in_lowcore = 1,
+	.sigs = s390_sigs,
+	.nsigs = sizeof(s390_sigs) / sizeof(s390_sigs[0]),
 	.nlevels = 5,
 	.levels = s390_levels,
 	.init = s390_init,

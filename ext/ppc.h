@@ -40,4 +40,6 @@ int ppc_frag_init(struct tc_ctx *c, struct ppc_priv *p);
 void ppc_check_all(struct tc_ctx *c);
 void ppc_fini(struct tc_ctx *c);
 
+extern const struct tc_arch tc_arch_ppc64;
+
 #endif

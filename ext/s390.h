@@ -73,4 +73,6 @@ void s390_check_all(struct tc_ctx *c);
 void s390_explain_page(struct tc_ctx *c, uint64_t page_pa, FILE *f);
 void s390_fini(struct tc_ctx *c);
 
+extern const struct tc_arch tc_arch_s390x;
+
 #endif

@@ -59,6 +59,8 @@ struct tc_sig {
 	enum tc_severity severity;
 	const char *meaning;
 };
+/* the rows every architecture shares (findings.c); an arch's own rows
+ * are in its struct tc_arch */
 extern const struct tc_sig tc_sigs[];
 extern const size_t tc_nsigs;
 const struct tc_sig *tc_sig_find(const char *id);
@@ -132,8 +134,35 @@ struct tc_top {
 	uint64_t va_limit;	/* bytes covered from va_base */
 };
 
+/*
+ * One architecture: everything the engine, the front ends and the
+ * thpscan backend know about it.  The registry tc_arches[] (arch.c) is
+ * the only list of architectures; nothing outside an architecture's
+ * files names one.
+ */
 struct tc_arch {
-	const char *name;
+	const char *name;		/* user-facing: "s390x", "ppc64le" */
+	const char *crash_machine;	/* crash's machine_type() name */
+	const char *kdump_name;		/* libkdumpfile's arch name */
+	int big_endian;			/* byte order of the kernel's data */
+	/* facts a dump reader needs when the dump does not say them
+	 * (QEMU's dumps: no VMCOREINFO): the page size (0: the dump's),
+	 * the linear map's __va(0) (0: the dump's IDENTITYBASE or none) */
+	unsigned dump_page_size;
+	uint64_t linear_base;
+	/* the dump's VMCOREINFO may only be reachable through a pointer in
+	 * low memory (s390 lowcore: the reader must check it first) */
+	int vmcoreinfo_in_lowcore;
+	/* the kernel image holds its build-id note at a low physical
+	 * address (no KASLR, loaded at 0): scanned for when the dump
+	 * names no build-id */
+	int image_at_phys0;
+	/* struct pages outside the kernel tables, listed by the kernel
+	 * (ppc64 hash: vmemmap_list of struct vmemmap_backing) */
+	int vmemmap_listed;
+	/* this architecture's signature rows (docs/signatures.md) */
+	const struct tc_sig *sigs;
+	size_t nsigs;
 	int nlevels;			/* levels[0] is the top-most */
 	const struct tc_level *levels;
 	/* entries are big-endian in memory whatever the target's order
@@ -154,8 +183,16 @@ struct tc_arch {
 		       struct tc_entry *e);
 };
 
-extern const struct tc_arch tc_arch_s390x;
-extern const struct tc_arch tc_arch_ppc64;
+/* arch.c: the registry, NULL-terminated, in the order byte-order
+ * guessing prefers them */
+extern const struct tc_arch *const tc_arches[];
+const struct tc_arch *tc_arch_by_kdump_name(const char *name);
+const struct tc_arch *tc_arch_by_crash_machine(int (*is)(const char *machine));
+/* the first registered arch of that byte order (a dump that names no
+ * arch: QEMU's kdump files have an empty utsname) */
+const struct tc_arch *tc_arch_by_byte_order(int big_endian);
+/* "s390x and ppc64le": the registered names, for messages */
+void tc_arch_names(char *buf, size_t len);
 
 /* ---------------------------------------------------------------- engine */
 

@@ -237,13 +237,15 @@ static const struct tc_backend crash_backend = {
 	.kvirt_to_phys = be_kvirt_to_phys,
 };
 
+/* crash's machine_type() takes a char * */
+static int crash_machine_is(const char *name)
+{
+	return machine_type((char *)name);
+}
+
 static const struct tc_arch *crash_arch(void)
 {
-	if (machine_type("S390X"))
-		return &tc_arch_s390x;
-	if (machine_type("PPC64"))
-		return &tc_arch_ppc64;
-	return NULL;
+	return tc_arch_by_crash_machine(crash_machine_is);
 }
 
 /* ------------------------------------------------------------ command */

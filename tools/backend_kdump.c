@@ -30,11 +30,6 @@
 #include <libkdumpfile/kdumpfile.h>
 #include "backend_kdump.h"
 
-#define SUPPORTED_ARCHES	"s390x and ppc64le"
-/* book3s64 PAGE_OFFSET: the linear map of physical memory and, at its
- * start, the kernel image (loaded at physical 0; no KASLR on ppc64) */
-#define PPC64_PAGE_OFFSET	0xc000000000000000ULL
-#define PPC64_PAGE_SIZE		65536	/* Debian ppc64el: CONFIG_PPC_64K_PAGES */
 /* runs of present pages visited to find the last one (truncation check) */
 #define MAX_PAGEMAP_RUNS	(1u << 24)
 
@@ -117,9 +112,10 @@ static int be_read_phys(void *priv, uint64_t pa, void *buf, size_t len)
 			 sizeof(((struct kd_dump *)0)->tlb[0]))
 
 /*
- * ppc64: the struct page array (vmemmap, 0xc00c...) is not in init_mm's
- * tables under the hash MMU (bolted HPTEs, hash__vmemmap_create_mapping),
- * so it is translated as crash does (ppc64_vmemmap_init): by the list
+ * An arch with vmemmap_listed (ppc64: the struct page array, 0xc00c...,
+ * is not in init_mm's tables under the hash MMU, bolted HPTEs,
+ * hash__vmemmap_create_mapping): translated as crash does
+ * (ppc64_vmemmap_init), by the list
  * vmemmap_list of struct vmemmap_backing {list, phys, virt_addr}
  * (arch/powerpc/mm/init_64.c), one entry per block of
  * 1 << mmu_psize_defs[mmu_vmemmap_psize].shift bytes; the same for radix.
@@ -209,7 +205,7 @@ static int vmemmap_to_phys(struct kd_dump *d, uint64_t va, uint64_t *pa)
 {
 	size_t lo = 0, hi;
 
-	if (strcmp(d->arch, "ppc64") || !d->vml)
+	if (!d->tarch || !d->tarch->vmemmap_listed || !d->vml)
 		return -1;
 	if (!d->vmemmap_loaded)
 		load_vmemmap(d);
@@ -228,7 +224,7 @@ static int vmemmap_to_phys(struct kd_dump *d, uint64_t va, uint64_t *pa)
 	return 0;
 }
 
-/* One page through the ppc64 vmemmap list or the engine's kernel-table
+/* One page through the kernel's vmemmap list or the engine's kernel-table
  * walk, remembered in a small direct-mapped cache (struct pages are read
  * many times per page). */
 static int walk_translate(struct kd_dump *d, uint64_t va, uint64_t *pa)
@@ -425,49 +421,60 @@ static int vmcoreinfo_hex(struct kd_dump *d, const char *key, uint64_t *val)
 
 /*
  * QEMU's kdump files have an empty utsname, so libkdumpfile cannot tell
- * the arch (dump-lab.md 3.3; the same for ppc64le): of the two arches
- * thpscan reads, s390x is big-endian and ppc64le little-endian, so the
- * byte order of the file decides.  A dump that names another arch is
- * refused here.
+ * the arch (dump-lab.md 3.3): the first registered arch of the file's
+ * byte order is taken.  A dump of an arch not in the registry, or in the
+ * other byte order than its registered arch, is refused here.
  */
+static int unsupported(struct kd_dump *d, const char *what)
+{
+	char names[128];
+
+	tc_arch_names(names, sizeof(names));
+	snprintf(d->err, sizeof(d->err),
+		 "%s dump: unsupported architecture (thpscan reads %s dumps)",
+		 what, names);
+	return -1;
+}
+
 static int set_arch(struct kd_dump *d)
 {
 	kdump_num_t order = KDUMP_BIG_ENDIAN, psize = 0;
+	int big;
 
 	get_string_attr(d, KDUMP_ATTR_ARCH_NAME, d->arch, sizeof(d->arch));
 	kdump_clear_err(ctx_of(d));
 	if (kdump_get_number_attr(ctx_of(d), KDUMP_ATTR_BYTE_ORDER, &order) != KDUMP_OK)
 		kdump_clear_err(ctx_of(d));
+	big = order != KDUMP_LITTLE_ENDIAN;
 	if (!d->arch[0]) {
-		const char *guess = order == KDUMP_LITTLE_ENDIAN ? "ppc64" : "s390x";
-
+		d->tarch = tc_arch_by_byte_order(big);
+		if (!d->tarch)
+			return unsupported(d, big ? "big-endian" : "little-endian");
 		if (kdump_set_string_attr(ctx_of(d), KDUMP_ATTR_ARCH_NAME,
-					  guess) != KDUMP_OK)
+					  d->tarch->kdump_name) != KDUMP_OK)
 			return fail(d, "cannot set arch: %s",
 				    kdump_get_err(ctx_of(d)));
-		snprintf(d->arch, sizeof(d->arch), "%s", guess);
+		snprintf(d->arch, sizeof(d->arch), "%s", d->tarch->kdump_name);
 	}
-	if (!strcmp(d->arch, "ppc64") && order != KDUMP_LITTLE_ENDIAN) {
-		snprintf(d->err, sizeof(d->err),
-			 "big-endian ppc64 dump: unsupported architecture (thpscan reads %s dumps)",
-			 SUPPORTED_ARCHES);
-		return -1;
+	d->tarch = tc_arch_by_kdump_name(d->arch);
+	if (!d->tarch)
+		return unsupported(d, d->arch);
+	if (!d->tarch->big_endian != !big) {
+		char what[48];
+
+		snprintf(what, sizeof(what), "%s-endian %s", big ? "big" : "little",
+			 d->arch);
+		return unsupported(d, what);
 	}
-	if (strcmp(d->arch, "s390x") && strcmp(d->arch, "ppc64")) {
-		snprintf(d->err, sizeof(d->err),
-			 "%s dump: unsupported architecture (thpscan reads %s dumps)",
-			 d->arch, SUPPORTED_ARCHES);
-		return -1;
-	}
-	/* libkdumpfile takes the ppc64 page size from VMCOREINFO, which
-	 * QEMU's ppc64 dumps lack; without it every read divides by zero
-	 * (SIGFPE in kdump_read) */
-	if (!strcmp(d->arch, "ppc64") &&
+	/* libkdumpfile takes the page size from VMCOREINFO, which QEMU's
+	 * dumps of some arches lack; without it every read divides by
+	 * zero (SIGFPE in kdump_read) */
+	if (d->tarch->dump_page_size &&
 	    (kdump_get_number_attr(ctx_of(d), KDUMP_ATTR_PAGE_SIZE, &psize) != KDUMP_OK ||
 	     !psize)) {
 		kdump_clear_err(ctx_of(d));
 		if (kdump_set_number_attr(ctx_of(d), KDUMP_ATTR_PAGE_SIZE,
-					  PPC64_PAGE_SIZE) != KDUMP_OK)
+					  d->tarch->dump_page_size) != KDUMP_OK)
 			return fail(d, "cannot set the page size: %s",
 				    kdump_get_err(ctx_of(d)));
 		d->page_size_guessed = 1;
@@ -477,7 +484,7 @@ static int set_arch(struct kd_dump *d)
 
 const struct tc_arch *kd_engine_arch(const struct kd_dump *d)
 {
-	return !strcmp(d->arch, "ppc64") ? &tc_arch_ppc64 : &tc_arch_s390x;
+	return d->tarch;
 }
 
 /*
@@ -535,7 +542,8 @@ void kd_image_build_id(struct kd_dump *d)
 {
 	kdump_num_t order = KDUMP_LITTLE_ENDIAN;
 
-	if (d->build_id[0] || d->image_scanned || strcmp(d->arch, "ppc64"))
+	if (d->build_id[0] || d->image_scanned || !d->tarch ||
+	    !d->tarch->image_at_phys0)
 		return;
 	d->image_scanned = 1;
 	if (kdump_get_number_attr(ctx_of(d), KDUMP_ATTR_BYTE_ORDER, &order) != KDUMP_OK)
@@ -665,7 +673,7 @@ static int lowcore_vmcoreinfo_sane(struct kd_dump *d)
 	unsigned char b[16];
 	uint64_t addr, sz;
 
-	if (strcmp(d->arch, "s390x"))
+	if (!d->tarch || !d->tarch->vmcoreinfo_in_lowcore)
 		return 1;	/* the s390 lowcore only */
 	if (read_phys_direct(d, 0xe18, b, 8) == 0 && (addr = get_n(b, 8, 1)) &&
 	    addr % 4096 == 0 && read_phys_direct(d, addr, b, 8) == 0 &&
@@ -737,8 +745,8 @@ static void read_vmcoreinfo(struct kd_dump *d)
 		if (e && (d->page_size_guessed || e < d->mem_end))
 			d->mem_end = e;
 	}
-	if (!strcmp(d->arch, "ppc64") && !d->have_ident)
-		d->ident_base = PPC64_PAGE_OFFSET;	/* __va(): PAGE_OFFSET + pa */
+	if (d->tarch && d->tarch->linear_base && !d->have_ident)
+		d->ident_base = d->tarch->linear_base;	/* __va(): PAGE_OFFSET + pa */
 }
 
 /*

@@ -21,6 +21,7 @@ struct kd_dump {
 	int fd;
 	struct kdw *vml;
 	char arch[16];			/* canonical libkdumpfile arch name */
+	const struct tc_arch *tarch;	/* its entry in the registry */
 	char format[32];		/* libkdumpfile file.format */
 	/* from VMCOREINFO (empty / unset when the dump has none) */
 	char build_id[129];
@@ -64,7 +65,7 @@ void kd_close(struct kd_dump *d);
 /* ppc64 dump without VMCOREINFO: take build_id from the kernel image's
  * .notes in memory (no-op otherwise) */
 void kd_image_build_id(struct kd_dump *d);
-/* the engine's arch for this dump (&tc_arch_s390x, &tc_arch_ppc64) */
+/* the engine's arch for this dump (from the registry, tc_arches[]) */
 const struct tc_arch *kd_engine_arch(const struct kd_dump *d);
 /* Let kernel virtual reads outside the linear maps use this engine's
  * walk of the kernel tables (set before tc_init()). */

@@ -73,6 +73,7 @@ toolroot() {
             apt-get install -y --no-install-recommends debootstrap >&2 || die "cannot install debootstrap"
         mirror=$(awk '$1 == "deb" && / trixie main/ {print $(NF-2); exit}' "$APT_DIR/etc/sources.list")
         rm -rf "$root.tmp"
+        mkdir -p "${root%/*}" || die "cannot make ${root%/*}"
         log "making $root (debootstrap trixie, gcc-$major-${CROSS%-})"
         debootstrap --variant=minbase --include="gcc-$major-${CROSS%-},make,dwarves" \
             trixie "$root.tmp" "${mirror:-http://deb.debian.org/debian}" >"$root.log" 2>&1 ||

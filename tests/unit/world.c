@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "world.h"
+#include "s390.h"
 
 const struct synth_sym world_syms[] = {
 	{ "init_task", INIT_TASK }, { "init_mm", INIT_MM }, { NULL, 0 },

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "world_ppc.h"
+#include "ppc.h"
 
 /* radix: RADIX_P?D_VAL_BITS = top bit | the next level's index size;
  * hash: the top bit only.  Fragment sizes (64 KiB pages): radix-64k.h

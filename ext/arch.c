@@ -1,0 +1,58 @@
+/*
+ * The registry of architectures: the only list of them.  Adding one is
+ * its files plus one row here and one word in the Makefile's ARCH_SRCS.
+ */
+#include <string.h>
+#include "tc.h"
+
+extern const struct tc_arch tc_arch_s390x;
+extern const struct tc_arch tc_arch_ppc64;
+
+const struct tc_arch *const tc_arches[] = {
+	&tc_arch_s390x,
+	&tc_arch_ppc64,
+	NULL,
+};
+
+const struct tc_arch *tc_arch_by_kdump_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; tc_arches[i]; i++)
+		if (!strcmp(tc_arches[i]->kdump_name, name))
+			return tc_arches[i];
+	return NULL;
+}
+
+const struct tc_arch *tc_arch_by_crash_machine(int (*is)(const char *machine))
+{
+	size_t i;
+
+	for (i = 0; tc_arches[i]; i++)
+		if (is(tc_arches[i]->crash_machine))
+			return tc_arches[i];
+	return NULL;
+}
+
+const struct tc_arch *tc_arch_by_byte_order(int big_endian)
+{
+	size_t i;
+
+	for (i = 0; tc_arches[i]; i++)
+		if (!tc_arches[i]->big_endian == !big_endian)
+			return tc_arches[i];
+	return NULL;
+}
+
+void tc_arch_names(char *buf, size_t len)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; tc_arches[i]; i++)
+		;
+	buf[0] = 0;
+	for (k = 0; k < i && n < len; k++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				      !k ? "" : k + 1 == i ? " and " : ", ",
+				      tc_arches[k]->name);
+}
