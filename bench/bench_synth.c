@@ -17,6 +17,7 @@
 #include <time.h>
 #include <sys/resource.h>
 #include "synth.h"
+#include "s390.h"
 
 enum {
 	INIT_TASK = 0x10000, TASK_A = 0x11000, MM_A = 0x20000,
@@ -143,7 +144,7 @@ int main(int argc, char **argv)
 	       (rss1 - rss0) * 1024.0 / (double)tables,
 	       c->findings.n + c->findings.dropped);
 	if (getenv("BENCH_SYNTH_FINDINGS") && c->findings.n)
-		printf("first finding: %s %s\n", c->findings.v[0].sig,
+		printf("first finding: %s %s\n", c->findings.v[0].sig->id,
 		       c->findings.v[0].detail);
 	tc_free(c);
 	synth_free(&s);

@@ -163,13 +163,12 @@ static void report_not_in_dump(struct tc_ctx *c)
 
 	if (lvl >= 0)
 		snprintf(how, sizeof(how), "makedumpfile -d %d", lvl);
-	c->cur = NULL;
 	for (k = 0; k < TC_NID_N; k++) {
 		const char *const *why = c->nid_skipped[k];
 
 		if (c->stats.not_in_dump[k])
-			tc_report(c, "NOT_IN_DUMP", TC_NO_ADDR, -1, TC_NO_ADDR, -1,
-				  c->stats.not_in_dump[k],
+			tc_report(c, NULL, TC_SIG(NOT_IN_DUMP),
+				  tc_at_none(c->stats.not_in_dump[k]),
 				  "%llu %s left out of the dump (%s), the first at %#llx; skipped: %s%s%s%s%s%s%s",
 				  (unsigned long long)c->stats.not_in_dump[k],
 				  nid_what[k], how,
@@ -194,14 +193,12 @@ struct tc_mm_stats *tc_mm_of(struct tc_ctx *c, uint64_t mm)
 	return mm_stats_of(c, mm);
 }
 
-void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
-	       uint64_t table_pa, int index, uint64_t value,
+void tc_report(struct tc_ctx *c, struct tc_mm_stats *m,
+	       const struct tc_sig *sig, struct tc_place at,
 	       const char *fmt, ...)
 {
 	struct tc_findings *F = &c->findings;
-	const struct tc_sig *s = tc_sig_find(sig);
 	struct tc_finding *f;
-	struct tc_mm_stats *m = c->cur;
 	va_list ap;
 
 	if (m)
@@ -216,20 +213,20 @@ void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
 	}
 	f = &F->v[F->n++];
 	memset(f, 0, sizeof(*f));
-	f->sig = s ? s->id : sig;
+	f->sig = sig;
 	f->count = 1;
-	f->severity = s ? s->severity : TC_SEV_ERROR;
+	f->severity = sig->severity;
 	f->mm = m ? m->mm : 0;
 	f->pid = (m && m->npids) ? m->pids[0] : -1;
 	if (m)
 		memcpy(f->comm, m->comm, sizeof(f->comm));
-	f->va = va;
-	f->level = level >= 0 ? c->levels[level].name : NULL;
-	f->table_pa = table_pa;
-	f->index = index;
-	f->entry_pa = (table_pa != TC_NO_ADDR && index >= 0) ?
-		table_pa + 8 * (uint64_t)index : TC_NO_ADDR;
-	f->value = value;
+	f->va = at.va;
+	f->level = at.level >= 0 ? c->levels[at.level].name : NULL;
+	f->table_pa = at.table_pa;
+	f->index = at.index;
+	f->entry_pa = (at.table_pa != TC_NO_ADDR && at.index >= 0) ?
+		at.table_pa + 8 * (uint64_t)at.index : TC_NO_ADDR;
+	f->value = at.value;
 	va_start(ap, fmt);
 	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
 	va_end(ap);
@@ -348,8 +345,8 @@ static int collect_mms(struct tc_ctx *c)
 
 		if (cycle || ++n > c->opts.max_tasks ||
 		    tc_rd64(c, pos, &next) < 0) {
-			tc_report(c, "LIST_CORRUPT", TC_NO_ADDR, -1, TC_NO_ADDR,
-				  -1, pos, "task list: %s at task 0x%llx after %zu tasks",
+			tc_report(c, c->cur, TC_SIG(LIST_CORRUPT),
+				  tc_at_none(pos), "task list: %s at task 0x%llx after %zu tasks",
 				  cycle ? "cycle that does not return to init_task" :
 				  n > c->opts.max_tasks ? "too long" :
 				  "unreadable link", (unsigned long long)task, n);
@@ -500,7 +497,8 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 		 * (mm/huge_memory.c, v4.5+). */
 		if (!vma || vma->start > va || vma->end < va + size) {
 			if (!tc_inflight_mapping(c, va, size, vma))
-				tc_report(c, "THP_IN_BAD_VMA", va, lvl, pa, idx, v,
+				tc_report(c, c->cur, TC_SIG(THP_IN_BAD_VMA),
+					  tc_at_entry(lvl, pa, idx, v, va),
 					  vma ? "THP %#llx-%#llx crosses VMA %#llx-%#llx" :
 					  "THP %#llx-%#llx lies outside every VMA",
 					  (unsigned long long)va,
@@ -508,7 +506,8 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 					  (unsigned long long)(vma ? vma->start : 0),
 					  (unsigned long long)(vma ? vma->end : 0));
 		} else if (vma->flags & (TC_VM_PFNMAP | TC_VM_IO))
-			tc_report(c, "THP_IN_BAD_VMA", va, lvl, pa, idx, v,
+			tc_report(c, c->cur, TC_SIG(THP_IN_BAD_VMA),
+				  tc_at_entry(lvl, pa, idx, v, va),
 				  "THP in a VM_PFNMAP/VM_IO VMA (flags %#llx)",
 				  (unsigned long long)vma->flags);
 	} else {
@@ -516,7 +515,8 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 	}
 	if (vma && (e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE) &&
 	    !tc_inflight_mapping(c, va, size, vma))
-		tc_report(c, "PTE_WRITE_IN_READONLY_VMA", va, lvl, pa, idx, v,
+		tc_report(c, c->cur, TC_SIG(PTE_WRITE_IN_READONLY_VMA),
+			  tc_at_entry(lvl, pa, idx, v, va),
 			  "writable large entry in VMA %#llx-%#llx without VM_WRITE (flags %#llx)",
 			  (unsigned long long)vma->start,
 			  (unsigned long long)vma->end,
@@ -536,7 +536,7 @@ static int extend_outside_run(struct tc_ctx *c, uint64_t va, uint64_t pa)
 	if (!c->findings.n)
 		return 0;
 	f = &c->findings.v[c->findings.n - 1];
-	if (strcmp(f->sig, "PTE_OUTSIDE_VMA") || f->table_pa != pa ||
+	if (f->sig != TC_SIG(PTE_OUTSIDE_VMA) || f->table_pa != pa ||
 	    f->mm != c->cur->mm || f->va + f->count * page != va)
 		return 0;
 	f->count++;
@@ -563,14 +563,16 @@ static void check_pte_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 	if (!vma) {
 		if (tc_inflight_mapping(c, va, page, NULL) || extend_outside_run(c, va, pa))
 			return;
-		tc_report(c, "PTE_OUTSIDE_VMA", va, lvl, pa, idx, v,
+		tc_report(c, c->cur, TC_SIG(PTE_OUTSIDE_VMA),
+			  tc_at_entry(lvl, pa, idx, v, va),
 			  "present pte at %#llx, which no VMA covers",
 			  (unsigned long long)va);
 		return;
 	}
 	if ((e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE) &&
 	    !tc_inflight_mapping(c, va, page, vma))
-		tc_report(c, "PTE_WRITE_IN_READONLY_VMA", va, lvl, pa, idx, v,
+		tc_report(c, c->cur, TC_SIG(PTE_WRITE_IN_READONLY_VMA),
+			  tc_at_entry(lvl, pa, idx, v, va),
 			  "writable pte in VMA %#llx-%#llx without VM_WRITE (flags %#llx)",
 			  (unsigned long long)vma->start,
 			  (unsigned long long)vma->end,
@@ -588,7 +590,8 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 		break;
 	case TC_TABLE:
 		if (is_last_level(c, lvl)) {
-			tc_report(c, "READ_ERROR", va, lvl, table_pa, idx, v,
+			tc_report(c, c->cur, TC_SIG(READ_ERROR),
+				  tc_at_entry(lvl, table_pa, idx, v, va),
 				  "decoder returned a table at the last level");
 			break;
 		}
@@ -614,7 +617,8 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 			c->cur->swap_ptes++;
 		break;
 	case TC_ILLEGAL:
-		tc_report(c, e->sig, va, lvl, table_pa, idx, v, "%s", e->why);
+		tc_report(c, c->cur, e->sig,
+			  tc_at_entry(lvl, table_pa, idx, v, va), "%s", e->why);
 		break;
 	}
 }
@@ -649,7 +653,7 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
 				   "the entries of those tables and the tables below them"))
 			return;
 		c->stats.read_errors++;
-		tc_report(c, "READ_ERROR", va0, lvl, pa, -1, 0,
+		tc_report(c, c->cur, TC_SIG(READ_ERROR), tc_at_table(lvl, pa, 0, va0),
 			  "%s table at %#llx is not in the dump",
 			  L->name, (unsigned long long)pa);
 		return;
@@ -701,7 +705,7 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	if (c->arch->mm_top(c, m->kernel ? 0 : m->mm, &top) < 0) {
 		if (!tc_not_in_dump(c, before, TC_NID_KERNEL, m->mm,
 				    "the page tables of their mms"))
-			tc_report(c, "READ_ERROR", TC_NO_ADDR, -1, TC_NO_ADDR, -1, 0,
+			tc_report(c, c->cur, TC_SIG(READ_ERROR), tc_at_none(0),
 				  "cannot find the top page table of mm %#llx: %s",
 				  (unsigned long long)m->mm, c->err);
 		c->cur = NULL;
@@ -1034,9 +1038,8 @@ static void report_multi_ref(struct tc_ctx *c, const struct tc_table *r,
 
 	if (re != TC_NO_ADDR && tc_read_pa_direct(c, re, b, 8) == 0)
 		v = tc_load_entry(c, b);
-	c->cur = tc_tab_mm(c, r);
-	tc_report(c, "TABLE_MULTI_REF", tc_tab_va(c, r), lvl > 0 ? lvl - 1 : -1,
-		  rp ? rp->pa : re, rp ? (int)((re - rp->pa) / 8) : -1, v,
+	tc_report(c, tc_tab_mm(c, r), TC_SIG(TABLE_MULTI_REF),
+		  tc_at_entry(lvl > 0 ? lvl - 1 : -1, rp ? rp->pa : re, rp ? (int)((re - rp->pa) / 8) : -1, v, tc_tab_va(c, r)),
 		  "%s table %#llx is referenced %zu times; also by %s table %#llx[%d] (va %#llx, mm %#llx)",
 		  c->levels[lvl].name, (unsigned long long)r->pa, n,
 		  lvl > 0 ? c->levels[lvl - 1].name : "top",
@@ -1044,7 +1047,6 @@ static void report_multi_ref(struct tc_ctx *c, const struct tc_table *r,
 		  op ? (int)((oe - op->pa) / 8) : -1,
 		  (unsigned long long)tc_tab_va(c, o),
 		  (unsigned long long)(om ? om->mm : 0));
-	c->cur = NULL;
 }
 
 /* Every entry that shares its table with another entry is reported, so
@@ -1417,11 +1419,11 @@ static void explain_entry(struct tc_ctx *c, const struct tc_table *t,
 		fprintf(f, "  %s[%d] = 0x%016llx  %s%s%s\n", i == idx ? "=> " : "   ",
 			i, (unsigned long long)v, kind_name(e.kind),
 			e.kind == TC_ILLEGAL ? ": " : "",
-			e.kind == TC_ILLEGAL ? e.sig : "");
+			e.kind == TC_ILLEGAL ? e.sig->id : "");
 	}
 	for (k = 0; k < c->findings.n; k++)
 		if (c->findings.v[k].entry_pa == t->pa + 8ULL * (unsigned)idx)
-			fprintf(f, "  finding: %s: %s\n", c->findings.v[k].sig,
+			fprintf(f, "  finding: %s: %s\n", c->findings.v[k].sig->id,
 				c->findings.v[k].detail);
 }
 

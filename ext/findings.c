@@ -5,38 +5,49 @@
 #include <string.h>
 #include "tc.h"
 
-const struct tc_sig tc_sigs[] = {
-	{ "TABLE_MULTI_REF", TC_SEV_ERROR,
-	  "one page table referenced by two entries" },
-	{ "PTE_OUTSIDE_VMA", TC_SEV_ERROR,
-	  "present pte at an address no VMA of its mm covers" },
-	{ "PTE_WRITE_IN_READONLY_VMA", TC_SEV_ERROR,
-	  "writable pte/leaf in a VMA without VM_WRITE" },
-	{ "THP_IN_BAD_VMA", TC_SEV_ERROR,
-	  "huge pmd not inside one VMA that can hold a THP" },
-	{ "DEPOSIT_LIST_CORRUPT", TC_SEV_ERROR,
-	  "THP deposit ring broken: 0x400/poison/bad pointer, prev/next, cycle" },
-	{ "DEPOSIT_NOT_EMPTY", TC_SEV_ERROR,
-	  "a deposited pte table has a non-none entry (BUG_ON(!pte_none))" },
-	{ "DEPOSIT_COUNT", TC_SEV_ERROR,
-	  "deposited tables on a ring != THP pmds it covers" },
-	{ "LIST_CORRUPT", TC_SEV_ERROR,
-	  "a kernel list or tree walked by thpcheck is broken or cyclic" },
-	{ "READ_ERROR", TC_SEV_WARNING,
-	  "a referenced table or structure is not readable in the dump" },
-	{ "NOT_IN_DUMP", TC_SEV_WARNING,
-	  "pages the dump's filter (makedumpfile -d) left out; what needed them was skipped" },
+TC_SIG_DEFINE(TABLE_MULTI_REF, TC_SEV_ERROR,
+	      "one page table referenced by two entries");
+TC_SIG_DEFINE(PTE_OUTSIDE_VMA, TC_SEV_ERROR,
+	      "present pte at an address no VMA of its mm covers");
+TC_SIG_DEFINE(PTE_WRITE_IN_READONLY_VMA, TC_SEV_ERROR,
+	      "writable pte/leaf in a VMA without VM_WRITE");
+TC_SIG_DEFINE(THP_IN_BAD_VMA, TC_SEV_ERROR,
+	      "huge pmd not inside one VMA that can hold a THP");
+TC_SIG_DEFINE(DEPOSIT_LIST_CORRUPT, TC_SEV_ERROR,
+	      "THP deposit ring broken: 0x400/poison/bad pointer, prev/next, cycle");
+TC_SIG_DEFINE(DEPOSIT_NOT_EMPTY, TC_SEV_ERROR,
+	      "a deposited pte table has a non-none entry (BUG_ON(!pte_none))");
+TC_SIG_DEFINE(DEPOSIT_COUNT, TC_SEV_ERROR,
+	      "deposited tables on a ring != THP pmds it covers");
+TC_SIG_DEFINE(LIST_CORRUPT, TC_SEV_ERROR,
+	      "a kernel list or tree walked by thpcheck is broken or cyclic");
+TC_SIG_DEFINE(READ_ERROR, TC_SEV_WARNING,
+	      "a referenced table or structure is not readable in the dump");
+TC_SIG_DEFINE(NOT_IN_DUMP, TC_SEV_WARNING,
+	      "pages the dump's filter (makedumpfile -d) left out; what needed them was skipped");
+
+const struct tc_sig *const tc_sigs[] = {
+	TC_SIG(TABLE_MULTI_REF),
+	TC_SIG(PTE_OUTSIDE_VMA),
+	TC_SIG(PTE_WRITE_IN_READONLY_VMA),
+	TC_SIG(THP_IN_BAD_VMA),
+	TC_SIG(DEPOSIT_LIST_CORRUPT),
+	TC_SIG(DEPOSIT_NOT_EMPTY),
+	TC_SIG(DEPOSIT_COUNT),
+	TC_SIG(LIST_CORRUPT),
+	TC_SIG(READ_ERROR),
+	TC_SIG(NOT_IN_DUMP),
 };
 const size_t tc_nsigs = sizeof(tc_sigs) / sizeof(tc_sigs[0]);
 
-static const struct tc_sig *sig_in(const struct tc_sig *v, size_t n,
+static const struct tc_sig *sig_in(const struct tc_sig *const *v, size_t n,
 				   const char *id)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].id, id))
-			return &v[i];
+		if (!strcmp(v[i]->id, id))
+			return v[i];
 	return NULL;
 }
 
@@ -66,10 +77,10 @@ void tc_print_sigs(FILE *f)
 	size_t i, a;
 
 	for (i = 0; i < tc_nsigs; i++)
-		print_sig(f, &tc_sigs[i]);
+		print_sig(f, tc_sigs[i]);
 	for (a = 0; tc_arches[a]; a++)
 		for (i = 0; i < tc_arches[a]->nsigs; i++)
-			print_sig(f, &tc_arches[a]->sigs[i]);
+			print_sig(f, tc_arches[a]->sigs[i]);
 }
 
 /* ------------------------------------------------------------ text */
@@ -120,10 +131,10 @@ void tc_print_summary(struct tc_ctx *c, FILE *f)
 static void print_finding_text(FILE *f, const struct tc_finding *x)
 {
 	if (!x->mm && x->pid < 0)	/* about the dump, not one mm */
-		fprintf(f, "%s %s: dump", sev_name(x->severity), x->sig);
+		fprintf(f, "%s %s: dump", sev_name(x->severity), x->sig->id);
 	else
 		fprintf(f, "%s %s: mm %#llx pid %d (%s)", sev_name(x->severity),
-			x->sig, (unsigned long long)x->mm, x->pid, x->comm);
+			x->sig->id, (unsigned long long)x->mm, x->pid, x->comm);
 	if (x->va != TC_NO_ADDR)
 		fprintf(f, " va %#llx", (unsigned long long)x->va);
 	if (x->level)
@@ -250,7 +261,7 @@ static void json_counts(FILE *f, const char *const *names, const uint64_t *n,
 
 static void json_finding(FILE *f, const struct tc_finding *x)
 {
-	fprintf(f, "{\"sig\":\"%s\",\"severity\":\"%s\",", x->sig,
+	fprintf(f, "{\"sig\":\"%s\",\"severity\":\"%s\",", x->sig->id,
 		sev_name(x->severity));
 	json_addr(f, "mm", x->mm);
 	fprintf(f, ",\"pid\":%d,\"comm\":", x->pid);

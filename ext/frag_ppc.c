@@ -72,7 +72,8 @@ static int bad_pointer(uint64_t v, uint64_t align)
 static void deposit_corrupt(struct tc_ctx *c, uint64_t where, int idx,
 			    uint64_t value, uint64_t owner, const char *what)
 {
-	tc_report(c, "DEPOSIT_LIST_CORRUPT", TC_NO_ADDR, P_PTE, where, idx, value,
+	tc_report(c, c->cur, TC_SIG(DEPOSIT_LIST_CORRUPT),
+		  tc_at_entry(P_PTE, where, idx, value, TC_NO_ADDR),
 		  "THP deposit of pmd page %#llx: %s", (unsigned long long)owner, what);
 }
 
@@ -130,7 +131,8 @@ static void radix_content(struct tc_ctx *c, uint64_t pa,
 		uint64_t v = tc_load_entry(c, buf + 8 * i);
 
 		if (v) {
-			tc_report(c, "DEPOSIT_NOT_EMPTY", TC_NO_ADDR, P_PTE, pa, (int)i, v,
+			tc_report(c, c->cur, TC_SIG(DEPOSIT_NOT_EMPTY),
+				  tc_at_entry(P_PTE, pa, (int)i, v, TC_NO_ADDR),
 				  "deposited pte fragment has a non-none entry");
 			return;
 		}
@@ -224,7 +226,8 @@ static void radix_deposits(struct tc_ctx *c, uint64_t page_pa, unsigned thp)
 	p->deps_partial |= n == MAX_RING || n == RING_PARTIAL;
 	if (n != MAX_RING && n != RING_PARTIAL && n != thp &&
 	    !pmd_update_in_flight(c, page_pa, n, thp))
-		tc_report(c, "DEPOSIT_COUNT", TC_NO_ADDR, P_PMD, page_pa, -1, n,
+		tc_report(c, c->cur, TC_SIG(DEPOSIT_COUNT),
+			  tc_at_table(P_PMD, page_pa, n, TC_NO_ADDR),
 			  "%u deposited pte fragments on the ring, %u THP pmds in the page's pmd fragments",
 			  n, thp);
 }
@@ -238,8 +241,8 @@ static void hash_content(struct tc_ctx *c, uint64_t pa, const unsigned char *buf
 
 	for (i = 0; i < len; i++)
 		if (buf[i] & 0xe0) {
-			tc_report(c, "DEPOSIT_NOT_EMPTY", TC_NO_ADDR, P_PTE, pa,
-				  (int)(i / 8), tc_load_entry(c, buf + (i & ~7UL)),
+			tc_report(c, c->cur, TC_SIG(DEPOSIT_NOT_EMPTY),
+				  tc_at_entry(P_PTE, pa, (int)(i / 8), tc_load_entry(c, buf + (i & ~7UL)), TC_NO_ADDR),
 				  "deposited HPTE slot array has a byte with bits 0xe0 set");
 			return;
 		}
@@ -290,7 +293,8 @@ static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 			p->deps_partial = 1;
 	}
 	if (n != tc_tab_thp(t) && !pmd_update_in_flight(c, t->pa, n, tc_tab_thp(t)))
-		tc_report(c, "DEPOSIT_COUNT", tc_tab_va(c, t), P_PMD, t->pa, -1, n,
+		tc_report(c, c->cur, TC_SIG(DEPOSIT_COUNT),
+			  tc_at_table(P_PMD, t->pa, n, tc_tab_va(c, t)),
 			  "%u THP pmds with a deposited fragment in the slot array, %u THP pmds in the table",
 			  n, tc_tab_thp(t));
 }
@@ -332,7 +336,8 @@ static void check_refcount(struct tc_ctx *c, const struct ppc_frag_page *fp)
 				  1ULL << p->frag_shift[fp->level], fp->mm, ref - (unsigned)expect))
 		return;
 	if (ref != expect)
-		tc_report(c, "PPC_FRAG_REFCOUNT", TC_NO_ADDR, fp->level, fp->pa, -1, ref,
+		tc_report(c, c->cur, TC_SIG(PPC_FRAG_REFCOUNT),
+			  tc_at_table(fp->level, fp->pa, ref, TC_NO_ADDR),
 			  "pt_frag_refcount %u, but %u %s fragments are in use%s (%u expected)",
 			  ref, fp->used, fp->level == P_PTE ? "pte" : "pmd",
 			  expect != fp->used ? " plus the cursor page's unused ones" : "",

@@ -143,7 +143,8 @@ static void check_deposit_content(struct ring *r, uint64_t pa,
 		uint64_t v = tc_load64(c, buf + 8 * i);
 
 		if (v != S390_PTE_NONE) {
-			tc_report(c, "DEPOSIT_NOT_EMPTY", TC_NO_ADDR, L_PTE, pa, i, v,
+			tc_report(c, c->cur, TC_SIG(DEPOSIT_NOT_EMPTY),
+				  tc_at_entry(L_PTE, pa, i, v, TC_NO_ADDR),
 				  "deposited pte table (ring of segment table %#llx, va %#llx) has a non-none entry: splitting that THP hits BUG_ON(!pte_none)",
 				  (unsigned long long)r->pmd_pa,
 				  (unsigned long long)ring_va(r));
@@ -155,8 +156,8 @@ static void check_deposit_content(struct ring *r, uint64_t pa,
 static void ring_corrupt(struct ring *r, uint64_t table, int index,
 			 uint64_t value, const char *what)
 {
-	tc_report(r->c, "DEPOSIT_LIST_CORRUPT", TC_NO_ADDR,
-		  table == r->pmd_pa ? L_SEG : L_PTE, table, index, value,
+	tc_report(r->c, r->c->cur, TC_SIG(DEPOSIT_LIST_CORRUPT),
+		  tc_at_entry(table == r->pmd_pa ? L_SEG : L_PTE, table, index, value, TC_NO_ADDR),
 		  "deposit ring of segment table %#llx (va %#llx): %s",
 		  (unsigned long long)r->pmd_pa,
 		  (unsigned long long)ring_va(r), what);
@@ -286,7 +287,8 @@ static int check_ring(struct tc_ctx *c, const struct tc_table *t,
 	    !(t && tc_inflight_pmd_update(c, t->pa, t->pa + p->identity_base,
 					   c->levels[L_SEG].table_bytes,
 					   ring_lock(c, t), r.n, thp)))
-		tc_report(c, "DEPOSIT_COUNT", ring_va(&r), L_SEG, r.pmd_pa, -1, r.n,
+		tc_report(c, c->cur, TC_SIG(DEPOSIT_COUNT),
+			  tc_at_table(L_SEG, r.pmd_pa, r.n, ring_va(&r)),
 			  "%u deposited pte tables on the ring, %u THP pmds in the segment table",
 			  r.n, thp);
 	return r.partial;
@@ -343,7 +345,7 @@ static int is_struct_page(const struct tc_ctx *c, uint64_t page)
 static void list_corrupt(struct tc_ctx *c, uint64_t node, int idx,
 			 uint64_t value, const char *what)
 {
-	tc_report(c, "LIST_CORRUPT", TC_NO_ADDR, -1, node, idx, value,
+	tc_report(c, c->cur, TC_SIG(LIST_CORRUPT), tc_at_kernel(node, idx, value),
 		  "mm->context.pgtable_list: %s (link at kernel address %#llx)",
 		  what, (unsigned long long)(node + 8ULL * idx));
 }
@@ -473,14 +475,14 @@ static int half_used(const struct s390_frag_page *fp, int h)
 	return fp->refd[h] || fp->deposit_pmd[h];
 }
 
-static void report_page(struct tc_ctx *c, const char *sig,
+static void report_page(struct tc_ctx *c, const struct tc_sig *sig,
 			const struct s390_frag_page *fp, int h, uint64_t value,
 			const char *what)
 {
 	unsigned m = fp->refcount >> 24;
 
-	tc_report(c, sig, TC_NO_ADDR, L_PTE,
-		  h < 0 ? fp->pa : fp->pa + 0x800ULL * (unsigned)h, -1, value,
+	tc_report(c, c->cur, sig,
+		  tc_at_table(L_PTE, h < 0 ? fp->pa : fp->pa + 0x800ULL * (unsigned)h, value, TC_NO_ADDR),
 		  "%s (page %#llx: fragment bits %#04x = A0 %u A1 %u P0 %u P1 %u; "
 		  "referenced %u/%u, deposited %u/%u, %son pgtable_list%s)",
 		  what, (unsigned long long)fp->pa, m, m & 1, (m >> 1) & 1,
@@ -515,23 +517,23 @@ static void judge_fragments(struct tc_ctx *c, const struct s390_frag_page *fp)
 
 	/* A and P of one half exclude each other (pgalloc.c: A->P->0) */
 	if ((m & ~FRAG_VALID) || (m & 0x11) == 0x11 || (m & 0x22) == 0x22)
-		report_page(c, "S390_FRAG_AA_PP", fp, -1, fp->refcount,
+		report_page(c, TC_SIG(S390_FRAG_AA_PP), fp, -1, fp->refcount,
 			    "impossible fragment bit combination");
 	for (h = 0; h < 2; h++) {
 		if (half_used(fp, h) && (!(m & FRAG_A(h)) || (m & FRAG_P(h))))
-			report_page(c, "S390_FRAG_FREE_REFERENCED", fp, h, fp->refcount,
+			report_page(c, TC_SIG(S390_FRAG_FREE_REFERENCED), fp, h, fp->refcount,
 				    (m & FRAG_P(h)) ? "half is pending release but still referenced (use after free)" :
 				    "half is not allocated but referenced (use after free)");
 		else if ((m & FRAG_A(h)) && !(m & FRAG_P(h)) && !half_used(fp, h) &&
 			 !fp->rings_partial && !half_in_flight(c, fp, h))
-			report_page(c, "S390_FRAG_ORPHAN", fp, h, fp->refcount,
+			report_page(c, TC_SIG(S390_FRAG_ORPHAN), fp, h, fp->refcount,
 				    "allocated half that no segment entry or deposit ring references");
 	}
 	/* F4: exactly one half allocated <=> listed; v6.6/6.7 keep
 	 * PG_active pages off the list (pte_free_defer, 8211dad62798) */
 	want_list = ((m & 3) == 1 || (m & 3) == 2) && !page_active(p, fp);
 	if (fp->on_list != want_list && !fp->list_partial)
-		report_page(c, "S390_FRAG_LIST", fp, -1, fp->refcount,
+		report_page(c, TC_SIG(S390_FRAG_LIST), fp, -1, fp->refcount,
 			    fp->on_list ? "page is on pgtable_list but its bits say it must not be" :
 			    "one half is free but the page is not on pgtable_list");
 }
@@ -549,7 +551,8 @@ static void judge_page(struct tc_ctx *c, struct s390_frag_page *fp)
 	if (!read_page(c, fp)) {
 		if (!tc_not_in_dump(c, before, TC_NID_PAGE, fp->pa,
 				    "the fragment checks of their pte-table pages"))
-			tc_report(c, "READ_ERROR", TC_NO_ADDR, L_PTE, fp->pa, -1, 0,
+			tc_report(c, c->cur, TC_SIG(READ_ERROR),
+				  tc_at_table(L_PTE, fp->pa, 0, TC_NO_ADDR),
 				  "struct page of pte-table page %#llx is not in the dump",
 				  (unsigned long long)fp->pa);
 		return;
@@ -568,7 +571,7 @@ static void judge_page(struct tc_ctx *c, struct s390_frag_page *fp)
 				snprintf(what + strlen(what), sizeof(what) - strlen(what),
 					 "; %zu findings on its words folded in: they are not ptes",
 					 folded);
-			report_page(c, "S390_FRAG_NOT_PGTABLE", fp, h, fp->page_type, what);
+			report_page(c, TC_SIG(S390_FRAG_NOT_PGTABLE), fp, h, fp->page_type, what);
 			break;
 		}
 	if (p->scheme != S390_WHOLEPAGE)
@@ -729,7 +732,7 @@ void s390_check_all(struct tc_ctx *c)
 	c->cur = NULL;
 	n = c->findings.n;
 	for (i = 0; i < n; i++)
-		if (!strcmp(c->findings.v[i].sig, "S390_PTE_ORED_SEG_INVALID"))
+		if (c->findings.v[i].sig == TC_SIG(S390_PTE_ORED_SEG_INVALID))
 			explain_ored(c, &c->findings.v[i]);
 }
 

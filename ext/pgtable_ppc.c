@@ -132,15 +132,16 @@ static int ppc_mm_top(struct tc_ctx *c, uint64_t mm, struct tc_top *top)
 	return 0;
 }
 
-static void illegal(struct tc_entry *e, const char *sig, const char *why)
+static void illegal(struct tc_entry *e, const struct tc_sig *sig, const char *why)
 {
 	e->kind = TC_ILLEGAL;
 	e->sig = sig;
 	e->why = why;
 }
 
-static const char *const dir_sig[] = { "PPC_PGD_ILLEGAL", "PPC_PUD_ILLEGAL",
-				       "PPC_PMD_ILLEGAL" };
+static const struct tc_sig *const dir_sig[] = { TC_SIG(PPC_PGD_ILLEGAL),
+						TC_SIG(PPC_PUD_ILLEGAL),
+						TC_SIG(PPC_PMD_ILLEGAL) };
 
 /* _PAGE_PTE at a directory level: THP or hugetlb (pmd), 1G hugetlb (pud) */
 static void decode_dir_leaf(const struct ppc_priv *p, int level, uint64_t v,
@@ -190,7 +191,7 @@ static void decode_pte(const struct tc_ctx *c, const struct ppc_priv *p,
 		return;
 	}
 	if (!(v & PAGE_PTE))
-		return illegal(e, "PPC_PTE_ILLEGAL",
+		return illegal(e, TC_SIG(PPC_PTE_ILLEGAL),
 			       "pte without _PAGE_PTE that is not none");
 	if (!(v & (PAGE_PRESENT | PAGE_INVALID))) {
 		e->kind = TC_SWAP;
@@ -201,7 +202,7 @@ static void decode_pte(const struct tc_ctx *c, const struct ppc_priv *p,
 	 * (book3s/64/pgtable.h: PAGE_NONE = _PAGE_BASE | _PAGE_PRIVILEGED,
 	 * pte_protnone()) */
 	if ((v & PAGE_PRIVILEGED) && (v & PAGE_RWX) && c->cur && !c->cur->kernel)
-		return illegal(e, "PPC_PTE_ILLEGAL", "kernel-only (_PAGE_PRIVILEGED) pte in a user mm");
+		return illegal(e, TC_SIG(PPC_PTE_ILLEGAL), "kernel-only (_PAGE_PRIVILEGED) pte in a user mm");
 	e->kind = TC_LEAF;
 	e->pa = v & PTE_RPN_MASK;
 	e->flags = TC_E_PRESENT | ((v & PAGE_WRITE) ? TC_E_WRITE : 0) |
@@ -224,17 +225,23 @@ static void ppc_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 }
 
 /* the signature rows of this architecture (docs/signatures.md) */
-static const struct tc_sig ppc_sigs[] = {
-	{ "PPC_PTE_ILLEGAL", TC_SEV_ERROR,
-	  "ppc64 pte that is not none, present or swap, or kernel-only in a user mm" },
-	{ "PPC_PMD_ILLEGAL", TC_SEV_ERROR,
-	  "ppc64 pmd with bits other than __pmd_val_bits or a misaligned target" },
-	{ "PPC_PUD_ILLEGAL", TC_SEV_ERROR,
-	  "ppc64 pud with bits other than __pud_val_bits or a misaligned target" },
-	{ "PPC_PGD_ILLEGAL", TC_SEV_ERROR,
-	  "ppc64 pgd with bits other than __pgd_val_bits or a misaligned target" },
-	{ "PPC_FRAG_REFCOUNT", TC_SEV_ERROR,
-	  "pt_frag_refcount differs from the fragments in use on that page" },
+TC_SIG_DEFINE(PPC_PTE_ILLEGAL, TC_SEV_ERROR,
+	      "ppc64 pte that is not none, present or swap, or kernel-only in a user mm");
+TC_SIG_DEFINE(PPC_PMD_ILLEGAL, TC_SEV_ERROR,
+	      "ppc64 pmd with bits other than __pmd_val_bits or a misaligned target");
+TC_SIG_DEFINE(PPC_PUD_ILLEGAL, TC_SEV_ERROR,
+	      "ppc64 pud with bits other than __pud_val_bits or a misaligned target");
+TC_SIG_DEFINE(PPC_PGD_ILLEGAL, TC_SEV_ERROR,
+	      "ppc64 pgd with bits other than __pgd_val_bits or a misaligned target");
+TC_SIG_DEFINE(PPC_FRAG_REFCOUNT, TC_SEV_ERROR,
+	      "pt_frag_refcount differs from the fragments in use on that page");
+
+static const struct tc_sig *const ppc_sigs[] = {
+	TC_SIG(PPC_PTE_ILLEGAL),
+	TC_SIG(PPC_PMD_ILLEGAL),
+	TC_SIG(PPC_PUD_ILLEGAL),
+	TC_SIG(PPC_PGD_ILLEGAL),
+	TC_SIG(PPC_FRAG_REFCOUNT),
 };
 
 const struct tc_arch tc_arch_ppc64 = {

@@ -143,7 +143,7 @@ static int s390_mm_top(struct tc_ctx *c, uint64_t mm, struct tc_top *top)
 	return 0;
 }
 
-static void illegal(struct tc_entry *e, const char *sig, const char *why)
+static void illegal(struct tc_entry *e, const struct tc_sig *sig, const char *why)
 {
 	e->kind = TC_ILLEGAL;
 	e->sig = sig;
@@ -160,15 +160,15 @@ static void decode_region(int level, uint64_t v, struct tc_entry *e)
 		return;
 	}
 	if ((v & REGION_ENTRY_TYPE_MASK) != tt)
-		return illegal(e, "S390_REGION_ILLEGAL",
+		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
 			       "table type (TT) bits do not match the level");
 	if (level == L_R3 && (v & REGION3_ENTRY_LARGE)) {
 		/* 2 GiB leaf (hugetlb 2G or kernel identity map, EDAT-2) */
 		if (!(v & REGION3_ORIGIN_LARGE) && (v & REGION_ENTRY_INVALID))
-			return illegal(e, "S390_REGION_ILLEGAL",
+			return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
 				       "empty region-3 entry marked large (0x424 pattern, ac8372f3b4e4)");
 		if (v & ~REGION3_LARGE_ALLOWED)
-			return illegal(e, "S390_REGION_ILLEGAL",
+			return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
 				       "reserved bits set in a large region-3 entry");
 		e->kind = TC_LEAF;
 		e->pa = v & REGION3_ORIGIN_LARGE;
@@ -178,21 +178,21 @@ static void decode_region(int level, uint64_t v, struct tc_entry *e)
 		return;
 	}
 	if (v & REGION3_ENTRY_LARGE)
-		return illegal(e, "S390_REGION_ILLEGAL",
+		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
 			       "large bit in a region-1/2 entry");
 	if (v & ~REGION_ENTRY_BITS)
-		return illegal(e, "S390_REGION_ILLEGAL",
+		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
 			       "bits outside _REGION_ENTRY_BITS (pud_bad)");
 	if (v & REGION_ENTRY_INVALID)
-		return illegal(e, "S390_REGION_ILLEGAL",
+		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
 			       "invalid region entry that is not the EMPTY value");
 	/* Linux always uses full-length tables: _REGIONn_ENTRY include
 	 * _REGION_ENTRY_LENGTH (TL=3). */
 	if ((v & REGION_ENTRY_LENGTH) != REGION_ENTRY_LENGTH)
-		return illegal(e, "S390_REGION_ILLEGAL",
+		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
 			       "table length (TL) is not 3");
 	if (!(v & REGION_ENTRY_ORIGIN))
-		return illegal(e, "S390_REGION_ILLEGAL",
+		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
 			       "region entry points to a table at physical 0");
 	e->kind = TC_TABLE;
 	e->pa = v & REGION_ENTRY_ORIGIN;
@@ -224,19 +224,19 @@ static void decode_segment(uint64_t v, struct tc_entry *e)
 		return;
 	}
 	if (v & SEG_TYPE_MASK)
-		return illegal(e, "S390_SEG_ILLEGAL",
+		return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
 			       "table type (TT) bits set in a segment entry");
 	if (v & SEG_LARGE) {
 		/* set_huge_pte_at() before ac8372f3b4e4 (v5.8) ORed LARGE
 		 * into an empty entry: 0x420, seen as a leaf for pfn 0. */
 		if (v == (SEG_EMPTY | SEG_LARGE))
-			return illegal(e, "S390_SEG_EMPTY_LARGE",
+			return illegal(e, TC_SIG(S390_SEG_EMPTY_LARGE),
 				       "empty segment entry marked large (0x420): pmd_none() is false, looks like a 1 MiB leaf at 0");
 		if (v & ~SEG_LARGE_ALLOWED)
-			return illegal(e, "S390_SEG_ILLEGAL",
+			return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
 				       "reserved bits set in a large segment entry");
 		if (!large_segment_state_ok(v))
-			return illegal(e, "S390_SEG_ILLEGAL",
+			return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
 				       "large segment entry in a protect/invalid state the kernel never writes");
 		e->kind = TC_LEAF;
 		e->pa = v & SEG_ORIGIN_LARGE;
@@ -244,13 +244,13 @@ static void decode_segment(uint64_t v, struct tc_entry *e)
 		return;
 	}
 	if (v & ~SEG_BITS)
-		return illegal(e, "S390_SEG_ILLEGAL",
+		return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
 			       "bits outside _SEGMENT_ENTRY_BITS (pmd_bad)");
 	if (v & SEG_INVALID)
-		return illegal(e, "S390_SEG_ILLEGAL",
+		return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
 			       "invalid non-large segment entry that is not the EMPTY value 0x20");
 	if (!(v & SEG_ORIGIN))
-		return illegal(e, "S390_SEG_ILLEGAL",
+		return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
 			       "segment entry points to a page table at physical 0");
 	e->kind = TC_TABLE;
 	e->pa = v & SEG_ORIGIN;
@@ -286,7 +286,7 @@ static void decode_pte(uint64_t v, struct tc_entry *e)
 	if (v & PAGE_PRESENT) {
 		why = present_pte_problem(v);
 		if (why)
-			return illegal(e, "S390_PTE_ILLEGAL", why);
+			return illegal(e, TC_SIG(S390_PTE_ILLEGAL), why);
 		e->kind = TC_LEAF;
 		e->pa = v & PAGE_FRAME;
 		e->flags = TC_E_PRESENT | ((v & PAGE_WRITE) ? TC_E_WRITE : 0) |
@@ -301,9 +301,9 @@ static void decode_pte(uint64_t v, struct tc_entry *e)
 	 * invalidation (IDTE with a wrong table origin, or a segment
 	 * store through a pte pointer) leaves in an empty pte. */
 	if (v == (PAGE_INVALID | SEG_INVALID))
-		return illegal(e, "S390_PTE_ORED_SEG_INVALID",
+		return illegal(e, TC_SIG(S390_PTE_ORED_SEG_INVALID),
 			       "empty pte with 0x020 ORed in (0x420): not none, not present, not swap");
-	illegal(e, "S390_PTE_ILLEGAL",
+	illegal(e, TC_SIG(S390_PTE_ILLEGAL),
 		v == 0 ? "zero is not a valid s390 pte (none is 0x400)" :
 		"non-present pte that is neither none nor a swap entry");
 }
@@ -343,32 +343,43 @@ static void s390_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 		decode_region(level, v, e);
 	if (level == L_SEG && e->kind == TC_TABLE && (e->pa & 0x800) &&
 	    is_wholepage_user(c))
-		illegal(e, "S390_SEG_ILLEGAL",
+		illegal(e, TC_SIG(S390_SEG_ILLEGAL),
 			"2 KiB-aligned pte table in the whole-page scheme (d08d4e7cd6bf)");
 }
 
 /* the signature rows of this architecture (docs/signatures.md) */
-static const struct tc_sig s390_sigs[] = {
-	{ "S390_PTE_ILLEGAL", TC_SEV_ERROR,
-	  "pte value matches no encoding the s390 kernel writes" },
-	{ "S390_PTE_ORED_SEG_INVALID", TC_SEV_ERROR,
-	  "empty pte with 0x020 (segment-invalid) ORed in: 0x420" },
-	{ "S390_SEG_EMPTY_LARGE", TC_SEV_ERROR,
-	  "empty segment entry marked large (0x420), looks like a leaf at 0" },
-	{ "S390_SEG_ILLEGAL", TC_SEV_ERROR,
-	  "segment-table entry with an encoding the kernel never writes" },
-	{ "S390_REGION_ILLEGAL", TC_SEV_ERROR,
-	  "region-table entry with wrong type, length or reserved bits" },
-	{ "S390_FRAG_AA_PP", TC_SEV_ERROR,
-	  "impossible AA/PP fragment bits in a pte-table page's _refcount" },
-	{ "S390_FRAG_LIST", TC_SEV_ERROR,
-	  "pgtable_list membership disagrees with the fragment bits" },
-	{ "S390_FRAG_FREE_REFERENCED", TC_SEV_ERROR,
-	  "a referenced or deposited 2 KiB half is free or pending free" },
-	{ "S390_FRAG_ORPHAN", TC_SEV_WARNING,
-	  "an allocated 2 KiB half that nothing references" },
-	{ "S390_FRAG_NOT_PGTABLE", TC_SEV_ERROR,
-	  "a referenced pte-table page whose struct page is not a page table" },
+TC_SIG_DEFINE(S390_PTE_ILLEGAL, TC_SEV_ERROR,
+	      "pte value matches no encoding the s390 kernel writes");
+TC_SIG_DEFINE(S390_PTE_ORED_SEG_INVALID, TC_SEV_ERROR,
+	      "empty pte with 0x020 (segment-invalid) ORed in: 0x420");
+TC_SIG_DEFINE(S390_SEG_EMPTY_LARGE, TC_SEV_ERROR,
+	      "empty segment entry marked large (0x420), looks like a leaf at 0");
+TC_SIG_DEFINE(S390_SEG_ILLEGAL, TC_SEV_ERROR,
+	      "segment-table entry with an encoding the kernel never writes");
+TC_SIG_DEFINE(S390_REGION_ILLEGAL, TC_SEV_ERROR,
+	      "region-table entry with wrong type, length or reserved bits");
+TC_SIG_DEFINE(S390_FRAG_AA_PP, TC_SEV_ERROR,
+	      "impossible AA/PP fragment bits in a pte-table page's _refcount");
+TC_SIG_DEFINE(S390_FRAG_LIST, TC_SEV_ERROR,
+	      "pgtable_list membership disagrees with the fragment bits");
+TC_SIG_DEFINE(S390_FRAG_FREE_REFERENCED, TC_SEV_ERROR,
+	      "a referenced or deposited 2 KiB half is free or pending free");
+TC_SIG_DEFINE(S390_FRAG_ORPHAN, TC_SEV_WARNING,
+	      "an allocated 2 KiB half that nothing references");
+TC_SIG_DEFINE(S390_FRAG_NOT_PGTABLE, TC_SEV_ERROR,
+	      "a referenced pte-table page whose struct page is not a page table");
+
+static const struct tc_sig *const s390_sigs[] = {
+	TC_SIG(S390_PTE_ILLEGAL),
+	TC_SIG(S390_PTE_ORED_SEG_INVALID),
+	TC_SIG(S390_SEG_EMPTY_LARGE),
+	TC_SIG(S390_SEG_ILLEGAL),
+	TC_SIG(S390_REGION_ILLEGAL),
+	TC_SIG(S390_FRAG_AA_PP),
+	TC_SIG(S390_FRAG_LIST),
+	TC_SIG(S390_FRAG_FREE_REFERENCED),
+	TC_SIG(S390_FRAG_ORPHAN),
+	TC_SIG(S390_FRAG_NOT_PGTABLE),
 };
 
 const struct tc_arch tc_arch_s390x = {

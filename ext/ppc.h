@@ -42,4 +42,8 @@ void ppc_fini(struct tc_ctx *c);
 
 extern const struct tc_arch tc_arch_ppc64;
 
+/* its signature rows (ext/pgtable_ppc.c) */
+extern const struct tc_sig tc_sig_PPC_PTE_ILLEGAL, tc_sig_PPC_PMD_ILLEGAL,
+	tc_sig_PPC_PUD_ILLEGAL, tc_sig_PPC_PGD_ILLEGAL, tc_sig_PPC_FRAG_REFCOUNT;
+
 #endif

@@ -75,4 +75,12 @@ void s390_fini(struct tc_ctx *c);
 
 extern const struct tc_arch tc_arch_s390x;
 
+/* its signature rows (ext/pgtable_s390.c) */
+extern const struct tc_sig tc_sig_S390_PTE_ILLEGAL,
+	tc_sig_S390_PTE_ORED_SEG_INVALID, tc_sig_S390_SEG_EMPTY_LARGE,
+	tc_sig_S390_SEG_ILLEGAL, tc_sig_S390_REGION_ILLEGAL,
+	tc_sig_S390_FRAG_AA_PP, tc_sig_S390_FRAG_LIST,
+	tc_sig_S390_FRAG_FREE_REFERENCED, tc_sig_S390_FRAG_ORPHAN,
+	tc_sig_S390_FRAG_NOT_PGTABLE;
+
 #endif

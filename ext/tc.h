@@ -53,22 +53,34 @@ struct tc_backend {
 
 enum tc_severity { TC_SEV_INFO, TC_SEV_WARNING, TC_SEV_ERROR };
 
-/* Signature ids are a contract (docs/signatures.md, tests, JSON). */
+/*
+ * Signature ids are a contract (docs/signatures.md, tests, JSON).  Each
+ * signature is one object, tc_sig_ID, named in code as TC_SIG(ID): a
+ * wrong id does not compile.  The rows every architecture shares are in
+ * findings.c, an arch's own rows in its files and its struct tc_arch.
+ */
 struct tc_sig {
 	const char *id;
 	enum tc_severity severity;
 	const char *meaning;
 };
-/* the rows every architecture shares (findings.c); an arch's own rows
- * are in its struct tc_arch */
-extern const struct tc_sig tc_sigs[];
+#define TC_SIG(id) (&tc_sig_##id)
+#define TC_SIG_DEFINE(id, sev, meaning) \
+	const struct tc_sig tc_sig_##id = { #id, sev, meaning }
+extern const struct tc_sig tc_sig_TABLE_MULTI_REF, tc_sig_PTE_OUTSIDE_VMA,
+	tc_sig_PTE_WRITE_IN_READONLY_VMA, tc_sig_THP_IN_BAD_VMA,
+	tc_sig_DEPOSIT_LIST_CORRUPT, tc_sig_DEPOSIT_NOT_EMPTY,
+	tc_sig_DEPOSIT_COUNT, tc_sig_LIST_CORRUPT, tc_sig_READ_ERROR,
+	tc_sig_NOT_IN_DUMP;
+extern const struct tc_sig *const tc_sigs[];
 extern const size_t tc_nsigs;
+/* by id, in the shared rows and every registered arch's */
 const struct tc_sig *tc_sig_find(const char *id);
 
 #define TC_NO_ADDR UINT64_MAX
 
 struct tc_finding {
-	const char *sig;
+	const struct tc_sig *sig;
 	uint64_t count;		/* entries in the run (PTE_OUTSIDE_VMA), else 1 */
 	enum tc_severity severity;
 	uint64_t mm;		/* mm_struct address, 0 for none */
@@ -108,7 +120,7 @@ struct tc_entry {
 	enum tc_kind kind;
 	unsigned flags;
 	uint64_t pa;		/* TABLE: next table; LEAF: frame */
-	const char *sig;	/* ILLEGAL: the signature id */
+	const struct tc_sig *sig;	/* ILLEGAL: the signature */
 	const char *why;	/* ILLEGAL: one-line reason */
 };
 
@@ -161,7 +173,7 @@ struct tc_arch {
 	 * (ppc64 hash: vmemmap_list of struct vmemmap_backing) */
 	int vmemmap_listed;
 	/* this architecture's signature rows (docs/signatures.md) */
-	const struct tc_sig *sigs;
+	const struct tc_sig *const *sigs;
 	size_t nsigs;
 	int nlevels;			/* levels[0] is the top-most */
 	const struct tc_level *levels;
@@ -381,9 +393,48 @@ int tc_read_pa_direct(struct tc_ctx *c, uint64_t pa, void *buf, size_t len);
 int tc_rd64(struct tc_ctx *c, uint64_t kva, uint64_t *v);
 int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v);
 long tc_off(struct tc_ctx *c, const char *type, const char *member);
-void tc_report(struct tc_ctx *c, const char *sig, uint64_t va, int level,
-	       uint64_t table_pa, int index, uint64_t value,
-	       const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/*
+ * Where a finding is: the entry table_pa[index] of a table of that
+ * level, a table as a whole (index -1), a word of a kernel structure
+ * (level -1), or nowhere; value is the word found there; va the first
+ * VA the entry or table maps, TC_NO_ADDR when not known.  Made by the
+ * tc_at_*() functions, never field by field.
+ */
+struct tc_place {
+	uint64_t va;
+	int level;
+	uint64_t table_pa;
+	int index;
+	uint64_t value;
+};
+
+static inline struct tc_place tc_at_entry(int level, uint64_t table_pa,
+					  int index, uint64_t value, uint64_t va)
+{
+	return (struct tc_place){ va, level, table_pa, index, value };
+}
+
+static inline struct tc_place tc_at_table(int level, uint64_t table_pa,
+					  uint64_t value, uint64_t va)
+{
+	return (struct tc_place){ va, level, table_pa, -1, value };
+}
+
+static inline struct tc_place tc_at_kernel(uint64_t addr, int index,
+					   uint64_t value)
+{
+	return (struct tc_place){ TC_NO_ADDR, -1, addr, index, value };
+}
+
+static inline struct tc_place tc_at_none(uint64_t value)
+{
+	return (struct tc_place){ TC_NO_ADDR, -1, TC_NO_ADDR, -1, value };
+}
+
+/* one finding of sig at a place, charged to mm m (NULL: to no mm) */
+void tc_report(struct tc_ctx *c, struct tc_mm_stats *m,
+	       const struct tc_sig *sig, struct tc_place at,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Take out the findings on entries of the tables in pa..pa+bytes (a page
  * found not to hold page tables: its words are not entries); returns how
  * many, for the finding that explains them */

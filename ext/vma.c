@@ -207,7 +207,7 @@ int tc_load_vmas(struct tc_ctx *c, uint64_t mm)
 		if (tc_not_in_dump(c, before, TC_NID_KERNEL, root,
 				   "the VMA checks of their mms"))
 			return -1;
-		tc_report(c, "LIST_CORRUPT", TC_NO_ADDR, -1, TC_NO_ADDR, -1, root,
+		tc_report(c, c->cur, TC_SIG(LIST_CORRUPT), tc_at_none(root),
 			  "VMA tree of mm %#llx is unreadable or malformed; VMA checks skipped",
 			  (unsigned long long)mm);
 		return -1;

@@ -41,7 +41,7 @@ static inline void fuzz_check_kind(const struct tc_entry *e)
 {
 	if (e->kind < TC_NONE || e->kind > TC_ILLEGAL)
 		abort();
-	if (e->kind == TC_ILLEGAL && (!e->sig || !e->why || !tc_sig_find(e->sig)))
+	if (e->kind == TC_ILLEGAL && (!e->sig || !e->why || tc_sig_find(e->sig->id) != e->sig))
 		abort();
 }
 

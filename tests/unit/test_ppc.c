@@ -21,7 +21,7 @@ static const struct tc_finding *find(const struct tc_ctx *c, const char *sig,
 	for (i = 0; i < c->findings.n; i++) {
 		const struct tc_finding *f = &c->findings.v[i];
 
-		if (!strcmp(f->sig, sig) && f->table_pa == table_pa &&
+		if (!strcmp(f->sig->id, sig) && f->table_pa == table_pa &&
 		    f->index == index)
 			return f;
 	}
@@ -40,7 +40,7 @@ static void test_clean(void)
 	build_ppc_world(&s);
 	check(run_ppc_world(&s, &c) == 0, "clean: run fails: %s", c.err);
 	check(c.findings.n == 0, "%s clean: %zu findings (first %s: %s)",
-	      ppc_geo->name, c.findings.n, c.findings.n ? c.findings.v[0].sig : "",
+	      ppc_geo->name, c.findings.n, c.findings.n ? c.findings.v[0].sig->id : "",
 	      c.findings.n ? c.findings.v[0].detail : "");
 	check(!strcmp(c.scheme, ppc_geo->hash ? "ppc64-hash" : "ppc64-radix"),
 	      "scheme %s", c.scheme);
@@ -95,7 +95,7 @@ static void test_plant(const struct plant *p)
 	check(find(&c, p->sig, p->table, p->index) != NULL,
 	      "%s %s: no finding at %#llx[%d] (%zu findings, first %s: %s)", ppc_geo->name, p->sig,
 	      (unsigned long long)p->table, p->index, c.findings.n,
-	      c.findings.n ? c.findings.v[0].sig : "-",
+	      c.findings.n ? c.findings.v[0].sig->id : "-",
 	      c.findings.n ? c.findings.v[0].detail : "");
 	tc_free(&c);
 	synth_free(&s);
@@ -172,7 +172,7 @@ static void test_cursor(void)
 	check(run_ppc_world(&s, &c) == 0, "cursor page: run fails: %s", c.err);
 	check(c.findings.n == 0,
 	      "cursor page: %zu findings (first %s: %s)", c.findings.n,
-	      c.findings.n ? c.findings.v[0].sig : "-",
+	      c.findings.n ? c.findings.v[0].sig->id : "-",
 	      c.findings.n ? c.findings.v[0].detail : "");
 	tc_free(&c);
 	synth_free(&s);
@@ -189,7 +189,7 @@ static void test_prot_none(void)
 	put_be(&s, U_PTE, 0x500000 | PRESENT | PAGE_PTE | 0x188);
 	check(run_ppc_world(&s, &c) == 0, "prot none: run fails: %s", c.err);
 	check(c.findings.n == 0, "%s prot none: %zu findings (first %s: %s)", ppc_geo->name,
-	      c.findings.n, c.findings.n ? c.findings.v[0].sig : "-",
+	      c.findings.n, c.findings.n ? c.findings.v[0].sig->id : "-",
 	      c.findings.n ? c.findings.v[0].detail : "");
 	tc_free(&c);
 	synth_free(&s);

@@ -23,7 +23,7 @@ static const struct tc_finding *find(const struct tc_ctx *c, const char *sig,
 	for (i = 0; i < c->findings.n; i++) {
 		const struct tc_finding *f = &c->findings.v[i];
 
-		if (!strcmp(f->sig, sig) && f->table_pa == table_pa &&
+		if (!strcmp(f->sig->id, sig) && f->table_pa == table_pa &&
 		    f->index == index && f->value == value)
 			return f;
 	}
@@ -42,7 +42,7 @@ static void test_clean(void)
 	build_world(&s);
 	check(run(&s, &c) == 0, "clean: run fails: %s", c.err);
 	check(c.findings.n == 0, "clean: %zu findings (first %s: %s)",
-	      c.findings.n, c.findings.n ? c.findings.v[0].sig : "",
+	      c.findings.n, c.findings.n ? c.findings.v[0].sig->id : "",
 	      c.findings.n ? c.findings.v[0].detail : "");
 	for (i = 0; i < c.nmms; i++)
 		if (c.mms[i].mm == MM_A)
@@ -97,7 +97,7 @@ static void test_plant(const struct plant *p)
 	check(f != NULL, "%s: no finding at %#llx[%d] = %#llx (%zu findings, first %s)",
 	      p->sig, (unsigned long long)p->table, p->index,
 	      (unsigned long long)p->value, c.findings.n,
-	      c.findings.n ? c.findings.v[0].sig : "-");
+	      c.findings.n ? c.findings.v[0].sig->id : "-");
 	if (f)
 		check(f->entry_pa == p->pa && f->pid == 42, "%s: place", p->sig);
 	tc_free(&c);
@@ -152,7 +152,7 @@ static void test_task_cycle(void)
 	synth_put64(&s, TASK_A + 0x10, 0x12010);
 	synth_put64(&s, 0x12010, TASK_A + 0x10);
 	check(run(&s, &c) == 0, "cycle: run");
-	check(c.findings.n >= 1 && !strcmp(c.findings.v[0].sig, "LIST_CORRUPT"),
+	check(c.findings.n >= 1 && !strcmp(c.findings.v[0].sig->id, "LIST_CORRUPT"),
 	      "task cycle not reported");
 	tc_free(&c);
 	synth_free(&s);
@@ -166,7 +166,7 @@ static void test_unreadable_table(void)
 	build_world(&s);
 	synth_put64(&s, U_SEG + 8 * 20, 0x7fff000ULL);	/* beyond 64 MiB */
 	check(run(&s, &c) == 0, "unreadable: run");
-	check(c.findings.n == 1 && !strcmp(c.findings.v[0].sig, "READ_ERROR") &&
+	check(c.findings.n == 1 && !strcmp(c.findings.v[0].sig->id, "READ_ERROR") &&
 	      c.findings.v[0].table_pa == 0x7fff000ULL, "READ_ERROR not reported");
 	tc_free(&c);
 	synth_free(&s);
@@ -186,7 +186,7 @@ static void test_not_in_dump(void)
 	s.dump_level = 31;
 	check(run(&s, &c) == 0, "not in dump: run");
 	f = c.findings.n == 1 ? &c.findings.v[0] : NULL;
-	check(f && !strcmp(f->sig, "NOT_IN_DUMP") && f->count >= 1 &&
+	check(f && !strcmp(f->sig->id, "NOT_IN_DUMP") && f->count >= 1 &&
 	      strstr(f->detail, "makedumpfile -d 31") &&
 	      c.stats.not_in_dump[TC_NID_TABLE] == f->count &&
 	      c.stats.read_errors == 0, "NOT_IN_DUMP: one warning, no READ_ERROR");
@@ -206,7 +206,7 @@ static void test_maple_cycle(void)
 	synth_put64(&s, node + 0x08, UINT64_MAX);
 	synth_put64(&s, node + 0x80, enode);
 	check(run(&s, &c) == 0, "maple cycle: run");
-	check(c.findings.n >= 1 && !strcmp(c.findings.v[0].sig, "LIST_CORRUPT"),
+	check(c.findings.n >= 1 && !strcmp(c.findings.v[0].sig->id, "LIST_CORRUPT"),
 	      "maple cycle: no LIST_CORRUPT");
 	tc_free(&c);
 	synth_free(&s);
@@ -231,7 +231,7 @@ static void test_frag(const char *name, uint64_t pa, uint64_t value,
 	check(run(&s, &c) == 0, "%s: run", name);
 	if (!sig) {
 		check(c.findings.n == 0, "%s: %zu findings (first %s: %s)", name,
-		      c.findings.n, c.findings.n ? c.findings.v[0].sig : "",
+		      c.findings.n, c.findings.n ? c.findings.v[0].sig->id : "",
 		      c.findings.n ? c.findings.v[0].detail : "");
 		check(c.stats.deposited == 1, "%s: deposited %llu", name,
 		      (unsigned long long)c.stats.deposited);
@@ -241,7 +241,7 @@ static void test_frag(const char *name, uint64_t pa, uint64_t value,
 		      "%s: no %s at %#llx[%d] = %#llx (%zu findings, first %s)",
 		      name, sig, (unsigned long long)table, index,
 		      (unsigned long long)expect, c.findings.n,
-		      c.findings.n ? c.findings.v[0].sig : "-");
+		      c.findings.n ? c.findings.v[0].sig->id : "-");
 	}
 	tc_free(&c);
 	synth_free(&s);
@@ -264,7 +264,7 @@ static void test_reused_table(void)
 	check(run(&s, &c) == 0, "reused table: run");
 	f = find(&c, "S390_FRAG_NOT_PGTABLE", U_PT, -1, 0xffffffff);
 	check(f && c.findings.n == 1 && strstr(f->detail, "256 findings on its words folded in"), "reused table: %zu findings (first %s: %s)",
-	      c.findings.n, c.findings.n ? c.findings.v[0].sig : "",
+	      c.findings.n, c.findings.n ? c.findings.v[0].sig->id : "",
 	      c.findings.n ? c.findings.v[0].detail : "");
 	tc_free(&c);
 	synth_free(&s);
