@@ -49,7 +49,7 @@ for p in gcc g++ make patch bison flex texinfo gawk libncurses-dev zlib1g-dev \
 done
 if [ ${#need[@]} -gt 0 ]; then
     log "installing host packages: ${need[*]}"
-    apt-get install -y --no-install-recommends "${need[@]}" >&2
+    env -u APT_CONFIG apt-get install -y --no-install-recommends "${need[@]}" >&2
 fi
 
 "$SAMPLES_DIR/setup-apt.sh"

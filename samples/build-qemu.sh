@@ -32,7 +32,7 @@ for p in dpkg-dev ninja-build meson pkg-config python3 libglib2.0-dev libpixman-
 done
 if [ ${#need[@]} -gt 0 ]; then
     log "installing host packages: ${need[*]}"
-    apt-get install -y --no-install-recommends "${need[@]}"
+    env -u APT_CONFIG apt-get install -y --no-install-recommends "${need[@]}"
 fi
 
 # Ask the freshly built binary whether "-cpu max" has edat (QMP over stdio).

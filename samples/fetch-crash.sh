@@ -30,7 +30,7 @@ SYSROOT=$THPCHECK_CACHE/sysroot-$ARCH-trixie
 DEBS=$THPCHECK_CACHE/debs/$ARCH
 
 dpkg -s qemu-user-static >/dev/null 2>&1 ||
-    apt-get install -y --no-install-recommends qemu-user-static
+    env -u APT_CONFIG apt-get install -y --no-install-recommends qemu-user-static
 
 "$SAMPLES_DIR/setup-apt.sh"
 export APT_CONFIG=$APT_DIR/apt.conf

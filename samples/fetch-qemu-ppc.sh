@@ -44,7 +44,7 @@ need=()
 for p in $deps; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
     log "installing host libraries for qemu-system-ppc $ver: ${need[*]}"
-    apt-get install -y --no-install-recommends "${need[@]}" >&2
+    env -u APT_CONFIG apt-get install -y --no-install-recommends "${need[@]}" >&2
 fi
 
 if [ -x "$BIN" ] && [ "$(cat "$HAVE")" = "$CHOSEN" ] &&

@@ -44,7 +44,7 @@ esac
 DEST=$THPCHECK_CACHE/tools-$ARCH/$TOOL
 SUITES="^$SUITE(-updates|-security)?\$"
 
-dpkg -s binutils >/dev/null 2>&1 || apt-get install -y --no-install-recommends binutils >&2
+dpkg -s binutils >/dev/null 2>&1 || env -u APT_CONFIG apt-get install -y --no-install-recommends binutils >&2
 "$SAMPLES_DIR/setup-apt.sh" >&2
 export APT_CONFIG=$APT_DIR/apt.conf
 

@@ -7,7 +7,7 @@ pkgs=(gcc make python3 jq xz-utils cpio
       gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
       qemu-user-static qemu-system-misc qemu-system-data makedumpfile
       pkg-config libkdumpfile-dev libdw-dev libelf-dev
-      clang libclang-rt-14-dev)
+      clang libclang-rt-14-dev debootstrap)
 need=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
@@ -15,5 +15,5 @@ done
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "install-deps: installing ${need[*]}" >&2
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+$SUDO env -u APT_CONFIG apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO env -u APT_CONFIG apt-get install -y -qq --no-install-recommends "${need[@]}" >&2

@@ -74,7 +74,7 @@ for p in makedumpfile python3 qemu-system-data; do
 done
 if [ ${#need[@]} -gt 0 ]; then
     log "installing host packages: ${need[*]}"
-    apt-get install -y --no-install-recommends "${need[@]}" >&2
+    env -u APT_CONFIG apt-get install -y --no-install-recommends "${need[@]}" >&2
 fi
 
 link_out() {

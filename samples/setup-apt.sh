@@ -50,7 +50,7 @@ for p in apt dpkg-dev xz-utils debian-archive-keyring; do
 done
 if [ ${#need[@]} -gt 0 ]; then
     log "installing host packages: ${need[*]}"
-    apt-get install -y --no-install-recommends "${need[@]}"
+    env -u APT_CONFIG apt-get install -y --no-install-recommends "${need[@]}"
 fi
 
 # --- mirror URLs from the host config ------------------------------------

@@ -70,7 +70,7 @@ toolroot() {
     local major=$1 root=$THPCHECK_CACHE/toolroot/trixie-gcc-$1-${CROSS%-} mirror
     if [ ! -e "$root/.done" ]; then
         command -v debootstrap >/dev/null ||
-            apt-get install -y --no-install-recommends debootstrap >&2 || die "cannot install debootstrap"
+            env -u APT_CONFIG apt-get install -y --no-install-recommends debootstrap >&2 || die "cannot install debootstrap"
         mirror=$(awk '$1 == "deb" && / trixie main/ {print $(NF-2); exit}' "$APT_DIR/etc/sources.list")
         rm -rf "$root.tmp"
         mkdir -p "${root%/*}" || die "cannot make ${root%/*}"

@@ -50,7 +50,7 @@ for p in $CCPKGS cpio gzip xz-utils zstd python3; do
 done
 if [ ${#need[@]} -gt 0 ]; then
     log "installing host packages: ${need[*]}"
-    apt-get install -y --no-install-recommends "${need[@]}" >&2
+    env -u APT_CONFIG apt-get install -y --no-install-recommends "${need[@]}" >&2
 fi
 
 mkdir -p "$BUILD"
