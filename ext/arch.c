@@ -46,13 +46,11 @@ const struct tc_arch *tc_arch_by_byte_order(int big_endian)
 
 void tc_arch_names(char *buf, size_t len)
 {
-	size_t i, k, n = 0;
+	size_t k, n = 0;
 
-	for (i = 0; tc_arches[i]; i++)
-		;
 	buf[0] = 0;
-	for (k = 0; k < i && n < len; k++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s",
-				      !k ? "" : k + 1 == i ? " and " : ", ",
-				      tc_arches[k]->name);
+	for (k = 0; tc_arches[k] && n < len; k++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", tc_arches[k]->name,
+				      !tc_arches[k + 1] ? "" :
+				      !tc_arches[k + 2] ? " and " : ", ");
 }

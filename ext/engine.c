@@ -215,7 +215,6 @@ void tc_report(struct tc_ctx *c, struct tc_mm_stats *m,
 	memset(f, 0, sizeof(*f));
 	f->sig = sig;
 	f->count = 1;
-	f->severity = sig->severity;
 	f->mm = m ? m->mm : 0;
 	f->pid = (m && m->npids) ? m->pids[0] : -1;
 	if (m)
@@ -345,7 +344,7 @@ static int collect_mms(struct tc_ctx *c)
 
 		if (cycle || ++n > c->opts.max_tasks ||
 		    tc_rd64(c, pos, &next) < 0) {
-			tc_report(c, c->cur, TC_SIG(LIST_CORRUPT),
+			tc_report(c, NULL, TC_SIG(LIST_CORRUPT),
 				  tc_at_none(pos), "task list: %s at task 0x%llx after %zu tasks",
 				  cycle ? "cycle that does not return to init_task" :
 				  n > c->opts.max_tasks ? "too long" :
@@ -373,6 +372,7 @@ static int collect_mms(struct tc_ctx *c)
 
 struct walk {
 	struct tc_ctx *c;
+	struct tc_mm_stats *m;	/* the mm whose tables these are */
 	unsigned char *buf[8];	/* one table buffer per level */
 	size_t tab[8];		/* index in c->tabs of the table per level */
 };
@@ -397,11 +397,10 @@ static size_t note_table(struct tc_ctx *c, uint64_t pa, int lvl,
 static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
 		       uint64_t entry_pa);
 
-void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
-		    unsigned used, uint64_t ring)
+void tc_print_table(struct tc_ctx *c, const struct tc_mm_stats *m, int lvl,
+		    uint64_t pa, uint64_t va0, unsigned used, uint64_t ring)
 {
 	const struct tc_level *L = &c->levels[lvl];
-	struct tc_mm_stats *m = c->cur;
 	FILE *f = c->opts.out;
 
 	if (c->opts.inventory) {
@@ -470,11 +469,10 @@ static int frame_is_hugetlb(struct tc_ctx *c, uint64_t pa)
 
 /* A large leaf above the pte level: THP or hugetlb, told apart by the
  * struct page, else by the VMA. */
-static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
-			    uint64_t size, uint64_t pa, int idx, uint64_t v,
-			    const struct tc_entry *e)
+static int check_large_leaf(struct tc_ctx *c, struct tc_mm_stats *m, int lvl,
+			    uint64_t va, uint64_t size, uint64_t pa, int idx,
+			    uint64_t v, const struct tc_entry *e)
 {
-	struct tc_mm_stats *m = c->cur;
 	const struct tc_vma *vma;
 	int thp = 0, hugetlb;
 
@@ -496,8 +494,8 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 		 * boundary would cut, so a THP always lies inside one VMA
 		 * (mm/huge_memory.c, v4.5+). */
 		if (!vma || vma->start > va || vma->end < va + size) {
-			if (!tc_inflight_mapping(c, va, size, vma))
-				tc_report(c, c->cur, TC_SIG(THP_IN_BAD_VMA),
+			if (!tc_inflight_mapping(c, m, va, size, vma))
+				tc_report(c, m, TC_SIG(THP_IN_BAD_VMA),
 					  tc_at_entry(lvl, pa, idx, v, va),
 					  vma ? "THP %#llx-%#llx crosses VMA %#llx-%#llx" :
 					  "THP %#llx-%#llx lies outside every VMA",
@@ -506,7 +504,7 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 					  (unsigned long long)(vma ? vma->start : 0),
 					  (unsigned long long)(vma ? vma->end : 0));
 		} else if (vma->flags & (TC_VM_PFNMAP | TC_VM_IO))
-			tc_report(c, c->cur, TC_SIG(THP_IN_BAD_VMA),
+			tc_report(c, m, TC_SIG(THP_IN_BAD_VMA),
 				  tc_at_entry(lvl, pa, idx, v, va),
 				  "THP in a VM_PFNMAP/VM_IO VMA (flags %#llx)",
 				  (unsigned long long)vma->flags);
@@ -514,8 +512,8 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
 		m->huge_puds++;
 	}
 	if (vma && (e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE) &&
-	    !tc_inflight_mapping(c, va, size, vma))
-		tc_report(c, c->cur, TC_SIG(PTE_WRITE_IN_READONLY_VMA),
+	    !tc_inflight_mapping(c, m, va, size, vma))
+		tc_report(c, m, TC_SIG(PTE_WRITE_IN_READONLY_VMA),
 			  tc_at_entry(lvl, pa, idx, v, va),
 			  "writable large entry in VMA %#llx-%#llx without VM_WRITE (flags %#llx)",
 			  (unsigned long long)vma->start,
@@ -528,7 +526,8 @@ static int check_large_leaf(struct tc_ctx *c, int lvl, uint64_t va,
  * One munmap in flight leaves up to a table of present ptes outside every
  * VMA: consecutive ones of one table are one finding with a count.
  */
-static int extend_outside_run(struct tc_ctx *c, uint64_t va, uint64_t pa)
+static int extend_outside_run(struct tc_ctx *c, const struct tc_mm_stats *m,
+			      uint64_t va, uint64_t pa)
 {
 	struct tc_finding *f;
 	uint64_t page = 1ULL << c->page_shift;
@@ -537,7 +536,7 @@ static int extend_outside_run(struct tc_ctx *c, uint64_t va, uint64_t pa)
 		return 0;
 	f = &c->findings.v[c->findings.n - 1];
 	if (f->sig != TC_SIG(PTE_OUTSIDE_VMA) || f->table_pa != pa ||
-	    f->mm != c->cur->mm || f->va + f->count * page != va)
+	    f->mm != m->mm || f->va + f->count * page != va)
 		return 0;
 	f->count++;
 	snprintf(f->detail, sizeof(f->detail),
@@ -547,31 +546,31 @@ static int extend_outside_run(struct tc_ctx *c, uint64_t va, uint64_t pa)
 	return 1;
 }
 
-static void check_pte_leaf(struct tc_ctx *c, int lvl, uint64_t va,
-			   uint64_t pa, int idx, uint64_t v,
+static void check_pte_leaf(struct tc_ctx *c, struct tc_mm_stats *m, int lvl,
+			   uint64_t va, uint64_t pa, int idx, uint64_t v,
 			   const struct tc_entry *e)
 {
 	const struct tc_vma *vma;
 	uint64_t page = 1ULL << c->page_shift;
 
-	c->cur->present_ptes++;
+	m->present_ptes++;
 	if (e->flags & TC_E_SPECIAL)
-		c->cur->special_ptes++;
-	if (c->cur->kernel || !c->vmas_known)
+		m->special_ptes++;
+	if (m->kernel || !c->vmas_known)
 		return;
 	vma = tc_find_vma(c, va);
 	if (!vma) {
-		if (tc_inflight_mapping(c, va, page, NULL) || extend_outside_run(c, va, pa))
+		if (tc_inflight_mapping(c, m, va, page, NULL) || extend_outside_run(c, m, va, pa))
 			return;
-		tc_report(c, c->cur, TC_SIG(PTE_OUTSIDE_VMA),
+		tc_report(c, m, TC_SIG(PTE_OUTSIDE_VMA),
 			  tc_at_entry(lvl, pa, idx, v, va),
 			  "present pte at %#llx, which no VMA covers",
 			  (unsigned long long)va);
 		return;
 	}
 	if ((e->flags & TC_E_WRITE) && !(vma->flags & TC_VM_WRITE) &&
-	    !tc_inflight_mapping(c, va, page, vma))
-		tc_report(c, c->cur, TC_SIG(PTE_WRITE_IN_READONLY_VMA),
+	    !tc_inflight_mapping(c, m, va, page, vma))
+		tc_report(c, m, TC_SIG(PTE_WRITE_IN_READONLY_VMA),
 			  tc_at_entry(lvl, pa, idx, v, va),
 			  "writable pte in VMA %#llx-%#llx without VM_WRITE (flags %#llx)",
 			  (unsigned long long)vma->start,
@@ -590,7 +589,7 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 		break;
 	case TC_TABLE:
 		if (is_last_level(c, lvl)) {
-			tc_report(c, c->cur, TC_SIG(READ_ERROR),
+			tc_report(c, w->m, TC_SIG(READ_ERROR),
 				  tc_at_entry(lvl, table_pa, idx, v, va),
 				  "decoder returned a table at the last level");
 			break;
@@ -598,15 +597,15 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 		walk_table(w, lvl + 1, e->pa, va, table_pa + 8ULL * (unsigned)idx);
 		break;
 	case TC_LEAF:
-		if (c->opts.leaves && !c->cur->kernel)
+		if (c->opts.leaves && !w->m->kernel)
 			fprintf(c->opts.out, "{\"pid\":%d,\"va\":\"0x%llx\","
 				"\"pa\":\"0x%llx\",\"size\":%llu}\n",
-				c->cur->npids ? c->cur->pids[0] : -1,
+				w->m->npids ? w->m->pids[0] : -1,
 				(unsigned long long)va, (unsigned long long)e->pa,
 				1ULL << L->shift);
 		if (is_last_level(c, lvl))
-			check_pte_leaf(c, lvl, va, table_pa, idx, v, e);
-		else if (check_large_leaf(c, lvl, va, 1ULL << L->shift,
+			check_pte_leaf(c, w->m, lvl, va, table_pa, idx, v, e);
+		else if (check_large_leaf(c, w->m, lvl, va, 1ULL << L->shift,
 					  table_pa, idx, v, e) &&
 			 w->tab[lvl] != SIZE_MAX &&
 			 tc_tab_thp(&c->tabs[w->tab[lvl]]) < TC_REF_THP_MAX)
@@ -614,16 +613,17 @@ static void visit_entry(struct walk *w, int lvl, uint64_t table_pa, int idx,
 		break;
 	case TC_SWAP:
 		if (is_last_level(c, lvl))
-			c->cur->swap_ptes++;
+			w->m->swap_ptes++;
 		break;
 	case TC_ILLEGAL:
-		tc_report(c, c->cur, e->sig,
+		tc_report(c, w->m, e->sig,
 			  tc_at_entry(lvl, table_pa, idx, v, va), "%s", e->why);
 		break;
 	}
 }
 
-static unsigned count_used(struct tc_ctx *c, int lvl, const unsigned char *buf,
+static unsigned count_used(struct tc_ctx *c, const struct tc_mm_stats *m,
+			   int lvl, const unsigned char *buf,
 			   uint64_t va0)
 {
 	const struct tc_level *L = &c->levels[lvl];
@@ -632,7 +632,7 @@ static unsigned count_used(struct tc_ctx *c, int lvl, const unsigned char *buf,
 	for (i = 0; i < L->entries; i++) {
 		struct tc_entry e;
 
-		c->arch->decode(c, lvl, va0 + ((uint64_t)i << L->shift),
+		c->arch->decode(c, m, lvl, va0 + ((uint64_t)i << L->shift),
 				tc_load_entry(c, buf + 8 * i), &e);
 		used += e.kind != TC_NONE;
 	}
@@ -653,17 +653,18 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
 				   "the entries of those tables and the tables below them"))
 			return;
 		c->stats.read_errors++;
-		tc_report(c, c->cur, TC_SIG(READ_ERROR), tc_at_table(lvl, pa, 0, va0),
+		tc_report(c, w->m, TC_SIG(READ_ERROR), tc_at_table(lvl, pa, 0, va0),
 			  "%s table at %#llx is not in the dump",
 			  L->name, (unsigned long long)pa);
 		return;
 	}
-	c->cur->tables[lvl]++;
+	w->m->tables[lvl]++;
 	c->stats.entries += L->entries;
 	w->tab[lvl] = note_table(c, pa, lvl, entry_pa);
 	/* listed before its children, so -v reads top-down */
 	if (c->opts.inventory || c->opts.verbose)
-		tc_print_table(c, lvl, pa, va0, count_used(c, lvl, buf, va0), 0);
+		tc_print_table(c, w->m, lvl, pa, va0,
+			       count_used(c, w->m, lvl, buf, va0), 0);
 	for (i = 0; i < L->entries; i++) {
 		uint64_t v = tc_load_entry(c, buf + 8 * i);
 		uint64_t va = va0 + ((uint64_t)i << L->shift);
@@ -671,13 +672,13 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
 
 		if (v == L->none) {
 			if (is_last_level(c, lvl))
-				c->cur->none_ptes++;
+				w->m->none_ptes++;
 			continue;
 		}
-		c->arch->decode(c, lvl, va, v, &e);
+		c->arch->decode(c, w->m, lvl, va, v, &e);
 		if (e.kind == TC_NONE) {
 			if (is_last_level(c, lvl))
-				c->cur->none_ptes++;
+				w->m->none_ptes++;
 			continue;
 		}
 		/* children use the deeper buffers; buf stays valid */
@@ -695,24 +696,23 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	uint64_t before;
 	int i;
 
-	c->cur = m;
 	c->vmas_known = 0;
 	c->nvmas = 0;
-	if (!m->kernel && tc_load_vmas(c, m->mm) == 0)
+	if (!m->kernel && tc_load_vmas(c, m) == 0)
 		c->vmas_known = 1;
 	m->vmas = c->nvmas;
 	before = c->stats.excluded_reads;
 	if (c->arch->mm_top(c, m->kernel ? 0 : m->mm, &top) < 0) {
 		if (!tc_not_in_dump(c, before, TC_NID_KERNEL, m->mm,
 				    "the page tables of their mms"))
-			tc_report(c, c->cur, TC_SIG(READ_ERROR), tc_at_none(0),
+			tc_report(c, m, TC_SIG(READ_ERROR), tc_at_none(0),
 				  "cannot find the top page table of mm %#llx: %s",
 				  (unsigned long long)m->mm, c->err);
-		c->cur = NULL;
 		return;
 	}
 	memset(&w, 0, sizeof(w));
 	w.c = c;
+	w.m = m;
 	for (i = 0; i < c->nlevels; i++) {
 		w.buf[i] = malloc(c->levels[i].table_bytes);
 		if (!w.buf[i])
@@ -730,7 +730,6 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 out:
 	for (i = 0; i < c->nlevels; i++)
 		free(w.buf[i]);
-	c->cur = NULL;
 }
 
 /* ------------------------------------------------------------ table index */
@@ -1303,14 +1302,12 @@ void tc_free(struct tc_ctx *c)
 int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
 	      struct tc_lookup_result *r)
 {
-	struct tc_mm_stats *saved = c->cur;
 	struct tc_top top;
 	uint64_t table;
 	int lvl, rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->level = -1;
-	c->cur = NULL;		/* no per-mm validation while translating */
 	memset(&top, 0, sizeof(top));
 	if (c->arch->mm_top(c, mm, &top) < 0 || va < top.va_base ||
 	    va - top.va_base >= top.va_limit)
@@ -1328,7 +1325,8 @@ int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
 			goto out;
 		r->value = tc_load_entry(c, b);
 		memset(&e, 0, sizeof(e));
-		c->arch->decode(c, lvl, va & ~((1ULL << L->shift) - 1),
+		/* no mm: no per-mm validation while translating */
+		c->arch->decode(c, NULL, lvl, va & ~((1ULL << L->shift) - 1),
 				r->value, &e);
 		if (e.kind == TC_LEAF) {
 			r->pa = e.pa + (va & ((1ULL << L->shift) - 1));
@@ -1341,7 +1339,6 @@ int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
 		table = e.pa;
 	}
 out:
-	c->cur = saved;
 	return rc;
 }
 
@@ -1413,9 +1410,7 @@ static void explain_entry(struct tc_ctx *c, const struct tc_table *t,
 			continue;
 		v = tc_load_entry(c, b);
 		memset(&e, 0, sizeof(e));
-		c->cur = m;
-		c->arch->decode(c, lvl, va + ((uint64_t)i << L->shift), v, &e);
-		c->cur = NULL;
+		c->arch->decode(c, m, lvl, va + ((uint64_t)i << L->shift), v, &e);
 		fprintf(f, "  %s[%d] = 0x%016llx  %s%s%s\n", i == idx ? "=> " : "   ",
 			i, (unsigned long long)v, kind_name(e.kind),
 			e.kind == TC_ILLEGAL ? ": " : "",

@@ -2,7 +2,6 @@
  * Signature catalog and the two formatters (text and JSON) shared by the
  * crash command and thpscan.  docs/signatures.md has one row per id.
  */
-#include <string.h>
 #include "tc.h"
 
 TC_SIG_DEFINE(TABLE_MULTI_REF, TC_SEV_ERROR,
@@ -40,26 +39,6 @@ const struct tc_sig *const tc_sigs[] = {
 };
 const size_t tc_nsigs = sizeof(tc_sigs) / sizeof(tc_sigs[0]);
 
-static const struct tc_sig *sig_in(const struct tc_sig *const *v, size_t n,
-				   const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i]->id, id))
-			return v[i];
-	return NULL;
-}
-
-const struct tc_sig *tc_sig_find(const char *id)
-{
-	const struct tc_sig *s = sig_in(tc_sigs, tc_nsigs, id);
-	size_t a;
-
-	for (a = 0; !s && tc_arches[a]; a++)
-		s = sig_in(tc_arches[a]->sigs, tc_arches[a]->nsigs, id);
-	return s;
-}
 
 static const char *sev_name(enum tc_severity s)
 {
@@ -131,9 +110,9 @@ void tc_print_summary(struct tc_ctx *c, FILE *f)
 static void print_finding_text(FILE *f, const struct tc_finding *x)
 {
 	if (!x->mm && x->pid < 0)	/* about the dump, not one mm */
-		fprintf(f, "%s %s: dump", sev_name(x->severity), x->sig->id);
+		fprintf(f, "%s %s: dump", sev_name(x->sig->severity), x->sig->id);
 	else
-		fprintf(f, "%s %s: mm %#llx pid %d (%s)", sev_name(x->severity),
+		fprintf(f, "%s %s: mm %#llx pid %d (%s)", sev_name(x->sig->severity),
 			x->sig->id, (unsigned long long)x->mm, x->pid, x->comm);
 	if (x->va != TC_NO_ADDR)
 		fprintf(f, " va %#llx", (unsigned long long)x->va);
@@ -262,7 +241,7 @@ static void json_counts(FILE *f, const char *const *names, const uint64_t *n,
 static void json_finding(FILE *f, const struct tc_finding *x)
 {
 	fprintf(f, "{\"sig\":\"%s\",\"severity\":\"%s\",", x->sig->id,
-		sev_name(x->severity));
+		sev_name(x->sig->severity));
 	json_addr(f, "mm", x->mm);
 	fprintf(f, ",\"pid\":%d,\"comm\":", x->pid);
 	tc_json_str(f, x->comm);

@@ -69,10 +69,11 @@ static int bad_pointer(uint64_t v, uint64_t align)
 	return v < PPC_PAGE_OFFSET || (v & (align - 1));
 }
 
-static void deposit_corrupt(struct tc_ctx *c, uint64_t where, int idx,
+static void deposit_corrupt(struct tc_ctx *c, struct tc_mm_stats *m,
+			uint64_t where, int idx,
 			    uint64_t value, uint64_t owner, const char *what)
 {
-	tc_report(c, c->cur, TC_SIG(DEPOSIT_LIST_CORRUPT),
+	tc_report(c, m, TC_SIG(DEPOSIT_LIST_CORRUPT),
 		  tc_at_entry(P_PTE, where, idx, value, TC_NO_ADDR),
 		  "THP deposit of pmd page %#llx: %s", (unsigned long long)owner, what);
 }
@@ -88,7 +89,8 @@ static void note_deposit(struct ppc_priv *p, uint64_t pa)
  * words the deposit itself uses (T1 / H2 of the fragment rules);
  * 1 when it is, 0 when it is reported corrupt, -1 when it is left out
  * of the dump */
-static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
+static int check_node(struct tc_ctx *c, struct tc_mm_stats *m,
+			uint64_t from, int from_idx,
 		      uint64_t node, uint64_t owner, unsigned char *buf,
 		      size_t len)
 {
@@ -96,12 +98,12 @@ static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
 	uint64_t pa = node - PPC_PAGE_OFFSET, before;
 
 	if (bad_pointer(node, p->align[P_PTE])) {
-		deposit_corrupt(c, from, from_idx, node, owner,
+		deposit_corrupt(c, m, from, from_idx, node, owner,
 				"pointer is not an aligned pte fragment");
 		return 0;
 	}
 	if (tc_referrers(c, pa, NULL, 0)) {
-		deposit_corrupt(c, from, from_idx, node, owner,
+		deposit_corrupt(c, m, from, from_idx, node, owner,
 				"deposited fragment is also referenced by a pmd");
 		return 0;
 	}
@@ -109,20 +111,21 @@ static int check_node(struct tc_ctx *c, uint64_t from, int from_idx,
 	if (tc_read_pa_direct(c, pa, buf, len) < 0) {
 		if (tc_not_in_dump(c, before, TC_NID_TABLE, pa, RING_SKIPPED))
 			return -1;
-		deposit_corrupt(c, from, from_idx, node, owner,
+		deposit_corrupt(c, m, from, from_idx, node, owner,
 				"deposited fragment is not in the dump");
 		return 0;
 	}
 	c->stats.deposited++;
 	if (c->opts.inventory || c->opts.verbose)
-		tc_print_table(c, P_PTE, pa, 0, 0, owner);
+		tc_print_table(c, m, P_PTE, pa, 0, 0, owner);
 	note_deposit(p, pa);
 	return 1;
 }
 
 /* radix: entries past the list_head are none (0): withdraw zeroes the
  * two list words, nothing else is written while deposited */
-static void radix_content(struct tc_ctx *c, uint64_t pa,
+static void radix_content(struct tc_ctx *c, struct tc_mm_stats *m,
+			uint64_t pa,
 			  const unsigned char *buf, unsigned n)
 {
 	unsigned i;
@@ -131,7 +134,7 @@ static void radix_content(struct tc_ctx *c, uint64_t pa,
 		uint64_t v = tc_load_entry(c, buf + 8 * i);
 
 		if (v) {
-			tc_report(c, c->cur, TC_SIG(DEPOSIT_NOT_EMPTY),
+			tc_report(c, m, TC_SIG(DEPOSIT_NOT_EMPTY),
 				  tc_at_entry(P_PTE, pa, (int)i, v, TC_NO_ADDR),
 				  "deposited pte fragment has a non-none entry");
 			return;
@@ -139,7 +142,8 @@ static void radix_content(struct tc_ctx *c, uint64_t pa,
 	}
 }
 
-static unsigned walk_radix_ring(struct tc_ctx *c, uint64_t page_pa,
+static unsigned walk_radix_ring(struct tc_ctx *c, struct tc_mm_stats *m,
+			uint64_t page_pa,
 				uint64_t head)
 {
 	struct ppc_priv *p = c->arch_priv;
@@ -151,16 +155,16 @@ static unsigned walk_radix_ring(struct tc_ctx *c, uint64_t page_pa,
 	if (entries > 256)
 		return 0;
 	do {
-		int ok = check_node(c, from, from_idx, node, page_pa, buf, 8 * entries);
+		int ok = check_node(c, m, from, from_idx, node, page_pa, buf, 8 * entries);
 
 		if (ok <= 0)
 			return ok < 0 ? RING_PARTIAL : MAX_RING;
 		if (++n >= MAX_RING) {
-			deposit_corrupt(c, node - PPC_PAGE_OFFSET, 0, node, page_pa,
+			deposit_corrupt(c, m, node - PPC_PAGE_OFFSET, 0, node, page_pa,
 					"ring does not close (cycle)");
 			return MAX_RING;
 		}
-		radix_content(c, node - PPC_PAGE_OFFSET, buf, entries);
+		radix_content(c, m, node - PPC_PAGE_OFFSET, buf, entries);
 		next = tc_load64(c, buf);	/* list_head: native order */
 		before = c->stats.excluded_reads;
 		if (!bad_pointer(next, p->align[P_PTE]) &&
@@ -169,13 +173,13 @@ static unsigned walk_radix_ring(struct tc_ctx *c, uint64_t page_pa,
 				   RING_SKIPPED))
 			return RING_PARTIAL;
 		if (bad_pointer(next, p->align[P_PTE])) {
-			deposit_corrupt(c, node - PPC_PAGE_OFFSET, 0, next, page_pa,
+			deposit_corrupt(c, m, node - PPC_PAGE_OFFSET, 0, next, page_pa,
 					"next is not a deposited fragment pointer");
 			return MAX_RING;
 		}
 		/* list_del's check: next->prev must point back here */
 		if (nprev != node) {
-			deposit_corrupt(c, next - PPC_PAGE_OFFSET, 1, nprev, page_pa,
+			deposit_corrupt(c, m, next - PPC_PAGE_OFFSET, 1, nprev, page_pa,
 					nprev ? "next->prev does not point back (list_del corruption)" :
 					"next->prev is 0 (the word withdraw zeroes), not the fragment "
 					"before it: list_del corruption");
@@ -199,15 +203,17 @@ static uint64_t page_of(uint64_t pa)
 /* a ring or slot array one table off its THP pmds while a huge pmd is
  * zapped, split or collapsed under pmd_lock(): one split ptlock for the
  * fragments of a 64 KiB page (pmd_pgtable_page() is the page's) */
-static int pmd_update_in_flight(struct tc_ctx *c, uint64_t page_pa, unsigned n,
+static int pmd_update_in_flight(struct tc_ctx *c, struct tc_mm_stats *m,
+			uint64_t page_pa, unsigned n,
 				unsigned thp)
 {
-	return tc_inflight_pmd_update(c, page_pa, page_of(page_pa) + PPC_PAGE_OFFSET,
+	return tc_inflight_pmd_update(c, m->mm, page_pa, page_of(page_pa) + PPC_PAGE_OFFSET,
 				      PPC_PAGE_SIZE, tc_ptlock_of(c, page_pa), n, thp);
 }
 
 /* H3: one ring per 64 KiB page of pmd fragments, one node per THP */
-static void radix_deposits(struct tc_ctx *c, uint64_t page_pa, unsigned thp)
+static void radix_deposits(struct tc_ctx *c, struct tc_mm_stats *m,
+			uint64_t page_pa, unsigned thp)
 {
 	struct ppc_priv *p = c->arch_priv;
 	uint64_t spage = tc_page_of(c, page_pa), head;
@@ -222,11 +228,11 @@ static void radix_deposits(struct tc_ctx *c, uint64_t page_pa, unsigned thp)
 		return;
 	}
 	if (head)
-		n = walk_radix_ring(c, page_pa, head);
+		n = walk_radix_ring(c, m, page_pa, head);
 	p->deps_partial |= n == MAX_RING || n == RING_PARTIAL;
 	if (n != MAX_RING && n != RING_PARTIAL && n != thp &&
-	    !pmd_update_in_flight(c, page_pa, n, thp))
-		tc_report(c, c->cur, TC_SIG(DEPOSIT_COUNT),
+	    !pmd_update_in_flight(c, m, page_pa, n, thp))
+		tc_report(c, m, TC_SIG(DEPOSIT_COUNT),
 			  tc_at_table(P_PMD, page_pa, n, TC_NO_ADDR),
 			  "%u deposited pte fragments on the ring, %u THP pmds in the page's pmd fragments",
 			  n, thp);
@@ -234,14 +240,15 @@ static void radix_deposits(struct tc_ctx *c, uint64_t page_pa, unsigned thp)
 
 /* hash: the deposited fragment holds the THP's HPTE slot bytes, each
  * [000 | secondary | hidx(3) | valid] (hash-64k.h): top 3 bits zero */
-static void hash_content(struct tc_ctx *c, uint64_t pa, const unsigned char *buf,
+static void hash_content(struct tc_ctx *c, struct tc_mm_stats *m,
+			uint64_t pa, const unsigned char *buf,
 			 size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
 		if (buf[i] & 0xe0) {
-			tc_report(c, c->cur, TC_SIG(DEPOSIT_NOT_EMPTY),
+			tc_report(c, m, TC_SIG(DEPOSIT_NOT_EMPTY),
 				  tc_at_entry(P_PTE, pa, (int)(i / 8), tc_load_entry(c, buf + (i & ~7UL)), TC_NO_ADDR),
 				  "deposited HPTE slot array has a byte with bits 0xe0 set");
 			return;
@@ -257,7 +264,8 @@ static void hash_content(struct tc_ctx *c, uint64_t pa, const unsigned char *buf
 #define H_PAGE_THP_HUGE		0x2000ULL
 #define PPC_PAGE_PTE		0x4000000000000000ULL
 
-static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
+static void hash_deposits(struct tc_ctx *c, struct tc_mm_stats *m,
+			const struct tc_table *t)
 {
 	struct ppc_priv *p = c->arch_priv;
 	unsigned i, n = 0, entries = p->levels[P_PMD].entries;
@@ -287,13 +295,13 @@ static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 		if (!v)
 			continue;
 		n++;
-		if (check_node(c, slots, (int)i, v, t->pa, buf, len) > 0)
-			hash_content(c, v - PPC_PAGE_OFFSET, buf, len);
+		if (check_node(c, m, slots, (int)i, v, t->pa, buf, len) > 0)
+			hash_content(c, m, v - PPC_PAGE_OFFSET, buf, len);
 		else
 			p->deps_partial = 1;
 	}
-	if (n != tc_tab_thp(t) && !pmd_update_in_flight(c, t->pa, n, tc_tab_thp(t)))
-		tc_report(c, c->cur, TC_SIG(DEPOSIT_COUNT),
+	if (n != tc_tab_thp(t) && !pmd_update_in_flight(c, m, t->pa, n, tc_tab_thp(t)))
+		tc_report(c, m, TC_SIG(DEPOSIT_COUNT),
 			  tc_at_table(P_PMD, t->pa, n, tc_tab_va(c, t)),
 			  "%u THP pmds with a deposited fragment in the slot array, %u THP pmds in the table",
 			  n, tc_tab_thp(t));
@@ -303,7 +311,8 @@ static void hash_deposits(struct tc_ctx *c, const struct tc_table *t)
 
 /* R1/R2: pt_frag_refcount == fragments in use (+ the cursor page's
  * fragments not handed out yet) */
-static void check_refcount(struct tc_ctx *c, const struct ppc_frag_page *fp)
+static void check_refcount(struct tc_ctx *c, struct tc_mm_stats *m,
+			const struct ppc_frag_page *fp)
 {
 	struct ppc_priv *p = c->arch_priv;
 	long ctx = fp->level == P_PTE ? p->ctx_pte_frag : p->ctx_pmd_frag;
@@ -336,7 +345,7 @@ static void check_refcount(struct tc_ctx *c, const struct ppc_frag_page *fp)
 				  1ULL << p->frag_shift[fp->level], fp->mm, ref - (unsigned)expect))
 		return;
 	if (ref != expect)
-		tc_report(c, c->cur, TC_SIG(PPC_FRAG_REFCOUNT),
+		tc_report(c, m, TC_SIG(PPC_FRAG_REFCOUNT),
 			  tc_at_table(fp->level, fp->pa, ref, TC_NO_ADDR),
 			  "pt_frag_refcount %u, but %u %s fragments are in use%s (%u expected)",
 			  ref, fp->used, fp->level == P_PTE ? "pte" : "pmd",
@@ -375,11 +384,11 @@ static void pmd_pages(struct tc_ctx *c, struct tc_mm_stats *m)
 				fp.used++;
 				fp.thp += tc_tab_thp(t);
 				if (!p->radix)
-					hash_deposits(c, t);
+					hash_deposits(c, m, t);
 			}
 		if (p->radix)
-			radix_deposits(c, fp.pa, fp.thp);
-		check_refcount(c, &fp);
+			radix_deposits(c, m, fp.pa, fp.thp);
+		check_refcount(c, m, &fp);
 	}
 }
 
@@ -406,7 +415,7 @@ static void pte_pages(struct tc_ctx *c, struct tc_mm_stats *m)
 			fp.used += tc_tab_level(t) == P_PTE;
 		for (; d < de && page_of(*d) == fp.pa; d++)
 			fp.used++;
-		check_refcount(c, &fp);
+		check_refcount(c, m, &fp);
 	}
 }
 
@@ -420,11 +429,10 @@ void ppc_check_all(struct tc_ctx *c)
 
 		if (!m->tab_n || m->kernel)
 			continue;	/* early kernel tables come from memblock */
-		c->cur = m;
+		m = m;
 		p->ndeps = 0;
 		p->deps_partial = 0;
 		pmd_pages(c, m);
 		pte_pages(c, m);
 	}
-	c->cur = NULL;
 }

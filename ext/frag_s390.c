@@ -111,6 +111,7 @@ static int half_of(uint64_t pa)
 
 struct ring {
 	struct tc_ctx *c;
+	struct tc_mm_stats *m;		/* the mm whose ring it is */
 	const struct tc_table *pmd;	/* segment table owning the ring */
 	uint64_t pmd_pa;
 	uint64_t pmd_va;		/* valid when have_va */
@@ -137,13 +138,14 @@ static void check_deposit_content(struct ring *r, uint64_t pa,
 				  const unsigned char *buf)
 {
 	struct tc_ctx *c = r->c;
+	struct tc_mm_stats *m = r->m;
 	int i;
 
 	for (i = 2; i < 256; i++) {
 		uint64_t v = tc_load64(c, buf + 8 * i);
 
 		if (v != S390_PTE_NONE) {
-			tc_report(c, c->cur, TC_SIG(DEPOSIT_NOT_EMPTY),
+			tc_report(c, m, TC_SIG(DEPOSIT_NOT_EMPTY),
 				  tc_at_entry(L_PTE, pa, i, v, TC_NO_ADDR),
 				  "deposited pte table (ring of segment table %#llx, va %#llx) has a non-none entry: splitting that THP hits BUG_ON(!pte_none)",
 				  (unsigned long long)r->pmd_pa,
@@ -156,7 +158,7 @@ static void check_deposit_content(struct ring *r, uint64_t pa,
 static void ring_corrupt(struct ring *r, uint64_t table, int index,
 			 uint64_t value, const char *what)
 {
-	tc_report(r->c, r->c->cur, TC_SIG(DEPOSIT_LIST_CORRUPT),
+	tc_report(r->c, r->m, TC_SIG(DEPOSIT_LIST_CORRUPT),
 		  tc_at_entry(table == r->pmd_pa ? L_SEG : L_PTE, table, index, value, TC_NO_ADDR),
 		  "deposit ring of segment table %#llx (va %#llx): %s",
 		  (unsigned long long)r->pmd_pa,
@@ -184,12 +186,13 @@ static int node_ok(struct ring *r, uint64_t from_pa, int from_idx,
 	return 1;
 }
 
-static void note_deposit(struct tc_ctx *c, uint64_t pa, uint64_t seg_pa)
+static void note_deposit(struct tc_ctx *c, struct tc_mm_stats *m,
+			uint64_t pa, uint64_t seg_pa)
 {
 	struct s390_priv *p = c->arch_priv;
 
 	if (tc_grow((void **)&p->deps, &p->capdeps, p->ndeps, sizeof(*p->deps)) == 0)
-		p->deps[p->ndeps++] = (struct s390_deposit){ pa, seg_pa, c->cur->mm };
+		p->deps[p->ndeps++] = (struct s390_deposit){ pa, seg_pa, m->mm };
 }
 
 #define RING_SKIPPED "the rest of their deposit rings, their THP counts and " \
@@ -198,6 +201,7 @@ static void note_deposit(struct tc_ctx *c, uint64_t pa, uint64_t seg_pa)
 static void walk_ring(struct ring *r, uint64_t head)
 {
 	struct tc_ctx *c = r->c;
+	struct tc_mm_stats *m = r->m;
 	struct s390_priv *p = c->arch_priv;
 	unsigned char buf[S390_PTE_TABLE_BYTES];
 	uint64_t node = head, pa, next, nprev, before;
@@ -223,8 +227,8 @@ static void walk_ring(struct ring *r, uint64_t head)
 		}
 		c->stats.deposited++;
 		if (c->opts.inventory || c->opts.verbose)
-			tc_print_table(c, L_PTE, pa, ring_va(r), 0, r->pmd_pa);
-		note_deposit(c, pa, r->pmd_pa);
+			tc_print_table(c, m, L_PTE, pa, ring_va(r), 0, r->pmd_pa);
+		note_deposit(c, m, pa, r->pmd_pa);
 		check_deposit_content(r, pa, buf);
 		next = tc_load64(c, buf);
 		if (!node_ok(r, pa, 0, next))
@@ -245,7 +249,7 @@ static void walk_ring(struct ring *r, uint64_t head)
 				     "next->prev does not point back (list_del corruption)");
 			/* linked all the same: deposited, not an orphan */
 			if (next != node)
-				note_deposit(c, kva_to_pa(p, next), r->pmd_pa);
+				note_deposit(c, m, kva_to_pa(p, next), r->pmd_pa);
 			return;
 		}
 		from_pa = pa;
@@ -259,7 +263,8 @@ static void walk_ring(struct ring *r, uint64_t head)
  * the table's first page (pmd_pgtable_page()), or mm->page_table_lock
  * when the mm has one ring (mm->pmd_huge_pte).
  */
-static uint64_t ring_lock(struct tc_ctx *c, const struct tc_table *t)
+static uint64_t ring_lock(struct tc_ctx *c, struct tc_mm_stats *m,
+			const struct tc_table *t)
 {
 	const struct s390_priv *p = c->arch_priv;
 	long off;
@@ -267,27 +272,28 @@ static uint64_t ring_lock(struct tc_ctx *c, const struct tc_table *t)
 	if (p->mm_huge_pte < 0)
 		return tc_ptlock_of(c, t->pa);
 	off = tc_off(c, "mm_struct", "page_table_lock");
-	return off >= 0 ? c->cur->mm + (uint64_t)off : 0;
+	return off >= 0 ? m->mm + (uint64_t)off : 0;
 }
 
 /* T4: deposited tables on a ring == THP pmds of that segment table;
  * returns 1 when the ring could not be read whole */
-static int check_ring(struct tc_ctx *c, const struct tc_table *t,
+static int check_ring(struct tc_ctx *c, struct tc_mm_stats *m,
+			const struct tc_table *t,
 		      uint64_t head, unsigned thp)
 {
 	struct s390_priv *p = c->arch_priv;
 	unsigned corrupt_before = (unsigned)c->findings.n;
-	struct ring r = { .c = c, .pmd = t, .pmd_pa = t ? t->pa : 0, .n = 0,
+	struct ring r = { .c = c, .m = m, .pmd = t, .pmd_pa = t ? t->pa : 0, .n = 0,
 			  .align = p->scheme == S390_WHOLEPAGE ? 4096 :
 			  S390_PTE_TABLE_BYTES };
 
 	if (head)
 		walk_ring(&r, head);
 	if ((unsigned)c->findings.n == corrupt_before && !r.partial && r.n != thp &&
-	    !(t && tc_inflight_pmd_update(c, t->pa, t->pa + p->identity_base,
+	    !(t && tc_inflight_pmd_update(c, m->mm, t->pa, t->pa + p->identity_base,
 					   c->levels[L_SEG].table_bytes,
-					   ring_lock(c, t), r.n, thp)))
-		tc_report(c, c->cur, TC_SIG(DEPOSIT_COUNT),
+					   ring_lock(c, m, t), r.n, thp)))
+		tc_report(c, m, TC_SIG(DEPOSIT_COUNT),
 			  tc_at_table(L_SEG, r.pmd_pa, r.n, ring_va(&r)),
 			  "%u deposited pte tables on the ring, %u THP pmds in the segment table",
 			  r.n, thp);
@@ -311,7 +317,7 @@ static int check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 			if (tc_tab_level(&c->tabs[i]) == L_SEG)
 				whole = &c->tabs[i];
 		if (tc_rd64(c, m->mm + p->mm_huge_pte, &head) == 0)
-			partial = check_ring(c, whole, head, (unsigned)m->thp_pmds);
+			partial = check_ring(c, m, whole, head, (unsigned)m->thp_pmds);
 		return partial;
 	}
 	if (p->pg_huge_pte < 0)
@@ -328,7 +334,7 @@ static int check_deposits(struct tc_ctx *c, struct tc_mm_stats *m)
 						  RING_SKIPPED);
 			continue;
 		}
-		partial |= check_ring(c, t, head, tc_tab_thp(t));
+		partial |= check_ring(c, m, t, head, tc_tab_thp(t));
 	}
 	return partial;
 }
@@ -342,10 +348,11 @@ static int is_struct_page(const struct tc_ctx *c, uint64_t page)
 	       (page - c->vmemmap) / (uint64_t)c->page_size_struct < (1ULL << 40);
 }
 
-static void list_corrupt(struct tc_ctx *c, uint64_t node, int idx,
+static void list_corrupt(struct tc_ctx *c, struct tc_mm_stats *m,
+			uint64_t node, int idx,
 			 uint64_t value, const char *what)
 {
-	tc_report(c, c->cur, TC_SIG(LIST_CORRUPT), tc_at_kernel(node, idx, value),
+	tc_report(c, m, TC_SIG(LIST_CORRUPT), tc_at_kernel(node, idx, value),
 		  "mm->context.pgtable_list: %s (link at kernel address %#llx)",
 		  what, (unsigned long long)(node + 8ULL * idx));
 }
@@ -377,13 +384,13 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 	size_t n = 0;
 
 	if (tc_rd64(c, head, &pos) < 0)
-		return list_corrupt(c, head, 0, 0, "list head unreadable");
+		return list_corrupt(c, m, head, 0, 0, "list head unreadable");
 	tc_cycle_init(&cy, head);
 	while (pos != head) {
 		uint64_t page = pos - p->pg_lru, next;
 
 		if (bad_pointer(pos) || !is_struct_page(c, page))
-			return list_corrupt(c, prev, 0, pos,
+			return list_corrupt(c, m, prev, 0, pos,
 					    pos == S390_PTE_NONE ?
 					    "0x400 (an empty pte) where a list pointer belongs" :
 					    "next is not a struct page's lru");
@@ -393,17 +400,17 @@ static void walk_pgtable_list(struct tc_ctx *c, struct tc_mm_stats *m)
 				   "the rest of their mms' pgtable_list and its membership checks"))
 			return list_partial(p, m);
 		if (back != prev)
-			return list_corrupt(c, pos, 1, back,
+			return list_corrupt(c, m, pos, 1, back,
 					    "next->prev does not point back");
 		if (tc_cycle_step(&cy, pos) || ++n > MAX_LIST)
-			return list_corrupt(c, prev, 0, pos,
+			return list_corrupt(c, m, prev, 0, pos,
 					    "cycle that does not return to the head");
 		if (tc_grow((void **)&p->listed, &p->caplisted, p->nlisted,
 			    sizeof(*p->listed)) == 0)
 			p->listed[p->nlisted++] =
 				(struct s390_listed){ tc_pa_of_page(c, page), m->mm };
 		if (tc_rd64(c, pos, &next) < 0)
-			return list_corrupt(c, pos, 0, 0, "link unreadable");
+			return list_corrupt(c, m, pos, 0, 0, "link unreadable");
 		prev = pos;
 		pos = next;
 	}
@@ -475,18 +482,19 @@ static int half_used(const struct s390_frag_page *fp, int h)
 	return fp->refd[h] || fp->deposit_pmd[h];
 }
 
-static void report_page(struct tc_ctx *c, const struct tc_sig *sig,
+static void report_page(struct tc_ctx *c, struct tc_mm_stats *m,
+			const struct tc_sig *sig,
 			const struct s390_frag_page *fp, int h, uint64_t value,
 			const char *what)
 {
-	unsigned m = fp->refcount >> 24;
+	unsigned bits = fp->refcount >> 24;
 
-	tc_report(c, c->cur, sig,
+	tc_report(c, m, sig,
 		  tc_at_table(L_PTE, h < 0 ? fp->pa : fp->pa + 0x800ULL * (unsigned)h, value, TC_NO_ADDR),
 		  "%s (page %#llx: fragment bits %#04x = A0 %u A1 %u P0 %u P1 %u; "
 		  "referenced %u/%u, deposited %u/%u, %son pgtable_list%s)",
-		  what, (unsigned long long)fp->pa, m, m & 1, (m >> 1) & 1,
-		  (m >> 4) & 1, (m >> 5) & 1, fp->refd[0], fp->refd[1],
+		  what, (unsigned long long)fp->pa, bits, bits & 1, (bits >> 1) & 1,
+		  (bits >> 4) & 1, (bits >> 5) & 1, fp->refd[0], fp->refd[1],
 		  !!fp->deposit_pmd[0], !!fp->deposit_pmd[1],
 		  fp->on_list ? "" : "not ",
 		  c->arch_priv && page_active(c->arch_priv, fp) ? ", PG_active" : "");
@@ -509,36 +517,38 @@ static int half_in_flight(struct tc_ctx *c, const struct s390_frag_page *fp, int
 	return tc_inflight_fragments(c, pa, kva, 0x800, 0x800, fp->mm, 1);
 }
 
-static void judge_fragments(struct tc_ctx *c, const struct s390_frag_page *fp)
+static void judge_fragments(struct tc_ctx *c, struct tc_mm_stats *m,
+			const struct s390_frag_page *fp)
 {
 	const struct s390_priv *p = c->arch_priv;
-	unsigned m = fp->refcount >> 24;
+	unsigned bits = fp->refcount >> 24;
 	int h, want_list;
 
 	/* A and P of one half exclude each other (pgalloc.c: A->P->0) */
-	if ((m & ~FRAG_VALID) || (m & 0x11) == 0x11 || (m & 0x22) == 0x22)
-		report_page(c, TC_SIG(S390_FRAG_AA_PP), fp, -1, fp->refcount,
+	if ((bits & ~FRAG_VALID) || (bits & 0x11) == 0x11 || (bits & 0x22) == 0x22)
+		report_page(c, m, TC_SIG(S390_FRAG_AA_PP), fp, -1, fp->refcount,
 			    "impossible fragment bit combination");
 	for (h = 0; h < 2; h++) {
-		if (half_used(fp, h) && (!(m & FRAG_A(h)) || (m & FRAG_P(h))))
-			report_page(c, TC_SIG(S390_FRAG_FREE_REFERENCED), fp, h, fp->refcount,
-				    (m & FRAG_P(h)) ? "half is pending release but still referenced (use after free)" :
+		if (half_used(fp, h) && (!(bits & FRAG_A(h)) || (bits & FRAG_P(h))))
+			report_page(c, m, TC_SIG(S390_FRAG_FREE_REFERENCED), fp, h, fp->refcount,
+				    (bits & FRAG_P(h)) ? "half is pending release but still referenced (use after free)" :
 				    "half is not allocated but referenced (use after free)");
-		else if ((m & FRAG_A(h)) && !(m & FRAG_P(h)) && !half_used(fp, h) &&
+		else if ((bits & FRAG_A(h)) && !(bits & FRAG_P(h)) && !half_used(fp, h) &&
 			 !fp->rings_partial && !half_in_flight(c, fp, h))
-			report_page(c, TC_SIG(S390_FRAG_ORPHAN), fp, h, fp->refcount,
+			report_page(c, m, TC_SIG(S390_FRAG_ORPHAN), fp, h, fp->refcount,
 				    "allocated half that no segment entry or deposit ring references");
 	}
 	/* F4: exactly one half allocated <=> listed; v6.6/6.7 keep
 	 * PG_active pages off the list (pte_free_defer, 8211dad62798) */
-	want_list = ((m & 3) == 1 || (m & 3) == 2) && !page_active(p, fp);
+	want_list = ((bits & 3) == 1 || (bits & 3) == 2) && !page_active(p, fp);
 	if (fp->on_list != want_list && !fp->list_partial)
-		report_page(c, TC_SIG(S390_FRAG_LIST), fp, -1, fp->refcount,
+		report_page(c, m, TC_SIG(S390_FRAG_LIST), fp, -1, fp->refcount,
 			    fp->on_list ? "page is on pgtable_list but its bits say it must not be" :
 			    "one half is free but the page is not on pgtable_list");
 }
 
-static void judge_page(struct tc_ctx *c, struct s390_frag_page *fp)
+static void judge_page(struct tc_ctx *c, struct tc_mm_stats *m,
+			struct s390_frag_page *fp)
 {
 	const struct s390_priv *p = c->arch_priv;
 	uint64_t before;
@@ -546,12 +556,11 @@ static void judge_page(struct tc_ctx *c, struct s390_frag_page *fp)
 
 	if (!c->vmemmap)
 		return;		/* no struct pages known: nothing to judge */
-	c->cur = tc_mm_of(c, fp->mm);
 	before = c->stats.excluded_reads;
 	if (!read_page(c, fp)) {
 		if (!tc_not_in_dump(c, before, TC_NID_PAGE, fp->pa,
 				    "the fragment checks of their pte-table pages"))
-			tc_report(c, c->cur, TC_SIG(READ_ERROR),
+			tc_report(c, m, TC_SIG(READ_ERROR),
 				  tc_at_table(L_PTE, fp->pa, 0, TC_NO_ADDR),
 				  "struct page of pte-table page %#llx is not in the dump",
 				  (unsigned long long)fp->pa);
@@ -571,11 +580,11 @@ static void judge_page(struct tc_ctx *c, struct s390_frag_page *fp)
 				snprintf(what + strlen(what), sizeof(what) - strlen(what),
 					 "; %zu findings on its words folded in: they are not ptes",
 					 folded);
-			report_page(c, TC_SIG(S390_FRAG_NOT_PGTABLE), fp, h, fp->page_type, what);
+			report_page(c, m, TC_SIG(S390_FRAG_NOT_PGTABLE), fp, h, fp->page_type, what);
 			break;
 		}
 	if (p->scheme != S390_WHOLEPAGE)
-		judge_fragments(c, fp);
+		judge_fragments(c, m, fp);
 }
 
 /* ------------------------------------------------------------ IDTE */
@@ -700,7 +709,7 @@ static void judge_mm_pages(struct tc_ctx *c, struct tc_mm_stats *m,
 		fp.rings_partial = (uint8_t)rings_partial;
 		fp.list_partial = (uint8_t)list_partial;
 		fill_page(&w, &fp);
-		judge_page(c, &fp);
+		judge_page(c, m, &fp);
 	}
 }
 
@@ -722,14 +731,12 @@ void s390_check_all(struct tc_ctx *c)
 		for (l1 = l0; l1 < p->nlisted && p->listed[l1].mm == m->mm; l1++)
 			;
 		if (m->tab_n) {
-			c->cur = m;
 			d0 = p->ndeps;
 			partial = check_deposits(c, m);
 			judge_mm_pages(c, m, d0, p->ndeps, l0, l1, partial);
 		}
 		l0 = l1;
 	}
-	c->cur = NULL;
 	n = c->findings.n;
 	for (i = 0; i < n; i++)
 		if (c->findings.v[i].sig == TC_SIG(S390_PTE_ORED_SEG_INVALID))

@@ -451,11 +451,9 @@ static void flush_line(struct tc_ctx *c, struct tc_inflight *f)
 	f->last_n = 0;
 }
 
-static void count(struct tc_ctx *c, struct tc_inflight *f, int kind, uint64_t va,
-		  uint64_t size, uint64_t vma, int pid)
+static void count(struct tc_ctx *c, struct tc_inflight *f, uint64_t mm, int kind,
+		  uint64_t va, uint64_t size, uint64_t vma, int pid)
 {
-	uint64_t mm = c->cur ? c->cur->mm : 0;
-
 	c->stats.in_flight[kind]++;
 	/* a range of entries (size > 0) extends the last line; a table is
 	 * a line of its own */
@@ -475,11 +473,11 @@ static void count(struct tc_ctx *c, struct tc_inflight *f, int kind, uint64_t va
 	f->last_n = 1;
 }
 
-int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
-			const struct tc_vma *vma)
+int tc_inflight_mapping(struct tc_ctx *c, const struct tc_mm_stats *m,
+			uint64_t va, uint64_t size, const struct tc_vma *vma)
 {
 	struct tc_inflight *f = state(c);
-	uint64_t mm = c->cur ? c->cur->mm : 0;
+	uint64_t mm = m ? m->mm : 0;
 	size_t i;
 
 	if (!f || !f->usable || !mm)
@@ -487,7 +485,7 @@ int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
 	if (!f->mm_loaded || f->mm != mm)
 		load_mm(c, f, mm);
 	if (f->users == 0) {
-		count(c, f, TC_IF_MM_EXIT, va, size, 0, -1);
+		count(c, f, mm, TC_IF_MM_EXIT, va, size, 0, -1);
 		return 1;
 	}
 	if (!f->lock_count)
@@ -497,7 +495,7 @@ int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
 			const struct detached *d = &f->detached[i];
 
 			if (d->v.start <= va && va + size <= d->v.end) {
-				count(c, f, TC_IF_MUNMAP, va, size, d->v.addr, d->pid);
+				count(c, f, mm, TC_IF_MUNMAP, va, size, d->v.addr, d->pid);
 				return 1;
 			}
 		}
@@ -515,7 +513,7 @@ int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
 			free(buf);
 		}
 		if (owner && owner->mm == mm && f->asked_hit) {
-			count(c, f, TC_IF_VMA_WRITE, va, size, vma->addr, owner->pid);
+			count(c, f, mm, TC_IF_VMA_WRITE, va, size, vma->addr, owner->pid);
 			return 1;
 		}
 	}
@@ -705,7 +703,7 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
 	for (i = 0; i < h.n; i++) {
 		if (h.kind[i] == TC_IF_TABLE_FREE && h.pid[i] < 0)
 			mark_rcu_counted(f, h.seen[i], gran, page_pa + (h.seen[i] - kva));
-		count(c, f, h.kind[i], page_pa + (h.seen[i] - kva), 0, 0, h.pid[i]);
+		count(c, f, mm, h.kind[i], page_pa + (h.seen[i] - kva), 0, 0, h.pid[i]);
 	}
 	return 1;
 }
@@ -727,7 +725,6 @@ void tc_inflight_rcu_tables(struct tc_ctx *c)
 		return;
 	if (!f->rcu_loaded)
 		load_rcu_batches(c, f);
-	c->cur = NULL;
 	for (i = 0; i < f->nrcu; i++) {
 		uint64_t kva = f->rcu[i].addr & ~RCU_SLOT_TAGS;
 
@@ -738,11 +735,11 @@ void tc_inflight_rcu_tables(struct tc_ctx *c)
 			continue;
 		}
 		if (!tc_referrers(c, pa, NULL, 0))
-			count(c, f, TC_IF_TABLE_FREE, pa, 0, 0, PID_RCU_BATCH);
+			count(c, f, 0, TC_IF_TABLE_FREE, pa, 0, 0, PID_RCU_BATCH);
 	}
 	for (i = 0; i < f->ndeferred; i++)
 		if (!f->deferred[i].counted && !tc_referrers(c, f->deferred[i].addr, NULL, 0))
-			count(c, f, TC_IF_TABLE_FREE, f->deferred[i].addr, 0, 0, PID_RCU_DEFERRED);
+			count(c, f, 0, TC_IF_TABLE_FREE, f->deferred[i].addr, 0, 0, PID_RCU_DEFERRED);
 	flush_line(c, f);
 	if (lost)
 		fprintf(c->opts.verbose ? c->opts.out : stderr,
@@ -758,8 +755,9 @@ void tc_inflight_rcu_tables(struct tc_ctx *c)
  * the pmd_t * in hand (v6.1 / v6.12 mm/huge_memory.c, mm/khugepaged.c).
  * khugepaged is no task of the mm, so every task's stack is searched.
  */
-int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t table_pa, uint64_t kva,
-			   uint64_t bytes, uint64_t lock, unsigned ring, unsigned thp)
+int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t mm, uint64_t table_pa,
+			   uint64_t kva, uint64_t bytes, uint64_t lock,
+			   unsigned ring, unsigned thp)
 {
 	struct tc_inflight *f = state(c);
 	unsigned char *buf;
@@ -779,7 +777,7 @@ int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t table_pa, uint64_t kva,
 	free(buf);
 	if (pid < 0)
 		return 0;
-	count(c, f, TC_IF_PMD_UPDATE, table_pa, 0, 0, pid);
+	count(c, f, mm, TC_IF_PMD_UPDATE, table_pa, 0, 0, pid);
 	return 1;
 }
 

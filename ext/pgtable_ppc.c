@@ -181,7 +181,7 @@ static void decode_dir(const struct ppc_priv *p, int level, uint64_t v,
 	e->pa = v & ~PMD_MASKED_BITS;
 }
 
-static void decode_pte(const struct tc_ctx *c, const struct ppc_priv *p,
+static void decode_pte(const struct tc_mm_stats *m, const struct ppc_priv *p,
 		       uint64_t v, struct tc_entry *e)
 {
 	uint64_t none_mask = p->radix ? RADIX_PTE_NONE_MASK : HASH_PTE_NONE_MASK;
@@ -201,7 +201,7 @@ static void decode_pte(const struct tc_ctx *c, const struct ppc_priv *p,
 	 * PAGE_NONE (PROT_NONE, NUMA hinting): privileged with no R/W/X
 	 * (book3s/64/pgtable.h: PAGE_NONE = _PAGE_BASE | _PAGE_PRIVILEGED,
 	 * pte_protnone()) */
-	if ((v & PAGE_PRIVILEGED) && (v & PAGE_RWX) && c->cur && !c->cur->kernel)
+	if ((v & PAGE_PRIVILEGED) && (v & PAGE_RWX) && m && !m->kernel)
 		return illegal(e, TC_SIG(PPC_PTE_ILLEGAL), "kernel-only (_PAGE_PRIVILEGED) pte in a user mm");
 	e->kind = TC_LEAF;
 	e->pa = v & PTE_RPN_MASK;
@@ -209,8 +209,8 @@ static void decode_pte(const struct tc_ctx *c, const struct ppc_priv *p,
 		   ((v & PAGE_SPECIAL) ? TC_E_SPECIAL : 0);
 }
 
-static void ppc_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
-		       struct tc_entry *e)
+static void ppc_decode(struct tc_ctx *c, const struct tc_mm_stats *m, int level,
+		       uint64_t va, uint64_t v, struct tc_entry *e)
 {
 	const struct ppc_priv *p = c->arch_priv;
 
@@ -219,7 +219,7 @@ static void ppc_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 	e->flags = 0;
 	e->pa = 0;
 	if (level == P_PTE)
-		decode_pte(c, p, v, e);
+		decode_pte(m, p, v, e);
 	else
 		decode_dir(p, level, v, e);
 }

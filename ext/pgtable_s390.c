@@ -310,30 +310,31 @@ static void decode_pte(uint64_t v, struct tc_entry *e)
 
 /* v6.8+ user pte tables are whole pages; init_mm may still hold 2 KiB
  * memblock tables before daa8af80d283, so the kernel is exempt. */
-static int is_wholepage_user(const struct tc_ctx *c)
+static int is_wholepage_user(const struct tc_ctx *c, const struct tc_mm_stats *m)
 {
 	const struct s390_priv *p = c->arch_priv;
 
-	return p->scheme == S390_WHOLEPAGE && c->cur && !c->cur->kernel;
+	return p->scheme == S390_WHOLEPAGE && m && !m->kernel;
 }
 
 /* the boot-time placeholder pte of the kernel's memcpy_real window */
-static int is_memcpy_real_placeholder(struct tc_ctx *c, uint64_t va,
+static int is_memcpy_real_placeholder(const struct tc_ctx *c,
+				      const struct tc_mm_stats *m, uint64_t va,
 				      uint64_t v)
 {
 	const struct s390_priv *p = c->arch_priv;
 
-	return c->cur && c->cur->kernel && p->memcpy_real_area &&
+	return m && m->kernel && p->memcpy_real_area &&
 	       va == p->memcpy_real_area && (v & PAGE_FRAME) == PAGE_FRAME;
 }
 
-static void s390_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
-			struct tc_entry *e)
+static void s390_decode(struct tc_ctx *c, const struct tc_mm_stats *m, int level,
+			uint64_t va, uint64_t v, struct tc_entry *e)
 {
 	e->kind = TC_NONE;
 	e->flags = 0;
 	e->pa = 0;
-	if (level == L_PTE && is_memcpy_real_placeholder(c, va, v))
+	if (level == L_PTE && is_memcpy_real_placeholder(c, m, va, v))
 		return;
 	if (level == L_PTE)
 		decode_pte(v, e);
@@ -342,7 +343,7 @@ static void s390_decode(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
 	else
 		decode_region(level, v, e);
 	if (level == L_SEG && e->kind == TC_TABLE && (e->pa & 0x800) &&
-	    is_wholepage_user(c))
+	    is_wholepage_user(c, m))
 		illegal(e, TC_SIG(S390_SEG_ILLEGAL),
 			"2 KiB-aligned pte table in the whole-page scheme (d08d4e7cd6bf)");
 }

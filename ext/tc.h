@@ -74,15 +74,12 @@ extern const struct tc_sig tc_sig_TABLE_MULTI_REF, tc_sig_PTE_OUTSIDE_VMA,
 	tc_sig_NOT_IN_DUMP;
 extern const struct tc_sig *const tc_sigs[];
 extern const size_t tc_nsigs;
-/* by id, in the shared rows and every registered arch's */
-const struct tc_sig *tc_sig_find(const char *id);
 
 #define TC_NO_ADDR UINT64_MAX
 
 struct tc_finding {
 	const struct tc_sig *sig;
 	uint64_t count;		/* entries in the run (PTE_OUTSIDE_VMA), else 1 */
-	enum tc_severity severity;
 	uint64_t mm;		/* mm_struct address, 0 for none */
 	int pid;		/* -1 when unknown */
 	char comm[17];
@@ -190,9 +187,10 @@ struct tc_arch {
 	/* -x: what the arch knows about a table page (may be NULL) */
 	void (*explain_page)(struct tc_ctx *c, uint64_t page_pa, FILE *f);
 	void (*fini)(struct tc_ctx *c);	/* free arch_priv and its parts */
-	/* classify one entry (already in CPU byte order) mapping va */
-	void (*decode)(struct tc_ctx *c, int level, uint64_t va, uint64_t v,
-		       struct tc_entry *e);
+	/* classify one entry (already in CPU byte order) mapping va of the
+	 * tables of m (NULL: a translation, no per-mm rule applies) */
+	void (*decode)(struct tc_ctx *c, const struct tc_mm_stats *m,
+		       int level, uint64_t va, uint64_t v, struct tc_entry *e);
 };
 
 /* arch.c: the registry, NULL-terminated, in the order byte-order
@@ -344,8 +342,7 @@ struct tc_ctx {
 	struct tc_bitset seen;
 	uint64_t *multi;
 	size_t nmulti, capmulti;
-	/* per-mm state while walking */
-	struct tc_mm_stats *cur;
+	/* the VMAs of the mm being walked */
 	struct tc_vma *vmas;
 	size_t nvmas;
 	int vmas_known;
@@ -485,8 +482,8 @@ struct tc_lookup_result {
 int tc_lookup(struct tc_ctx *c, uint64_t mm, uint64_t va,
 	      struct tc_lookup_result *r);
 /* -v / -t line for one table (ring: the segment table of a deposit) */
-void tc_print_table(struct tc_ctx *c, int lvl, uint64_t pa, uint64_t va0,
-		    unsigned used, uint64_t ring);
+void tc_print_table(struct tc_ctx *c, const struct tc_mm_stats *m, int lvl,
+		    uint64_t pa, uint64_t va0, unsigned used, uint64_t ring);
 /* translate a user VA of an mm the way the walker does; 0 on success */
 int tc_translate(struct tc_ctx *c, uint64_t mm, uint64_t va, uint64_t *pa);
 
@@ -507,7 +504,8 @@ void tc_cycle_init(struct tc_cycle *cy, uint64_t start);
 int tc_cycle_step(struct tc_cycle *cy, uint64_t node);
 
 /* vma.c */
-int tc_load_vmas(struct tc_ctx *c, uint64_t mm);
+/* the VMAs of m into c->vmas, sorted; -1 when the tree is unreadable */
+int tc_load_vmas(struct tc_ctx *c, struct tc_mm_stats *m);
 /* the leaf entries of a maple tree from its root node; 0, or -1 when
  * the tree is not readable (*leaves is then untouched) */
 int tc_maple_leaves(struct tc_ctx *c, uint64_t root, uint64_t **leaves, size_t *n);
@@ -515,9 +513,9 @@ int tc_maple_leaves(struct tc_ctx *c, uint64_t root, uint64_t **leaves, size_t *
 /* inflight.c: 1 when the dump shows the operation in flight that makes
  * this state legal (it is then counted in stats.in_flight, and listed
  * with -v), 0 when it must be reported.  mapping: a leaf at va..va+size of
- * the current mm, with vma the tree's VMA there (NULL: none covers it) */
-int tc_inflight_mapping(struct tc_ctx *c, uint64_t va, uint64_t size,
-			const struct tc_vma *vma);
+ * mm m, with vma the tree's VMA there (NULL: none covers it) */
+int tc_inflight_mapping(struct tc_ctx *c, const struct tc_mm_stats *m,
+			uint64_t va, uint64_t size, const struct tc_vma *vma);
 /* a page of table fragments (kernel address kva, bytes long, fragments of
  * gran bytes) whose use count is excess above the fragments referenced:
  * 1 when that many unreferenced fragments of it are held by tasks (on a
@@ -529,8 +527,9 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
  * the pmd lock (a spinlock at kernel address lock; 0: unknown) is held
  * and a kernel stack holds the address of an entry of that table -- a
  * huge pmd being zapped, split or collapsed */
-int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t table_pa, uint64_t kva,
-			   uint64_t bytes, uint64_t lock, unsigned ring, unsigned thp);
+int tc_inflight_pmd_update(struct tc_ctx *c, uint64_t mm, uint64_t table_pa,
+			   uint64_t kva, uint64_t bytes, uint64_t lock,
+			   unsigned ring, unsigned thp);
 void tc_inflight_mm_done(struct tc_ctx *c);
 /* after the checks: count every table waiting in an RCU batch that no
  * entry references and no check counted */

@@ -183,10 +183,10 @@ static int cmp_vma(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-int tc_load_vmas(struct tc_ctx *c, uint64_t mm)
+int tc_load_vmas(struct tc_ctx *c, struct tc_mm_stats *m)
 {
 	struct vma_walk w = { .c = c, .cap = 0 };
-	uint64_t root, before = c->stats.excluded_reads;
+	uint64_t mm = m->mm, root, before = c->stats.excluded_reads;
 
 	free(c->vmas);
 	c->vmas = NULL;
@@ -207,7 +207,7 @@ int tc_load_vmas(struct tc_ctx *c, uint64_t mm)
 		if (tc_not_in_dump(c, before, TC_NID_KERNEL, root,
 				   "the VMA checks of their mms"))
 			return -1;
-		tc_report(c, c->cur, TC_SIG(LIST_CORRUPT), tc_at_none(root),
+		tc_report(c, m, TC_SIG(LIST_CORRUPT), tc_at_none(root),
 			  "VMA tree of mm %#llx is unreadable or malformed; VMA checks skipped",
 			  (unsigned long long)mm);
 		return -1;

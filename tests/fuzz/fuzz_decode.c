@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			v = v << 8 | data[i + k];
 		priv.scheme = (enum s390_scheme)(data[i] / 5 % 3);
 		memset(&e, 0xa5, sizeof(e));
-		tc_arch_s390x.decode(&c, level, 0, v, &e);
+		tc_arch_s390x.decode(&c, NULL, level, 0, v, &e);
 		check_entry(level, &e);
 	}
 	return 0;

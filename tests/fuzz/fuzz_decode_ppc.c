@@ -61,7 +61,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		ready = 1;
 	}
 	c.arch = &tc_arch_ppc64;
-	c.cur = &user;
 	for (i = 0; i + 9 <= size; i += 9) {
 		struct ppc_priv *p = data[i] & 0x80 ? &hash : &radix;
 		int level = (data[i] & 0x7f) % 4;
@@ -75,7 +74,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		c.levels = p->levels;
 		c.nlevels = 4;
 		memset(&e, 0xa5, sizeof(e));
-		tc_arch_ppc64.decode(&c, level, 0, v, &e);
+		tc_arch_ppc64.decode(&c, &user, level, 0, v, &e);
 		check_entry(p, level, &e);
 	}
 	return 0;

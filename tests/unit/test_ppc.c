@@ -61,7 +61,7 @@ static void test_clean(void)
 	for (l = 0; l < c.nlevels; l++) {
 		struct tc_entry e;
 
-		c.arch->decode(&c, l, 0, c.levels[l].none, &e);
+		c.arch->decode(&c, NULL, l, 0, c.levels[l].none, &e);
 		check(e.kind == TC_NONE, "%s: none decodes as kind %d",
 		      c.levels[l].name, e.kind);
 	}

@@ -65,7 +65,7 @@ static void test_clean(void)
 	for (i = 0; i < (size_t)c.nlevels; i++) {
 		struct tc_entry e;
 
-		c.arch->decode(&c, (int)i, 0, c.levels[i].none, &e);
+		c.arch->decode(&c, NULL, (int)i, 0, c.levels[i].none, &e);
 		check(e.kind == TC_NONE, "%s: none value %#llx decodes as kind %d",
 		      c.levels[i].name, (unsigned long long)c.levels[i].none, e.kind);
 	}
