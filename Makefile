@@ -21,13 +21,14 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra
 CFLAGS  ?= -O2 -g
 
-# the architectures' files: the one list of them in the build (the
-# registry is ext/arch.c)
-ARCH_SRCS := pgtable_s390.c frag_s390.c pgtable_ppc.c frag_ppc.c
-ARCH_HDRS := s390.h ppc.h
+# the architectures: the one list of them in the build (the registry is
+# ext/arch.c); an arch's files are ext/A.h and ext/*_A.c
+ARCHES    := s390 ppc x86
+ARCH_SRCS := $(foreach a,$(ARCHES),$(sort $(wildcard ext/*_$(a).c)))
+ARCH_HDRS := $(foreach a,$(ARCHES),ext/$(a).h)
 ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/inflight.c ext/arch.c \
-           $(addprefix ext/,$(ARCH_SRCS))
-HDRS    := ext/tc.h ext/synth.h $(addprefix ext/,$(ARCH_HDRS))
+           $(ARCH_SRCS)
+HDRS    := ext/tc.h ext/synth.h $(ARCH_HDRS)
 
 # cross compilers and crash sysroots (samples/fetch-crash.sh) per arch
 CROSS_s390x     := s390x-linux-gnu-
@@ -80,6 +81,11 @@ build/test_ppc: tests/unit/test_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGI
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_ppc.c $(WORLD_PPC) $(ENGINE)
 
+WORLD_X86 := tests/unit/world_x86.c ext/synth.c
+build/test_x86: tests/unit/test_x86.c tests/unit/world_x86.h $(WORLD_X86) $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_x86.c $(WORLD_X86) $(ENGINE)
+
 build/vmcore-poke: tests/inject.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $<
@@ -94,6 +100,9 @@ build/fuzz_decode: tests/fuzz/fuzz_decode.c $(ENGINE) $(HDRS)
 build/fuzz_decode_ppc: tests/fuzz/fuzz_decode_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_decode_ppc.c $(WORLD_PPC) $(ENGINE)
+build/fuzz_decode_x86: tests/fuzz/fuzz_decode_x86.c $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_decode_x86.c $(ENGINE)
 build/fuzz_walk_ppc: tests/fuzz/fuzz_walk_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_walk_ppc.c $(WORLD_PPC) $(ENGINE)
@@ -101,7 +110,7 @@ build/fuzz_walk: tests/fuzz/fuzz_walk.c tests/unit/world.h $(WORLD) $(ENGINE) $(
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_walk.c $(WORLD) $(ENGINE)
 # build/fuzz_open (thpscan's dump opening path) is built by mk/thpscan.mk
-fuzz: deps build/fuzz_decode build/fuzz_decode_ppc build/fuzz_walk build/fuzz_walk_ppc build/fuzz_open
+fuzz: deps build/fuzz_decode build/fuzz_decode_ppc build/fuzz_decode_x86 build/fuzz_walk build/fuzz_walk_ppc build/fuzz_open
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # host packages for building and testing (idempotent; apt-get as root)
@@ -111,9 +120,10 @@ deps:
 samples: deps
 	samples/make-samples.sh
 
-unit: build/test_s390 build/test_ppc
+unit: build/test_s390 build/test_ppc build/test_x86
 	build/test_s390
 	build/test_ppc
+	build/test_x86
 
 # the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer;
 # any report fails the run
@@ -126,10 +136,15 @@ build/test_ppc-san: tests/unit/test_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_ppc.c $(WORLD_PPC) $(ENGINE)
 
+build/test_x86-san: tests/unit/test_x86.c tests/unit/world_x86.h $(WORLD_X86) $(ENGINE) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_x86.c $(WORLD_X86) $(ENGINE)
+
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-unit-san: build/test_s390-san build/test_ppc-san
+unit-san: build/test_s390-san build/test_ppc-san build/test_x86-san
 	$(SAN_ENV) build/test_s390-san
 	$(SAN_ENV) build/test_ppc-san
+	$(SAN_ENV) build/test_x86-san
 
 # Busy dumps (samples/make-busy.sh): per configuration a guest under
 # stress-ng load dumped at 3 random instants and at panic; samples-busy

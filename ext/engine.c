@@ -373,6 +373,7 @@ static int collect_mms(struct tc_ctx *c)
 struct walk {
 	struct tc_ctx *c;
 	struct tc_mm_stats *m;	/* the mm whose tables these are */
+	unsigned top_first, top_end;	/* the top table's entries walked */
 	unsigned char *buf[8];	/* one table buffer per level */
 	size_t tab[8];		/* index in c->tabs of the table per level */
 };
@@ -646,8 +647,12 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
 	const struct tc_level *L = &c->levels[lvl];
 	unsigned char *buf = w->buf[lvl];
 	uint64_t before = c->stats.excluded_reads;
-	unsigned i;
+	unsigned i, i0 = 0, i1 = L->entries;
 
+	if (entry_pa == TC_NO_ADDR) {
+		i0 = w->top_first;
+		i1 = w->top_end;
+	}
 	if (tc_read_pa_direct(c, pa, buf, L->table_bytes) < 0) {
 		if (tc_not_in_dump(c, before, TC_NID_TABLE, pa,
 				   "the entries of those tables and the tables below them"))
@@ -659,13 +664,13 @@ static void walk_table(struct walk *w, int lvl, uint64_t pa, uint64_t va0,
 		return;
 	}
 	w->m->tables[lvl]++;
-	c->stats.entries += L->entries;
+	c->stats.entries += i1 - i0;
 	w->tab[lvl] = note_table(c, pa, lvl, entry_pa);
 	/* listed before its children, so -v reads top-down */
 	if (c->opts.inventory || c->opts.verbose)
 		tc_print_table(c, w->m, lvl, pa, va0,
 			       count_used(c, w->m, lvl, buf, va0), 0);
-	for (i = 0; i < L->entries; i++) {
+	for (i = i0; i < i1; i++) {
 		uint64_t v = tc_load_entry(c, buf + 8 * i);
 		uint64_t va = va0 + ((uint64_t)i << L->shift);
 		struct tc_entry e;
@@ -713,6 +718,8 @@ static void walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	memset(&w, 0, sizeof(w));
 	w.c = c;
 	w.m = m;
+	w.top_first = top.count ? top.first : 0;
+	w.top_end = top.count ? top.first + top.count : c->levels[top.level].entries;
 	for (i = 0; i < c->nlevels; i++) {
 		w.buf[i] = malloc(c->levels[i].table_bytes);
 		if (!w.buf[i])

@@ -139,8 +139,11 @@ struct tc_inflight;
 struct tc_top {
 	uint64_t table_pa;	/* physical origin of the top table */
 	int level;		/* index into c->levels */
-	uint64_t va_base;	/* first VA covered (ppc64 kernel: 0xc...) */
+	uint64_t va_base;	/* VA of entry 0 (ppc64 kernel: 0xc...) */
 	uint64_t va_limit;	/* bytes covered from va_base */
+	/* the entries of the top table the mm owns (count 0: all); x86_64:
+	 * a user mm's lower half, the kernel's upper half */
+	unsigned first, count;
 };
 
 /*
