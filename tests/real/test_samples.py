@@ -331,7 +331,7 @@ def read32(path, pa):
     return (word >> (32 if pa % 8 == 0 else 0)) & 0xffffffff
 
 
-def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
+def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore, touched):
     """Fragment bits, page types, pgtable_list and deposit rings."""
     plants = []
     if not {"refcount", "type", "lru"} <= set(lay):
@@ -347,7 +347,10 @@ def choose_struct_plants(sample, man, tables, deposited, lay, scheme, vmcore):
     for pa, spa in sorted(pages.items()):
         ref = read32(vmcore, spa + lay["refcount"])
         info.append((pa, spa, ref, ref >> 24))
-    used = set()
+    # pages whose entries carry a plant: a struct-page plant there would
+    # fold or hide that finding (S390_FRAG_NOT_PGTABLE folds a page's
+    # entry findings), so each plant gets a page of its own
+    used = set(touched)
 
     def take(pred):
         for pa, spa, ref, m in info:
@@ -652,8 +655,9 @@ def run_sample(sample):
     scheme = js["scheme"] if js else ""
     if scheme.startswith("s390"):
         plants = choose_plants(sample, man, tables, vmas_by_pid, planted)
+        touched = {pg for p in plants for pg in (p["table"] & ~0xfff, (p["pa"] or 0) & ~0xfff)}
         plants += choose_struct_plants(sample, man, tables, deposited, layout,
-                                       scheme, planted)
+                                       scheme, planted, touched)
     else:
         plants = choose_ppc_plants(sample, man, tables, vmas_by_pid, planted)
         touched = {p["table"] & ~0xffff for p in plants}
