@@ -1057,6 +1057,21 @@ static void report_multi_ref(struct tc_ctx *c, const struct tc_table *r,
 
 /* Every entry that shares its table with another entry is reported, so
  * the finding names each referrer (s390 has no pmd-table sharing). */
+/* every referrer of a shared table (of the first max stored in r) is
+ * one the arch shares on purpose */
+static int shared_by_design(const struct tc_ctx *c, const struct tc_table **r,
+			    size_t n, size_t max)
+{
+	size_t k;
+
+	if (!c->arch->shared_by_design)
+		return 0;
+	for (k = 0; k < n && k < max; k++)
+		if (!c->arch->shared_by_design(c, r[k]))
+			return 0;
+	return 1;
+}
+
 static void check_multi_ref(struct tc_ctx *c)
 {
 	const struct tc_table *r[64];
@@ -1068,6 +1083,8 @@ static void check_multi_ref(struct tc_ctx *c)
 		if (i && c->multi[i] == c->multi[i - 1])
 			continue;
 		n = tc_referrers(c, c->multi[i], r, 64);
+		if (shared_by_design(c, r, n, 64))
+			continue;
 		for (k = 0; k < n && k < 64 && n > 1; k++)
 			report_multi_ref(c, r[k], r[k ? 0 : 1], n);
 	}

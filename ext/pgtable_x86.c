@@ -19,10 +19,18 @@
 
 #define PTRS		512
 #define KNL_NONE_MASK	(X86_A | X86_D)	/* pte_none(): the KNL A/D erratum */
-/* pud_bad() / pmd_bad() / p4d_bad() allow these flags in a table entry;
- * p4d_bad also NX, which PTI ORs into the kernel copy of a user entry
- * (arch/x86/mm/pti.c __pti_set_user_pgtbl) */
-#define KERNPG_TABLE	(X86_P | X86_RW | X86_A | X86_D)
+/*
+ * The flags of a table entry the kernel writes: _PAGE_TABLE (0x67, every
+ * *_populate() of asm/pgalloc.h), _KERNPG_TABLE (0x63: head_64.S, CPA
+ * splits, PTI's user copy), espfix's (_KERNPG_TABLE & ~_PAGE_RW) |
+ * _PAGE_NX (arch/x86/kernel/espfix_64.c PGTABLE_PROT), NX on the kernel
+ * copy of a user top-level entry (arch/x86/mm/pti.c
+ * __pti_set_user_pgtbl); A is the CPU's, and MGLRU clears it in pmds
+ * (eed9a328aa1a).  Never PWT, PCD, PSE (a leaf there), G, the software
+ * bits or protection keys.
+ */
+#define TABLE_FLAGS	(X86_P | X86_RW | X86_US | X86_A | X86_D | X86_NX)
+#define USER_TABLE	(X86_P | X86_RW | X86_US)
 
 static const char *const hw4[] = { "PML4", "PDPT", "PD", "PT" };
 static const char *const hw5[] = { "PML5", "PML4", "PDPT", "PD", "PT" };
@@ -182,6 +190,24 @@ static int x86_mm_top(struct tc_ctx *c, uint64_t mm, struct tc_top *top)
 	return 0;
 }
 
+/*
+ * espfix (arch/x86/kernel/espfix_64.c) maps one pte page from every
+ * entry of its pmd tables and those from several puds (ESPFIX_PUD_CLONES,
+ * ESPFIX_PMD_CLONES, ESPFIX_PTE_CLONES) in the kernel's p4d/pgd slot -2
+ * (ESPFIX_PGD_ENTRY, ESPFIX_BASE_ADDR = -2 << P4D_SHIFT in either mode):
+ * its tables are referenced many times by design.
+ */
+#define ESPFIX_BASE	0xffffff0000000000ULL
+#define ESPFIX_SIZE	(1ULL << 39)
+
+static int x86_shared_by_design(const struct tc_ctx *c, const struct tc_table *t)
+{
+	const struct tc_mm_stats *m = tc_tab_mm(c, t);
+	uint64_t va = tc_tab_va(c, t);
+
+	return m && m->kernel && va >= ESPFIX_BASE && va - ESPFIX_BASE < ESPFIX_SIZE;
+}
+
 static void illegal(struct tc_entry *e, const struct tc_sig *sig, const char *why)
 {
 	e->kind = TC_ILLEGAL;
@@ -244,25 +270,22 @@ static void present_leaf(const struct x86_priv *p, int h, int user, uint64_t v,
 	leaf(e, v & p->addr_mask & ~low, v);
 }
 
-/* a table entry: the flags pmd_bad()/pud_bad()/p4d_bad() allow, a
- * user mm's own tables are _PAGE_TABLE (pgalloc.h pmd_populate ...) */
+/* a table entry: flags from TABLE_FLAGS only; a user mm's own tables
+ * are _PAGE_TABLE, NX only on a PTI kernel copy of the top level */
 static void table(const struct x86_priv *p, int h, int user, uint64_t v,
 		  struct tc_entry *e)
 {
 	uint64_t flags = v & ~X86_ADDR_BITS & ~p->enc;
-	uint64_t ok = KERNPG_TABLE | X86_US | (h >= H_P4D ? X86_NX : 0);
 
 	if (v & p->rsvd)
 		return illegal(e, sig_of(h), "physical-address bits at or above "
 			       "the CPU's MAXPHYADDR are set (reserved)");
-	/* pmd_bad(): exactly _KERNPG_TABLE, _PAGE_USER and _PAGE_ACCESSED
-	 * aside (MGLRU clears A, eed9a328aa1a) */
-	if (h == H_PMD ? (flags & ~(X86_US | X86_A)) != (KERNPG_TABLE & ~X86_A) :
-	    (flags & ~ok) != 0)
-		return illegal(e, sig_of(h), "table entry with flags the kernel never "
-			       "writes (pmd_bad/pud_bad/p4d_bad)");
-	if (user && !(v & X86_US))
-		return illegal(e, sig_of(h), "user table entry without _PAGE_USER");
+	if (flags & ~TABLE_FLAGS)
+		return illegal(e, sig_of(h), "table entry with PWT, PCD, G, software "
+			       "or protection-key bits: the kernel never writes them");
+	if (user && ((flags & USER_TABLE) != USER_TABLE || (h < H_P4D && (flags & X86_NX))))
+		return illegal(e, sig_of(h), "user table entry that is not _PAGE_TABLE "
+			       "(present, writable, user; NX only on a PTI top level)");
 	e->kind = TC_TABLE;
 	e->pa = v & p->addr_mask;
 }
@@ -385,5 +408,6 @@ const struct tc_arch tc_arch_x86_64 = {
 	.mm_top = x86_mm_top,
 	.decode = x86_decode,
 	.check_mm = x86_check_mm,
+	.shared_by_design = x86_shared_by_design,
 	.fini = x86_fini,
 };

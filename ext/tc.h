@@ -135,6 +135,7 @@ struct tc_level {
 struct tc_ctx;
 struct tc_mm_stats;
 struct tc_inflight;
+struct tc_table;
 
 struct tc_top {
 	uint64_t table_pa;	/* physical origin of the top table */
@@ -187,6 +188,9 @@ struct tc_arch {
 	 * fragment state, deposits, forensics */
 	void (*check_mm)(struct tc_ctx *c, struct tc_mm_stats *m);
 	void (*check_all)(struct tc_ctx *c);
+	/* a table the kernel maps from several entries on purpose (x86_64
+	 * espfix): t is one of its referrers (may be NULL) */
+	int (*shared_by_design)(const struct tc_ctx *c, const struct tc_table *t);
 	/* -x: what the arch knows about a table page (may be NULL) */
 	void (*explain_page)(struct tc_ctx *c, uint64_t page_pa, FILE *f);
 	void (*fini)(struct tc_ctx *c);	/* free arch_priv and its parts */
