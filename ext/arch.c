@@ -36,14 +36,24 @@ const struct tc_arch *tc_arch_by_crash_machine(int (*is)(const char *machine))
 	return NULL;
 }
 
-const struct tc_arch *tc_arch_by_byte_order(int big_endian)
+const struct tc_arch *tc_arch_by_byte_order(int big_endian,
+					    int (*has)(void *priv, const char *key),
+					    void *priv)
 {
+	const struct tc_arch *unmarked = NULL;
 	size_t i;
 
-	for (i = 0; tc_arches[i]; i++)
-		if (!tc_arches[i]->big_endian == !big_endian)
-			return tc_arches[i];
-	return NULL;
+	for (i = 0; tc_arches[i]; i++) {
+		const struct tc_arch *a = tc_arches[i];
+
+		if (!a->big_endian != !big_endian)
+			continue;
+		if (a->vmcoreinfo_mark && has && has(priv, a->vmcoreinfo_mark))
+			return a;
+		if (!a->vmcoreinfo_mark && !unmarked)
+			unmarked = a;
+	}
+	return unmarked;
 }
 
 void tc_arch_names(char *buf, size_t len)

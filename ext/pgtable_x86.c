@@ -400,6 +400,14 @@ const struct tc_arch tc_arch_x86_64 = {
 	.crash_machine = "X86_64",
 	.kdump_name = "x86_64",
 	.big_endian = 0,
+	/* arch/x86/include/asm/page_64.h __phys_addr_symbol():
+	 * x - __START_KERNEL_map + phys_base (in VMCOREINFO,
+	 * arch/x86/kernel/crash_core_64.c); page_64_types.h
+	 * __PAGE_OFFSET = page_offset_base (CONFIG_DYNAMIC_MEMORY_LAYOUT) */
+	.image_vbase = 0xffffffff80000000ULL,
+	.image_phys_key = "NUMBER(phys_base)",
+	.linear_base_var = "page_offset_base",
+	.vmcoreinfo_mark = "SYMBOL(init_top_pgt)",	/* crash_core_64.c */
 	.sigs = x86_sigs,
 	.nsigs = sizeof(x86_sigs) / sizeof(x86_sigs[0]),
 	.nlevels = 4,

@@ -173,6 +173,18 @@ struct tc_arch {
 	/* struct pages outside the kernel tables, listed by the kernel
 	 * (ppc64 hash: vmemmap_list of struct vmemmap_backing) */
 	int vmemmap_listed;
+	/* the kernel image is mapped at its own base: VA image_vbase is the
+	 * physical address VMCOREINFO's image_phys_key says (x86_64:
+	 * __START_KERNEL_map and NUMBER(phys_base)); 0: image addresses
+	 * translate like the linear map (or by KERNELOFFPHYS) */
+	uint64_t image_vbase;
+	const char *image_phys_key;
+	/* a kernel variable that holds the linear map's __va(0) when the
+	 * dump does not name it (x86_64: page_offset_base, KASLR moves it) */
+	const char *linear_base_var;
+	/* a VMCOREINFO key only this arch's kernels write: tells the arch
+	 * of a dump that names none (QEMU's kdump files: empty utsname) */
+	const char *vmcoreinfo_mark;
 	/* this architecture's signature rows (docs/signatures.md) */
 	const struct tc_sig *const *sigs;
 	size_t nsigs;
@@ -205,9 +217,12 @@ struct tc_arch {
 extern const struct tc_arch *const tc_arches[];
 const struct tc_arch *tc_arch_by_kdump_name(const char *name);
 const struct tc_arch *tc_arch_by_crash_machine(int (*is)(const char *machine));
-/* the first registered arch of that byte order (a dump that names no
- * arch: QEMU's kdump files have an empty utsname) */
-const struct tc_arch *tc_arch_by_byte_order(int big_endian);
+/* the arch of a dump that names none (QEMU's kdump files have an empty
+ * utsname): of that byte order, the first whose vmcoreinfo_mark
+ * has(key) says the dump holds, else the first without a mark */
+const struct tc_arch *tc_arch_by_byte_order(int big_endian,
+					    int (*has)(void *priv, const char *key),
+					    void *priv);
 /* "s390x and ppc64le": the registered names, for messages */
 void tc_arch_names(char *buf, size_t len);
 

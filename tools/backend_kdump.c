@@ -91,7 +91,8 @@ int kd_read_phys(struct kd_dump *d, uint64_t pa, void *buf, size_t len)
 static int kvirt_to_phys(const struct kd_dump *d, uint64_t va, uint64_t *pa)
 {
 	if (va >= d->img_start && va < d->img_end) {
-		*pa = d->have_koff_phys ? va - d->koff + d->koff_phys :
+		*pa = d->have_image_phys ? va - d->tarch->image_vbase + d->image_phys :
+		      d->have_koff_phys ? va - d->koff + d->koff_phys :
 		      va - d->ident_base;
 		return 0;
 	}
@@ -419,6 +420,18 @@ static int vmcoreinfo_hex(struct kd_dump *d, const char *key, uint64_t *val)
 	return errno || end == buf ? -1 : 0;
 }
 
+/* a decimal VMCOREINFO number (NUMBER(x) lines are %ld) */
+static int vmcoreinfo_dec(struct kd_dump *d, const char *key, uint64_t *val)
+{
+	char buf[40], *end;
+
+	if (vmcoreinfo_str(d, key, buf, sizeof(buf)) < 0)
+		return -1;
+	errno = 0;
+	*val = (uint64_t)strtoll(buf, &end, 10);
+	return errno || end == buf ? -1 : 0;
+}
+
 /*
  * QEMU's kdump files have an empty utsname, so libkdumpfile cannot tell
  * the arch (dump-lab.md 3.3): the first registered arch of the file's
@@ -436,6 +449,31 @@ static int unsupported(struct kd_dump *d, const char *what)
 	return -1;
 }
 
+/* whether the dump's VMCOREINFO has a line KEY=...: read from the raw
+ * note, which libkdumpfile holds before the arch (and the OS type that
+ * its line look-up needs) is known */
+static int has_vmcoreinfo_key(void *priv, const char *key)
+{
+	struct kd_dump *d = priv;
+	kdump_attr_t a;
+	const char *p;
+	size_t n, k = strlen(key), i;
+	int found = 0;
+
+	if (kdump_get_attr(ctx_of(d), "linux.vmcoreinfo.raw", &a) != KDUMP_OK ||
+	    a.type != KDUMP_BLOB) {
+		kdump_clear_err(ctx_of(d));
+		return 0;
+	}
+	n = kdump_blob_size(a.val.blob);
+	p = kdump_blob_pin(a.val.blob);
+	for (i = 0; p && i + k < n && !found; i++)
+		found = (i == 0 || p[i - 1] == '\n') && !memcmp(p + i, key, k) &&
+			p[i + k] == '=';
+	kdump_blob_unpin(a.val.blob);
+	return found;
+}
+
 static int set_arch(struct kd_dump *d)
 {
 	kdump_num_t order = KDUMP_BIG_ENDIAN, psize = 0;
@@ -447,7 +485,7 @@ static int set_arch(struct kd_dump *d)
 		kdump_clear_err(ctx_of(d));
 	big = order != KDUMP_LITTLE_ENDIAN;
 	if (!d->arch[0]) {
-		d->tarch = tc_arch_by_byte_order(big);
+		d->tarch = tc_arch_by_byte_order(big, has_vmcoreinfo_key, d);
 		if (!d->tarch)
 			return unsupported(d, big ? "big-endian" : "little-endian");
 		if (kdump_set_string_attr(ctx_of(d), KDUMP_ATTR_ARCH_NAME,
@@ -730,6 +768,8 @@ static void read_vmcoreinfo(struct kd_dump *d)
 	d->have_koff = vmcoreinfo_hex(d, "KERNELOFFSET", &d->koff) == 0;
 	d->have_koff_phys = vmcoreinfo_hex(d, "KERNELOFFPHYS", &d->koff_phys) == 0;
 	d->have_ident = vmcoreinfo_hex(d, "IDENTITYBASE", &d->ident_base) == 0;
+	d->have_image_phys = d->tarch && d->tarch->image_vbase &&
+			     vmcoreinfo_dec(d, d->tarch->image_phys_key, &d->image_phys) == 0;
 	if (!d->have_koff)
 		d->koff = 0;
 	if (!d->have_ident)
@@ -1154,6 +1194,24 @@ static void read_release(struct kd_dump *d)
 		snprintf(d->release, sizeof(d->release), "%s", d->osrelease);
 }
 
+/* __va(0) from the kernel variable the arch names, when the dump has no
+ * IDENTITYBASE (x86_64: page_offset_base, read through the image map) */
+static void read_linear_base(struct kd_dump *d)
+{
+	uint64_t sym, pa, v = 0;
+	unsigned char b[8];
+	int i;
+
+	if (d->have_ident || !d->tarch || !d->tarch->linear_base_var ||
+	    be_symbol(d, d->tarch->linear_base_var, &sym) < 0 ||
+	    kvirt_to_phys(d, sym, &pa) < 0 || kd_read_phys(d, pa, b, 8) < 0)
+		return;
+	for (i = 0; i < 8; i++)
+		v |= (uint64_t)b[d->be.big_endian ? i : 7 - i] << (56 - 8 * i);
+	d->ident_base = v;
+	d->have_ident = 1;
+}
+
 int kd_attach(struct kd_dump *d, struct kdw *vml)
 {
 	uint64_t s, e;
@@ -1177,6 +1235,7 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 	d->be.release = be_release;
 	d->be.dump_level = be_dump_level;
 	d->be.kvirt_to_phys = be_kvirt_to_phys;
+	read_linear_base(d);
 	return 0;
 }
 

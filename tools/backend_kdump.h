@@ -31,6 +31,8 @@ struct kd_dump {
 	uint64_t koff;			/* KERNELOFFSET: runtime - link address */
 	uint64_t koff_phys;		/* KERNELOFFPHYS: image physical offset */
 	uint64_t ident_base;		/* IDENTITYBASE: VA of physical 0 */
+	int have_image_phys;
+	uint64_t image_phys;		/* tarch->image_phys_key: the image's pa */
 	uint64_t mem_end;		/* max_pfn * page size (ELF: end of PT_LOAD) */
 	int page_size_guessed;		/* set by thpscan (ppc64 without VMCOREINFO) */
 	int image_scanned;		/* kd_image_build_id() ran */

@@ -461,18 +461,35 @@ int kdw_peek_build_id(const char *path, char *hex, size_t len)
 	return rc;
 }
 
+/*
+ * The kernel image's VA range: its PT_LOAD segments mapped like the text
+ * (the same vaddr - paddr).  x86_64's .data..percpu segment is linked at
+ * VA 0 (arch/x86/kernel/vmlinux.lds.S PERCPU_VADDR): not image addresses.
+ */
 static void read_image_range(struct kdw *w)
 {
 	size_t np, i;
+	uint64_t delta = 0;
+	int have_delta = 0;
 
 	w->img_start = UINT64_MAX;
 	w->img_end = 0;
 	if (elf_getphdrnum(w->elf, &np) != 0)
 		np = 0;
+	for (i = 0; i < np && !have_delta; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(w->elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    (ph.p_flags & PF_X)) {
+			delta = ph.p_vaddr - ph.p_paddr;
+			have_delta = 1;
+		}
+	}
 	for (i = 0; i < np; i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(w->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(w->elf, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    (have_delta && ph.p_vaddr - ph.p_paddr != delta))
 			continue;
 		if (ph.p_vaddr < w->img_start)
 			w->img_start = ph.p_vaddr;
