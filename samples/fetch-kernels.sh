@@ -49,7 +49,9 @@ fetch_sample() {
         s390x-6.1)   suites='^bookworm(-updates)?$' family='linux-image-6\.1\.0-[0-9]+-s390x' ;;
         s390x-6.12)  suites='^trixie(-updates|-security)?$' family='linux-image-6\.12\.[0-9]+\+deb13-s390x' ;;
         ppc64le-6.1) suites='^bookworm(-updates)?$' family='linux-image-6\.1\.0-[0-9]+-powerpc64le' ;;
-        *) die "unknown kernel $sample (known: s390x-6.1 s390x-6.12 ppc64le-6.1)" ;;
+        x86_64-6.1)  suites='^bookworm(-updates)?$' family='linux-image-6\.1\.0-[0-9]+-amd64' ;;
+        x86_64-6.12) suites='^trixie(-updates|-security)?$' family='linux-image-6\.12\.[0-9]+\+deb13-amd64' ;;
+        *) die "unknown kernel $sample (known: s390x-6.1 s390x-6.12 ppc64le-6.1 x86_64-6.1 x86_64-6.12)" ;;
     esac
     arch=$(sample_arch "$sample")
     dir=$THPCHECK_CACHE/k/$sample

@@ -16,6 +16,7 @@ sample_arch() {
     case $1 in
         s390x-*)   echo s390x ;;
         ppc64le-*) echo ppc64el ;;
+        x86_64-*)  echo amd64 ;;
         *) return 1 ;;
     esac
 }
@@ -23,6 +24,7 @@ sample_kernel() {
     case $1 in
         ppc64le-*-radix|ppc64le-*-hash) echo "${1%-*}" ;;
         s390x-6.1-256m|s390x-6.1-4g) echo s390x-6.1 ;;
+        x86_64-6.1-la57) echo x86_64-6.1 ;;
         *) echo "$1" ;;
     esac
 }
@@ -41,10 +43,13 @@ sample_scale() {
 
 # The guest machine of a sample, as shell variables for make-dump.sh and
 # make-busy.sh: MANIFEST_ARCH, MMU (ppc64le: radix|hash), QEMU (+ QEMU_HINT,
-# QEMU_NOTE), MEM (MiB), APPEND (kernel command line), MACHINE (QEMU args),
-# KDUMP_FORMAT.  Uses HUGEPAGES, COPIES and SCALE_MEM of the caller.
+# QEMU_NOTE, QEMU_PKGS: resolve.py's choice for it), MEM (MiB), APPEND
+# (kernel command line), MACHINE (QEMU args), KDUMP_FORMAT, PAGING_LEVELS
+# (x86_64: 4 or 5, checked against the guest; empty elsewhere).  Uses
+# HUGEPAGES, COPIES and SCALE_MEM of the caller.
 machine_config() {
     local SAMPLE=$1 M
+    PAGING_LEVELS=
     case $SAMPLE in
         s390x-*)
             MANIFEST_ARCH=s390x MMU=
@@ -53,6 +58,7 @@ machine_config() {
             QEMU_NOTE=" (+ samples/qemu-s390x-tcg-edat.patch)"
             MEM=${SCALE_MEM:-${THPCHECK_GUEST_MEM:-512}}
             APPEND="console=ttysclp0 nokaslr hugepages=$HUGEPAGES${COPIES:+ thpwork.copies=$COPIES}"
+            QEMU_PKGS=$THPCHECK_CACHE/qemu/packages
             MACHINE=(-L /usr/share/qemu -M s390-ccw-virtio -accel tcg -cpu max)
             KDUMP_FORMAT=kdump-zlib ;;      # QEMU 7.2: flattened -> makedumpfile -R
         ppc64le-*-radix|ppc64le-*-hash)
@@ -68,9 +74,28 @@ machine_config() {
                 # THP needs the HPT to allow 16 MiB pages (default cap: 64K)
                 APPEND="$APPEND disable_radix"; M=$M,cap-hpt-max-page-size=16M
             fi
+            QEMU_PKGS=$THPCHECK_CACHE/qemu-ppc/.packages
             MACHINE=(-L "$THPCHECK_CACHE/qemu-ppc/usr/share/qemu" -M "$M" -accel tcg -cpu power9)
             KDUMP_FORMAT=kdump-raw-zlib ;;  # QEMU 10.0: standard diskdump
-        *) die "unknown sample $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash s390x-6.1-256m s390x-6.1-4g)" ;;
+        x86_64-6.1|x86_64-6.12|x86_64-6.1-la57)
+            MANIFEST_ARCH=x86_64 MMU=
+            QEMU=$THPCHECK_CACHE/qemu-x86/usr/bin/qemu-system-x86_64
+            QEMU_HINT=samples/fetch-qemu-x86.sh
+            QEMU_NOTE=" (bookworm, dpkg -x)"
+            QEMU_PKGS=$THPCHECK_CACHE/qemu-x86/.packages
+            MEM=${THPCHECK_GUEST_MEM:-4096}
+            # one 1 GiB hugetlb page (PUD leaf) besides the 2 MiB pool; 2 MiB
+            # stays the default hugetlb size (the first hugepagesz= does not
+            # change it)
+            APPEND="console=ttyS0 nokaslr hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=$HUGEPAGES"
+            # TCG's -cpu max has la57: 5-level paging unless la57=off
+            if [ "$SAMPLE" = x86_64-6.1-la57 ]; then M=max PAGING_LEVELS=5
+            else M=max,la57=off PAGING_LEVELS=4; fi
+            # vmcoreinfo: the guest's qemu_fw_cfg hands QEMU its vmcoreinfo,
+            # which both dumps then carry (as a kexec kdump would)
+            MACHINE=(-L "$THPCHECK_CACHE/qemu-x86/usr/share/qemu" -M q35 -accel tcg -cpu "$M" -device vmcoreinfo)
+            KDUMP_FORMAT=kdump-zlib ;;      # QEMU 7.2: flattened -> makedumpfile -R
+        *) die "unknown sample $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash s390x-6.1-256m s390x-6.1-4g x86_64-6.1 x86_64-6.12 x86_64-6.1-la57)" ;;
     esac
 }
 

@@ -10,6 +10,11 @@
 #           ppc64le-6.1-hash            (fetch-qemu-ppc.sh), -M pseries -cpu
 #                                       power9, 1 GiB; hash: disable_radix and
 #                                       -M pseries,cap-hpt-max-page-size=16M
+#           x86_64-6.1, x86_64-6.12     bookworm QEMU 7.2 (fetch-qemu-x86.sh),
+#                                       -M q35 -cpu max,la57=off (4-level
+#                                       paging) -device vmcoreinfo, 4 GiB,
+#                                       hugetlb 8 x 2 MiB + 1 x 1 GiB
+#           x86_64-6.1-la57             the same with -cpu max: 5-level paging
 #           s390x-6.1-256m, s390x-6.1-4g  benchmark-only: s390x-6.1's kernel,
 #                                       256 MiB / 4096 MiB, the workload 1 / 16
 #                                       times (sample_scale in lib.sh;
@@ -17,8 +22,9 @@
 #
 # Output, in $THPCHECK_CACHE/dumps/SAMPLE/ (samples/out/SAMPLE links to it):
 #   vmcore         ELF dump (paging=false), section headers fixed (fix-qemu-elf.py)
-#   vmcore.kdump   diskdump: s390x kdump-zlib from QEMU, made standard by
-#                  makedumpfile -R; ppc64le kdump-raw-zlib (already standard)
+#   vmcore.kdump   diskdump: s390x and x86_64 kdump-zlib from QEMU, made
+#                  standard by makedumpfile -R; ppc64le kdump-raw-zlib
+#                  (already standard)
 #   vmlinux        symlink to $THPCHECK_CACHE/k/KERNEL/vmlinux
 #   console.log    guest console (THPWORK/THPFACT lines = ground truth)
 #   qemu.log       QEMU's stderr
@@ -31,7 +37,7 @@
 # Environment: THPCHECK_BOOT_TIMEOUT (s, default 300; benchmark samples
 # 300 + 60 per workload copy), THPCHECK_DUMP_TIMEOUT (s, default 300;
 # benchmark samples 300 per 512 MiB of guest), THPCHECK_GUEST_MEM (MiB,
-# default 512 s390x, 1024 ppc64le; the benchmark samples ignore it: their
+# default 512 s390x, 1024 ppc64le, 4096 x86_64; the benchmark samples ignore it: their
 # size is in the name).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -62,10 +68,8 @@ guest_inputs
 QEMU_VER=$("$QEMU" --version | head -1)
 # what samples/resolve.py chose for this dump's inputs (PACKAGE ARCH VERSION
 # SHA256 FILE lines): kernel image + -dbg, busybox, QEMU (source or .debs)
-case $MANIFEST_ARCH in
-    s390x)   QEMU_PKGS=$THPCHECK_CACHE/qemu/packages BB_ARCH=s390x ;;
-    ppc64le) QEMU_PKGS=$THPCHECK_CACHE/qemu-ppc/.packages BB_ARCH=ppc64el ;;
-esac
+# (QEMU_PKGS: machine_config in lib.sh)
+BB_ARCH=$(sample_arch "$SAMPLE")
 PACKAGES=$(cat "$K/packages" "$THPCHECK_CACHE/k/busybox-$BB_ARCH.packages" "$QEMU_PKGS" 2>/dev/null || true)
 
 need=()
@@ -178,11 +182,11 @@ chmod 644 "$WORK/vmcore" "$WORK/vmcore.kdump"     # QEMU creates them 0400/0600
 # --- manifest -------------------------------------------------------------------
 python3 - "$WORK" "$SAMPLE" "$RELEASE" "$MEM" "$QEMU_VER$QEMU_NOTE" \
     "$APPEND" "$T0" "$T1" "$T2" "$T3" "$T4" "$MANIFEST_ARCH" "$MMU" "${MACHINE[*]:2}" "$KDUMP_FORMAT" \
-    "$COPIES" "$PACKAGES" <<'EOF' || fail "manifest: guest figures incomplete or wrong"
+    "$COPIES" "$PACKAGES" "$PAGING_LEVELS" <<'EOF' || fail "manifest: guest figures incomplete or wrong"
 import json, os, re, struct, sys, time
 work, sample, release, mem, qemu, append = sys.argv[1:7]
 t0, t1, t2, t3, t4 = map(float, sys.argv[7:12])
-arch, mmu, machine, kdump_format, copies, packages = sys.argv[12:18]
+arch, mmu, machine, kdump_format, copies, packages, paging_levels = sys.argv[12:19]
 ncopies = int(copies or 1)    # benchmark samples: thpwork.copies=N
 facts, work_lines, sizes = {}, [], [None, None, None]
 for raw in open(os.path.join(work, 'console.log'), 'rb'):
@@ -229,6 +233,8 @@ for sec, kv in facts.items():
         'ranges': ranges})
     if 'copy' in kv:            # benchmark samples: which thpwork instance (1..N)
         procs[-1]['copy'] = int(kv['copy'])
+    if 'hugetlb_1g_kb' in kv:   # x86_64: hugetlb of 1 GiB pages (PUD leaves) mapped
+        procs[-1]['hugetlb_1g_kb'] = num(kv['hugetlb_1g_kb'])
 procs.sort(key=lambda p: p['pid'])
 # every copy's parent prints the same small maps (fixed addresses): list them once
 small = [list(t) for t in dict.fromkeys(tuple(x) for x in small)]
@@ -270,6 +276,42 @@ man = {
 }
 if mmu:
     man['mmu'] = mmu            # ppc64le: "radix" or "hash" (guest /proc/cpuinfo MMU)
+
+def elf_vmcoreinfo(path):
+    """the VMCOREINFO note of an ELF64 little-endian vmcore, or None"""
+    with open(path, 'rb') as f:
+        eh = f.read(64)
+        if eh[:4] != b'\x7fELF' or eh[4] != 2 or eh[5] != 1:
+            return None
+        phoff, = struct.unpack_from('<Q', eh, 32)
+        phentsize, phnum = struct.unpack_from('<HH', eh, 54)
+        for i in range(phnum):
+            f.seek(phoff + i * phentsize)
+            ptype, _, off, _, _, filesz = struct.unpack('<IIQQQQ', f.read(40))
+            if ptype != 4:      # PT_NOTE
+                continue
+            f.seek(off)
+            notes, pos = f.read(filesz), 0
+            while pos + 12 <= len(notes):
+                namesz, descsz, _ = struct.unpack_from('<III', notes, pos)
+                name = notes[pos + 12:pos + 12 + namesz].rstrip(b'\0')
+                dpos = pos + 12 + (namesz + 3) // 4 * 4
+                if name == b'VMCOREINFO':
+                    return notes[dpos:dpos + descsz].decode('ascii', 'replace')
+                pos = dpos + (descsz + 3) // 4 * 4
+    return None
+
+if arch == 'x86_64':
+    pool = {k: int(v) for k, v in facts.get('hugetlb_1g', {}).items()}
+    man['paging_levels'] = int(sysf['paging_levels']) if 'paging_levels' in sysf else None
+    man['pti'] = sysf.get('meltdown')          # /sys/.../vulnerabilities/meltdown
+    man['hugetlb_1g_pool'] = pool              # nr, free: the 1 GiB pool
+    # 1 GiB leaves (PUD entries) in all the workload's page tables
+    man['hugetlb_1g'] = sum(p.get('hugetlb_1g_kb', 0) for p in procs) // (1 << 20)
+    vmci = elf_vmcoreinfo(os.path.join(work, 'vmcore'))
+    man['vmcoreinfo'] = vmci is not None
+    m = re.search(r'^NUMBER\(pgtable_l5_enabled\)=(\d+)$', vmci or '', re.M)
+    man['vmcoreinfo_pgtable_l5_enabled'] = int(m.group(1)) if m else None
 if copies:
     man['workload_copies'] = ncopies    # benchmark samples only (lib.sh sample_scale)
     man['benchmark_only'] = True
@@ -292,6 +334,21 @@ if arch == 'ppc64le':
         hdr = f.read(16)
     if hdr[:8] != b'KDUMP   ' or not 0 < struct.unpack_from('<i', hdr, 8)[0] < 100:
         err.append('vmcore.kdump is not a little-endian diskdump')
+if arch == 'x86_64':
+    with open(os.path.join(work, 'vmcore.kdump'), 'rb') as f:
+        hdr = f.read(16)
+    if hdr[:8] != b'KDUMP   ' or not 0 < struct.unpack_from('<i', hdr, 8)[0] < 100:
+        err.append('vmcore.kdump is not a little-endian diskdump')
+    if man['paging_levels'] != int(paging_levels):
+        err.append('guest paging levels %s, wanted %s' % (man['paging_levels'], paging_levels))
+    if not man['vmcoreinfo']:
+        err.append('vmcore has no VMCOREINFO note (qemu_fw_cfg not loaded?)')
+    elif man['vmcoreinfo_pgtable_l5_enabled'] != (man['paging_levels'] == 5):
+        err.append('vmcoreinfo pgtable_l5_enabled=%s but paging_levels %s'
+                   % (man['vmcoreinfo_pgtable_l5_enabled'], man['paging_levels']))
+    if man['hugetlb_1g_pool'].get('nr') and man['hugetlb_1g'] != 4:
+        err.append('1 GiB pool of %d but %d 1 GiB leaves (want 4: parent + 3 children)'
+                   % (man['hugetlb_1g_pool']['nr'], man['hugetlb_1g']))
 if man['kernel_release'] != release:
     err.append('guest release %s != %s' % (man['kernel_release'], release))
 par = [p for p in procs if p['role'] == 'parent']

@@ -3,8 +3,10 @@
 # and cached under $THPCHECK_CACHE, so a second run takes seconds.
 #   1. setup-apt.sh          private apt config (s390x, ppc64el, trixie), no change to /etc/apt
 #   2. fetch-kernels.sh      Debian kernels (vmlinuz, vmlinux, modules), busybox
-#   3. fetch-crash.sh ARCH   crash 8.0.6 (s390x / ppc64el) + sysroot, run under qemu-user
+#   3. fetch-crash.sh ARCH   crash 8.0.6 (s390x / ppc64el) + sysroot, run under qemu-user;
+#                            amd64: run natively with the sysroot's loader
 #   4. s390x:   build-qemu.sh         QEMU 7.2 with EDAT-1 for TCG guests (~7 min the first time)
+#      x86_64:  fetch-qemu-x86.sh     bookworm QEMU 7.2 (dpkg -x)
 #      ppc64le: fetch-qemu-ppc.sh     bookworm-backports QEMU 10.0.2 (dpkg -x)
 #               build-crash-ppc64.sh  native x86_64 crash for ppc64le dumps (~17 min the
 #                                     first time; skipped with THPCHECK_SKIP_CRASH_BUILD=1,
@@ -17,18 +19,21 @@
 # Benchmark-only samples, made only when named (not by "make samples"/"make check"):
 #   s390x-6.1-256m s390x-6.1-4g   (s390x-6.1's kernel, 256 MiB / 4 GiB guest,
 #                                  the workload 1 / 16 times; lib.sh sample_scale)
+# x86_64 samples, made only when named (not yet in "make samples"/"make check"):
+#   x86_64-6.1 x86_64-6.12 x86_64-6.1-la57 (5-level paging, x86_64-6.1's kernel)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SAMPLES=("$@")
 [ ${#SAMPLES[@]} -gt 0 ] || SAMPLES=(s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash)
 
-s390=0 ppc=0
+s390=0 ppc=0 x86=0
 for s in "${SAMPLES[@]}"; do
     case $(sample_arch "$s" || echo "?") in
         s390x)   s390=1 ;;
         ppc64el) ppc=1 ;;
-        *) die "unknown sample $s (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash; benchmark: s390x-6.1-256m s390x-6.1-4g)" ;;
+        amd64)   x86=1 ;;
+        *) die "unknown sample $s (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash x86_64-6.1 x86_64-6.12 x86_64-6.1-la57; benchmark: s390x-6.1-256m s390x-6.1-4g)" ;;
     esac
 done
 
@@ -60,11 +65,12 @@ step() {    # step "SAMPLES THE STEP SERVES" CMD...: 0 if it ran (or they had fa
     fi
     rm -f "$err"
 }
-S390=() PPC=()
+S390=() PPC=() X86=()
 for s in "${SAMPLES[@]}"; do
     case $(sample_arch "$s") in
         s390x)   S390+=("$s") ;;
         ppc64el) PPC+=("$s") ;;
+        amd64)   X86+=("$s") ;;
     esac
 done
 step "${SAMPLES[*]}" "$SAMPLES_DIR/setup-apt.sh"
@@ -84,6 +90,10 @@ if [ $ppc = 1 ]; then
         "$SAMPLES_DIR/build-crash-ppc64.sh" ||
             log "WARNING: build-crash-ppc64.sh failed; samples/crash uses the emulated crash for ppc64le"
     fi
+fi
+if [ $x86 = 1 ]; then
+    step "${X86[*]}" "$SAMPLES_DIR/fetch-crash.sh" amd64
+    step "${X86[*]}" "$SAMPLES_DIR/fetch-qemu-x86.sh"
 fi
 for s in "${SAMPLES[@]}"; do
     step "$s" "$SAMPLES_DIR/make-dump.sh" "$s"

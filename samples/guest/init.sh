@@ -1,5 +1,5 @@
 #!/bin/busybox sh
-# /init of the thpcheck sample guest (busybox static; s390x and ppc64le).
+# /init of the thpcheck sample guest (busybox static; s390x, ppc64le, x86_64).
 #
 # Sets THP to "always" (a guest with < 512 MiB RAM boots with "never"), tames
 # khugepaged so the state stays put, sets up zram swap if the initramfs has
@@ -9,6 +9,10 @@
 # lines (sections: sys, meminfo, vmstat, swaps, proc.<pid>), then
 #     GUEST: READY-FOR-DUMP
 # and idles.  make-dump.sh parses these lines into manifest.json.
+# x86_64 only: "sys paging_levels 4|5" (5 when the kernel runs with la57,
+# which it clears from /proc/cpuinfo otherwise), "hugetlb_1g nr|free N" (the
+# 1 GiB pool) and "proc.PID hugetlb_1g_kb N" (hugetlb of 1 GiB pages mapped,
+# from /proc/PID/smaps).
 #
 # thpwork.copies=N on the kernel command line (benchmark samples only) starts
 # N independent thpwork instances, one after the other (each writes the same
@@ -53,6 +57,8 @@ case $(uname -m) in
         # disable_radix on the command line selects hash)
         say "$(grep -m1 '^cpu' /proc/cpuinfo | tr -s ' \t' ' ')"
         say "$(grep -m1 '^MMU' /proc/cpuinfo | tr -s ' \t' ' ')" ;;
+    x86_64)
+        grep -qw la57 /proc/cpuinfo && say "paging: 5-level (la57)" || say "paging: 4-level" ;;
 esac
 
 # --- THP ------------------------------------------------------------------
@@ -133,6 +139,17 @@ f sys cmdline $(cat /proc/cmdline)
 f sys hpage_pmd_size $(cat $T/hpage_pmd_size)
 mmu=$(sed -n 's/^MMU[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
 [ -z "$mmu" ] || f sys mmu $mmu
+X86=; [ "$(uname -m)" = x86_64 ] && X86=1
+if [ -n "$X86" ]; then
+    grep -qw la57 /proc/cpuinfo && f sys paging_levels 5 || f sys paging_levels 4
+    # "Mitigation: PTI" (user/kernel page-table pair) or "Not affected"
+    f sys meltdown $(cat /sys/devices/system/cpu/vulnerabilities/meltdown)
+    H1=/sys/kernel/mm/hugepages/hugepages-1048576kB
+    if [ -d $H1 ]; then
+        f hugetlb_1g nr $(cat $H1/nr_hugepages)
+        f hugetlb_1g free $(cat $H1/free_hugepages)
+    fi
+fi
 while read -r pid role copy; do
     p=/proc/$pid
     f proc.$pid role $role
@@ -144,6 +161,8 @@ while read -r pid role copy; do
                 f proc.$pid ${k%:} $v ;;
         esac
     done < $p/smaps_rollup
+    [ -z "$X86" ] || f proc.$pid hugetlb_1g_kb $(awk '/^KernelPageSize:/ { k = $2 }
+        /^(Shared|Private)_Hugetlb:/ { if (k == 1048576) s += $2 } END { print s + 0 }' $p/smaps)
 done < /tmp/thpwork.pids
 while read -r k v unit; do
     f meminfo ${k%:} $v

@@ -11,11 +11,13 @@
 # unchanged input reuses the file.
 #
 # Contents: /init (init.sh), /bin/busybox, /bin/thpwork (static build of
-# thpwork.c for the sample's arch: s390x-linux-gnu-gcc or
-# powerpc64le-linux-gnu-gcc), and if the kernel has zram as a module: the
+# thpwork.c for the sample's arch: s390x-linux-gnu-gcc,
+# powerpc64le-linux-gnu-gcc or, for x86_64, the host gcc), and if the kernel
+# has zram as a module: the
 # modules zram needs (dependencies from each module's .modinfo, see modsel.py), stored
 # uncompressed (busybox insmod cannot read .ko.xz) in /lib/modules/ with
-# /lib/modules/load.list giving the insmod order.
+# /lib/modules/load.list giving the insmod order; on x86_64 also qemu_fw_cfg
+# (vmcoreinfo for QEMU's dumps).
 # --busy (samples/make-busy.sh): also /bin/busy.sh and Debian's stress-ng
 # with its libraries in /opt/stress (samples/fetch-tool.sh stress-ng); the file is
 # then initrd-busy-SAMPLE-HASH.cpio.gz.
@@ -39,9 +41,13 @@ BB=$THPCHECK_CACHE/k/busybox-$ARCH
 BUILD=$THPCHECK_CACHE/build
 [ -f "$K/release" ] || die "$K/release missing (run samples/fetch-kernels.sh $SAMPLE)"
 [ -x "$BB" ] || die "$BB missing (run samples/fetch-kernels.sh $SAMPLE)"
+MODS=zram
 case $ARCH in
     s390x)   CC=s390x-linux-gnu-gcc;       CCPKGS="gcc-s390x-linux-gnu libc6-dev-s390x-cross" ;;
     ppc64el) CC=powerpc64le-linux-gnu-gcc; CCPKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross" ;;
+    # x86_64: the host's own gcc; qemu_fw_cfg hands the guest's vmcoreinfo
+    # to QEMU's -device vmcoreinfo (a VMCOREINFO note in both dumps)
+    amd64)   CC=gcc;                       CCPKGS="gcc libc6-dev"; MODS="zram qemu_fw_cfg" ;;
 esac
 
 need=()
@@ -70,7 +76,7 @@ trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,lib/modules}
 chmod 755 "$STAGE"
 if [ -d "$K/modules" ]; then
-    python3 "$GUEST/modsel.py" "$K/modules" "$STAGE/lib/modules" zram >&2 \
+    python3 "$GUEST/modsel.py" "$K/modules" "$STAGE/lib/modules" $MODS >&2 \
         || die "module selection failed"
 else
     log "no $K/modules: guest gets no zram swap"

@@ -1,5 +1,6 @@
 /*
- * thpwork - guest workload for thpcheck's sample crash dumps (s390x, ppc64le).
+ * thpwork - guest workload for thpcheck's sample crash dumps (s390x, ppc64le,
+ * x86_64).
  *
  * Builds a fixed, quiescent set of user mappings that exercise the page-table
  * states thpcheck must understand, prints where they are, then sleeps in
@@ -30,6 +31,12 @@
  *                       unmapped again, so pte tables (2K fragments on s390x
  *                       v6.1, pte fragments on ppc64) are allocated and freed
  *                       in a mix that leaves both full and half-used pages.
+ *   hugetlb_1g          x86_64 only, if the kernel has a 1 GiB hugetlb pool
+ *                       (/sys/kernel/mm/hugepages/hugepages-1048576kB/
+ *                       nr_hugepages > 0): one 1 GiB page, MAP_SHARED |
+ *                       MAP_HUGE_1GB, made and filled before fork and read
+ *                       by every child (a PUD leaf in each of the four mms).
+ *                       Without the pool: "warn=hugetlb_1g-no-pool".
  *
  * Sizes scale with the kernel: HPAGE = THP (pmd) size from
  * /sys/kernel/mm/transparent_hugepage/hpage_pmd_size (1 MiB s390x, 2 MiB
@@ -97,6 +104,17 @@
 #else
 #define BASE        0x10000000000UL
 #define HUGETLB_BASE (BASE + 6 * SLOT)
+#endif
+#if defined(__x86_64__)
+/* 1 GiB-aligned, between the big regions (< BASE + 8 * SLOT) and SMALL_BASE */
+#define HUGE1G_BASE (BASE + 0x80000000UL)
+#define HUGE1G_SIZE 0x40000000UL
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
+#endif
 #endif
 #define SLOT        (32 * hpage)       /* between the big regions: 32 MiB on s390x */
 #define SMALL_BASE  (BASE + 0x100000000UL)
@@ -325,9 +343,35 @@ static void touch_shared_hugetlb(void)
 		if (!strcmp(ranges[i].kind, "hugetlb_shared"))
 			for (a = ranges[i].start; a < ranges[i].end; a += hugetlb_sz)
 				sum += *(volatile uint64_t *)a;
+#if defined(__x86_64__)
+	for (i = 0; i < nranges; i++)
+		if (!strcmp(ranges[i].kind, "hugetlb_1g"))
+			sum += *(volatile uint64_t *)ranges[i].start;
+#endif
 	if (sum == 1)           /* keep the reads */
 		out("sum=1");
 }
+
+#if defined(__x86_64__)
+/* One 1 GiB hugetlb page (PUD leaf), shared, if the kernel has the pool. */
+static void hugetlb_1g_region(void)
+{
+	void *p;
+
+	if (read_ulong_file("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", 0) == 0) {
+		out("warn=hugetlb_1g-no-pool");
+		return;
+	}
+	p = mmap((void *)HUGE1G_BASE, HUGE1G_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED || (unsigned long)p != HUGE1G_BASE) {
+		out("warn=hugetlb-hugetlb_1g-failed errno=%d(%s)", errno, strerror(errno));
+		return;
+	}
+	fill(p, HUGE1G_SIZE, "HG1");
+	add_range("hugetlb_1g", HUGE1G_BASE, HUGE1G_BASE + HUGE1G_SIZE, 1);
+}
+#endif
 
 static void set_comm(const char *name)
 {
@@ -371,6 +415,9 @@ int main(void)
 
 	plain_region("nohuge", BASE + 4 * SLOT, 0x40000, "NOH", 1);
 	hugetlb_region("hugetlb_shared", HUGETLB_BASE, 2, MAP_SHARED, "HGS", 1);
+#if defined(__x86_64__)
+	hugetlb_1g_region();
+#endif
 	small_maps();
 
 	if (pipe(pfd))
