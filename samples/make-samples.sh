@@ -14,18 +14,18 @@
 #   5. make-dump.sh          one dump per sample
 # Every download goes through samples/resolve.py (samples/versions.lock first,
 # then the private index, newest first; a 404 moves on to the next version).
-# Usage: samples/make-samples.sh [SAMPLE...]   (default: all four samples)
+# Usage: samples/make-samples.sh [SAMPLE...]   (default: all seven samples)
 #   s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
+#   x86_64-6.1 x86_64-6.12 x86_64-6.1-la57 (5-level paging, x86_64-6.1's kernel)
 # Benchmark-only samples, made only when named (not by "make samples"/"make check"):
 #   s390x-6.1-256m s390x-6.1-4g   (s390x-6.1's kernel, 256 MiB / 4 GiB guest,
 #                                  the workload 1 / 16 times; lib.sh sample_scale)
-# x86_64 samples, made only when named (not yet in "make samples"/"make check"):
-#   x86_64-6.1 x86_64-6.12 x86_64-6.1-la57 (5-level paging, x86_64-6.1's kernel)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SAMPLES=("$@")
-[ ${#SAMPLES[@]} -gt 0 ] || SAMPLES=(s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash)
+[ ${#SAMPLES[@]} -gt 0 ] || SAMPLES=(s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
+                                    x86_64-6.1 x86_64-6.12 x86_64-6.1-la57)
 
 s390=0 ppc=0 x86=0
 for s in "${SAMPLES[@]}"; do

@@ -39,6 +39,12 @@ built=$(awk '$1 == "ok" && $3 == "sample" {print $4}' samples/out/status 2>/dev/
 export THPCHECK_SAMPLES=$built
 part "crash extensions" make -s ARCH=s390x ext build/vmcore-poke
 part "ppc64le extension" make -s ARCH=ppc64le ext
+# x86_64: built natively against the defs.h of the crash samples/crash runs
+# (trixie's 8.0.6, samples/fetch-crash.sh amd64)
+if grep -q ' x86_64-' <<<" $built"; then
+    part "x86_64 extension" make -s ARCH=x86_64 \
+        CRASH_INC="${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/sysroot-amd64-trixie/usr/include/crash" ext
+fi
 if [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-ppc64/bin/crash" ]; then
     part "ppc64 extension for the native crash" make -s ext-ppc64-native
 fi

@@ -13,7 +13,6 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 
@@ -23,13 +22,22 @@ POKE = os.path.join(TOP, "build", "vmcore-poke")
 # page, THP and hugetlb sizes in kB, per scheme (s390: 4K pages and 1 MiB
 # segments; ppc64 64K pages: radix 2 MiB pmds, hash 16 MiB pmds)
 SIZES = {"s390": (4, 1024, 1024), "ppc64-radix": (64, 2048, 2048),
-         "ppc64-hash": (64, 16384, 16384)}
+         "ppc64-hash": (64, 16384, 16384), "x86_64": (4, 2048, 2048)}
+# the size of a huge pud in kB (x86_64: 1 GiB hugetlb; none elsewhere)
+PUD_KB = {"x86_64": 1 << 20}
 SCHEME = {"s390x-6.1": "s390-frag2k", "s390x-6.12": "s390-wholepage",
-          "ppc64le-6.1-radix": "ppc64-radix", "ppc64le-6.1-hash": "ppc64-hash"}
+          "ppc64le-6.1-radix": "ppc64-radix", "ppc64le-6.1-hash": "ppc64-hash",
+          "x86_64-6.1": "x86_64-4level", "x86_64-6.12": "x86_64-4level",
+          "x86_64-6.1-la57": "x86_64-5level"}
+
+
+def family(scheme):
+    return "s390" if scheme.startswith("s390") else \
+        "x86_64" if scheme.startswith("x86_64") else scheme
 
 
 def sizes(scheme):
-    return SIZES["s390" if scheme.startswith("s390") else scheme]
+    return SIZES[family(scheme)]
 
 
 def ext_for(man):
@@ -174,8 +182,11 @@ def engine_checks(sample, man, js):
         check(m["thp_pmds"] * thp_kb == p["anon_huge_kb"],
               f"{name}: THP pmds {m['thp_pmds']} x {thp_kb} kB == AnonHugePages ({p['anon_huge_kb']} kB)")
         hk = p.get("shared_hugetlb_kb", 0) + p.get("private_hugetlb_kb", 0)
-        check(m["hugetlb_pmds"] * huge_kb == hk,
-              f"{name}: hugetlb pmds {m['hugetlb_pmds']} x {huge_kb} kB == hugetlb {hk} kB")
+        pud_kb = PUD_KB.get(family(js["scheme"]), 0)
+        got = m["hugetlb_pmds"] * huge_kb + m["huge_puds"] * pud_kb
+        check(got == hk, f"{name}: hugetlb pmds {m['hugetlb_pmds']} x {huge_kb} kB"
+              + (f" + puds {m['huge_puds']} x {pud_kb} kB" if pud_kb else "")
+              + f" == hugetlb {hk} kB")
         rss = page_kb * (m["present_ptes"] - m["special_ptes"]) + thp_kb * m["thp_pmds"]
         check(rss == p["rss_kb"],
               f"{name}: {page_kb}K*(present-special ptes) + {thp_kb}K*THP = {rss} kB == Rss {p['rss_kb']} kB")
@@ -596,6 +607,156 @@ def choose_ppc_plants(sample, man, tables, vmas_by_pid, vmcore):
     return plants
 
 
+X86_SIGS = {"X86_PTE_ILLEGAL", "X86_PMD_ILLEGAL", "X86_PUD_ILLEGAL", "X86_PGD_ILLEGAL",
+            "X86_PGD_KERNEL_HALF", "X86_TABLE_NOT_PGTABLE", "TABLE_MULTI_REF",
+            "PTE_OUTSIDE_VMA", "PTE_WRITE_IN_READONLY_VMA", "THP_IN_BAD_VMA", "READ_ERROR",
+            "DEPOSIT_NOT_EMPTY", "DEPOSIT_LIST_CORRUPT", "DEPOSIT_COUNT"}
+X86_TABLE = 0x67            # _PAGE_TABLE: P RW US A D
+X86_LEAF_RW = 0x8000000000000067
+
+
+def choose_x86_plants(sample, man, tables, vmas_by_pid, vmcore, js):
+    """One place per x86_64 entry signature in the parent's (and a child's)
+    tables: 512 little-endian entries per table, words as vmcore-poke reads
+    them."""
+    procs = man["processes"]
+    parent = next((p for p in procs if p.get("role") == "parent"), procs[0])
+    other = next((p for p in procs if p["pid"] != parent["pid"]), parent)
+    vmas = vmas_by_pid.get(parent["pid"], [])
+    mine = [t for t in tables if t.get("pid") == parent["pid"]]
+    levels = [t["level"] for t in mine]
+    plants, used = [], set()
+
+    def add(sig, table, idx, value, exp_table=None, exp_index=None, exp_value=None):
+        used.add(table + 8 * idx)
+        plants.append(dict(sig=sig, pa=table + 8 * idx, value=value,
+                           table=table if exp_table is None else exp_table,
+                           index=idx if exp_index is None else exp_index,
+                           expect_value=value if exp_value is None else exp_value))
+
+    def tabs(level, who=mine):
+        return [(int(t["pa"], 16), int(t["va"], 16), poke_read(vmcore, int(t["pa"], 16), 512))
+                for t in who if t["level"] == level]
+
+    def free(w, pa, lo=0, hi=512):
+        return [i for i in range(lo, hi) if w[i] == 0 and pa + 8 * i not in used]
+
+    ptes, pmds = tabs("pte")[:40], tabs("pmd")
+    present = [v for _, _, w in ptes for v in w if v & 1]
+    for pa, va0, w in ptes:
+        f = [i for i in free(w, pa) if in_vmas(vmas, va0 + (i << 12))]
+        if f:
+            # non-present, bit 4 set: no swap entry, no PROT_NONE
+            add("X86_PTE_ILLEGAL", pa, f[0], 0x1010)
+            break
+    for pa, va0, w in ptes:
+        f = [i for i in free(w, pa) if not touches_vmas(vmas, va0 + (i << 12), 4096)]
+        if f and present:
+            add("PTE_OUTSIDE_VMA", pa, f[0], present[0])
+            break
+    for pa, va0, w in ptes:
+        done = False
+        for i, v in enumerate(w):
+            va = va0 + (i << 12)
+            vma = next((x for x in vmas if x[0] <= va < x[1]), None)
+            if v & 1 and v & 4 and not v & 2 and vma and not vma[2] & 2 and \
+                    pa + 8 * i not in used:
+                add("PTE_WRITE_IN_READONLY_VMA", pa, i, v | 2)
+                done = True
+                break
+        if done:
+            break
+    tables_ptr = [v for _, _, w in pmds for v in w if v & 1 and not v & 0x80]
+    for pa, va0, w in pmds:
+        f = [i for i in free(w, pa) if not touches_vmas(vmas, va0 + (i << 21), 1 << 21)]
+        if len(f) >= 3 and tables_ptr:
+            # PCD in a table entry; a second reference to a pte table; a
+            # 2 MiB leaf where no VMA is
+            add("X86_PMD_ILLEGAL", pa, f[0], tables_ptr[0] | 0x10)
+            add("TABLE_MULTI_REF", pa, f[1], tables_ptr[0])
+            add("THP_IN_BAD_VMA", pa, f[2], 0x200000 | 0x80 | X86_LEAF_RW)
+            break
+    puds, pgds = tabs("pud"), tabs("pgd")
+    pmd_pa = pmds[0][0] if pmds else None
+    for pa, va0, w in puds:
+        f = free(w, pa)
+        if f and pmd_pa:
+            add("X86_PUD_ILLEGAL", pa, f[-1], pmd_pa | X86_TABLE | 0x100)   # G: pud_bad
+            break
+    p4ds = tabs("p4d")
+    top = p4ds or puds
+    if p4ds and puds:
+        pa, _, w = p4ds[0]
+        f = free(w, pa)
+        if f:
+            add("X86_P4D_ILLEGAL", pa, f[-1], puds[0][0] | X86_TABLE | 0x80)    # PS
+    if pgds and top:
+        pa, _, w = pgds[0]
+        f = free(w, pa, 1, 256)
+        if f:
+            add("X86_PGD_ILLEGAL", pa, f[-1], top[0][0] | X86_TABLE | 0x80)    # PS
+        # the kernel half: an entry init_mm's pgd does not have
+        kmm = next((m["mm"] for m in js["mms"] if m.get("kernel")), None)
+        kpgd = next((int(t["pa"], 16) for t in tables
+                     if t["mm"] == kmm and t["level"] == "pgd"), None)
+        if kpgd is not None:
+            kw = poke_read(vmcore, kpgd, 512)
+            f = [i for i in range(300, 512) if w[i] == 0 and kw[i] == 0]
+            if f:
+                add("X86_PGD_KERNEL_HALF", pa, f[0], top[0][0] | X86_TABLE)
+    opmds = tabs("pmd", [t for t in tables if t.get("pid") == other["pid"]])
+    if opmds:
+        pa, va0, w = opmds[0]
+        f = free(w, pa)
+        if f:
+            # a pte table at 512 GiB: below the CPU's 40 address bits, past
+            # the guest's memory
+            bad = 0x8000000000
+            add("READ_ERROR", pa, f[-1], bad | X86_TABLE, exp_table=bad, exp_index=-1,
+                exp_value=0)
+    return plants
+
+
+def choose_x86_struct_plants(sample, man, tables, deposited, lay, vmcore, used_pages):
+    """page_type of a pte table, and three deposit rings (struct pages are
+    little-endian words)."""
+    plants = []
+    parent = next((p for p in man["processes"] if p.get("role") == "parent"),
+                  man["processes"][0])
+    rings = deposit_rings(deposited)
+    keys = sorted(rings)
+    ring_pages = {int(k, 16) for k in keys} | {pa for v in rings.values() for pa in v}
+    if "type" in lay:
+        for t in tables:
+            pa = int(t["pa"], 16)
+            if t["level"] == "pte" and t.get("pid") == parent["pid"] and \
+                    pa not in used_pages and pa not in ring_pages and int(t["page_pa"] or "0", 16):
+                fpa = int(t["page_pa"], 16) + lay["type"]
+                wpa, word = write32le(vmcore, fpa, 0xffffffff)
+                plants.append(dict(sig="X86_TABLE_NOT_PGTABLE", pa=wpa, value=word,
+                                   table=pa, index=-1, expect_value=0xffffffff))
+                break
+    page_of = {int(d["pa"], 16): d for d in deposited}
+    by_pa = {int(t["pa"], 16): t for t in tables}
+    if len(keys) >= 3:
+        d1 = rings[keys[0]][-1]
+        plants.append(dict(sig="DEPOSIT_NOT_EMPTY", pa=d1 + 8 * 5, value=X86_LEAF_RW,
+                           table=d1, index=5, expect_value=X86_LEAF_RW))
+        if "lru" in lay:
+            # lru.prev of a deposited page no longer points back
+            d2 = page_of[rings[keys[1]][0]]
+            prev_pa = int(d2["page_pa"], 16) + lay["lru"] + 8
+            bad = int(d2["page"], 16) + lay["lru"] + 0x1000
+            plants.append(dict(sig="DEPOSIT_LIST_CORRUPT", pa=prev_pa, value=bad,
+                               table=int(d2["page"], 16) + lay["lru"] + 8, index=1,
+                               expect_value=bad))
+        owner = by_pa.get(int(keys[2], 16))
+        if owner and "huge_pte" in lay:
+            plants.append(dict(sig="DEPOSIT_COUNT", pa=int(owner["page_pa"], 16) + lay["huge_pte"],
+                               value=0, table=int(keys[2], 16), index=-1, expect_value=0))
+    return plants
+
+
 def run_sample(sample):
     sdir = os.path.join(TOP, "samples", "out", sample)
     man = json.load(open(os.path.join(sdir, "manifest.json")))
@@ -635,7 +796,8 @@ def run_sample(sample):
               f"{js['stats']['thp_pmds']}")
     check(re.search(r"^SUMMARY: \d+ mms", outs[6], re.M) is not None,
           f"{sample}: thpcheck -s summary line")
-    check("S390_PTE_ORED_SEG_INVALID" in outs[7] and "PPC_PTE_ILLEGAL" in outs[7],
+    check(all(k in outs[7] for k in ("S390_PTE_ORED_SEG_INVALID", "PPC_PTE_ILLEGAL",
+                                     "X86_PTE_ILLEGAL")),
           f"{sample}: thpcheck -l")
     vmas_by_pid = {pid: parse_vm(outs[12 + i]) for i, pid in enumerate(pids)}
     layout = parse_layout(outs[9], outs[10])
@@ -651,9 +813,15 @@ def run_sample(sample):
     # plant every signature in a copy of the ELF dump
     planted = os.path.join(work, "vmcore.planted")
     src = os.path.realpath(os.path.join(sdir, "vmcore"))
-    shutil.copyfile(src, planted)
+    # the x86_64 ELF dumps are 4 GiB, mostly holes: keep them sparse
+    subprocess.run(["cp", "--sparse=always", src, planted], check=True)
     scheme = js["scheme"] if js else ""
-    if scheme.startswith("s390"):
+    if scheme.startswith("x86_64"):
+        plants = choose_x86_plants(sample, man, tables, vmas_by_pid, planted, js)
+        touched = {p["table"] & ~0xfff for p in plants}
+        plants += choose_x86_struct_plants(sample, man, tables, deposited, layout,
+                                           planted, touched)
+    elif scheme.startswith("s390"):
         plants = choose_plants(sample, man, tables, vmas_by_pid, planted)
         touched = {pg for p in plants for pg in (p["table"] & ~0xfff, (p["pa"] or 0) & ~0xfff)}
         plants += choose_struct_plants(sample, man, tables, deposited, layout,
@@ -687,7 +855,9 @@ def run_sample(sample):
         want |= {"S390_FRAG_AA_PP", "S390_FRAG_LIST", "S390_FRAG_FREE_REFERENCED",
                  "S390_FRAG_ORPHAN", "LIST_CORRUPT"}
     sigs = want if scheme.startswith("s390") else \
-        PPC_SIGS - ({"PPC_FRAG_REFCOUNT"} if "hash" in scheme else set())
+        X86_SIGS | ({"X86_P4D_ILLEGAL"} if scheme == "x86_64-5level" else set()) \
+        if scheme.startswith("x86_64") \
+        else PPC_SIGS - ({"PPC_FRAG_REFCOUNT"} if "hash" in scheme else set())
     check(sigs <= {p["sig"] for p in plants}, f"{sample}: a place found for every signature",
           str(sigs - {p["sig"] for p in plants}))
     for p in plants:
@@ -736,7 +906,8 @@ def main():
     # THPCHECK_SAMPLES (tests/run.sh): the samples this run could make; the
     # others are failures of samples/make-samples.sh, named there
     samples = sys.argv[1:] or os.environ.get("THPCHECK_SAMPLES", "").split() or [
-        "s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash"]
+        "s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash",
+        "x86_64-6.1", "x86_64-6.12", "x86_64-6.1-la57"]
     for s in samples:
         if not check(os.path.exists(os.path.join(TOP, "samples", "out", s, "manifest.json")),
                      f"{s}: sample exists"):
