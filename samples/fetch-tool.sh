@@ -23,7 +23,7 @@
 # tool's suite, newest first).  Nothing is installed; .debs are unpacked
 # with dpkg -x into a scratch tree.
 #
-# Usage: samples/fetch-tool.sh TOOL ARCH     ARCH: s390x | ppc64el
+# Usage: samples/fetch-tool.sh TOOL ARCH     ARCH: s390x | ppc64el | amd64
 # Prints the directory on stdout; idempotent.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -32,14 +32,15 @@ TOOL=${1:-} ARCH=${2:-}
 case $ARCH in
     s390x)   LOADER=ld64.so.1 ;;
     ppc64el) LOADER=ld64.so.2 ;;
-    *) die "usage: $0 stress-ng|makedumpfile|zgetdump s390x|ppc64el" ;;
+    amd64)   LOADER=ld-linux-x86-64.so.2 ;;	# run natively through this loader
+    *) die "usage: $0 stress-ng|makedumpfile|zgetdump s390x|ppc64el|amd64" ;;
 esac
 case $TOOL in
     stress-ng)    PKG=stress-ng    SUITE=bookworm PROG=usr/bin/stress-ng ;;
     makedumpfile) PKG=makedumpfile SUITE=trixie   PROG=usr/bin/makedumpfile ;;
     zgetdump)     [ "$ARCH" = s390x ] || die "zgetdump: s390-tools is built for s390x only"
                   PKG=s390-tools   SUITE=trixie   PROG=usr/sbin/zgetdump ;;
-    *) die "usage: $0 stress-ng|makedumpfile|zgetdump s390x|ppc64el" ;;
+    *) die "usage: $0 stress-ng|makedumpfile|zgetdump s390x|ppc64el|amd64" ;;
 esac
 DEST=$THPCHECK_CACHE/tools-$ARCH/$TOOL
 SUITES="^$SUITE(-updates|-security)?\$"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The filtered copy of a dump, as distributions keep them: Debian's
 # makedumpfile (trixie, 1.7.6, of the dump's own architecture, under
-# qemu-user: samples/fetch-tool.sh makedumpfile) with -d 31 -c (zero pages,
+# qemu-user, natively for x86_64: samples/fetch-tool.sh makedumpfile) with
+# -d 31 -c (zero pages,
 # page cache, private cache, user data and free pages left out; zlib).
 #
 # makedumpfile runs where kdump runs it, on /proc/vmcore: the QEMU ELF is
@@ -33,9 +34,11 @@ DIR=$1
 case $(jq -r .arch "$DIR/manifest.json") in
     s390x)   ARCH=s390x   QEMU_USER=qemu-s390x-static   LOADER=ld64.so.1 ;;
     ppc64le) ARCH=ppc64el QEMU_USER=qemu-ppc64le-static LOADER=ld64.so.2 ;;
+    x86_64)  ARCH=amd64   QEMU_USER=                    LOADER=ld-linux-x86-64.so.2 ;;
     *) die "$DIR: no makedumpfile route for arch $(jq -r .arch "$DIR/manifest.json")" ;;
 esac
-command -v "$QEMU_USER" >/dev/null || die "$QEMU_USER missing (samples/install-deps.sh)"
+[ -z "$QEMU_USER" ] || command -v "$QEMU_USER" >/dev/null ||
+    die "$QEMU_USER missing (samples/install-deps.sh)"
 MDF=$("$SAMPLES_DIR/fetch-tool.sh" makedumpfile "$ARCH") || die "fetch-tool.sh makedumpfile $ARCH failed"
 OUT=$DIR/vmcore.d$LEVEL
 KEY=$( { cat "$0" "$SAMPLES_DIR/proc-vmcore.py" "$MDF/.packages"; echo "$LEVEL"; } | sha256sum | cut -c1-32)
@@ -59,7 +62,13 @@ t0=$(date +%s.%N)
 rm -f "$OUT.tmp"
 # --message-level 23: progress, common, error and the report of what was
 # left out by kind (print_report() in makedumpfile.c)
-"$QEMU_USER" -E LD_LIBRARY_PATH="$MDF/lib" "$MDF/lib/$LOADER" "$MDF/bin/makedumpfile" \
+# its own loader and libraries: under qemu-user, or natively (x86_64)
+if [ -n "$QEMU_USER" ]; then
+    RUN=("$QEMU_USER" -E LD_LIBRARY_PATH="$MDF/lib" "$MDF/lib/$LOADER")
+else
+    RUN=("$MDF/lib/$LOADER" --library-path "$MDF/lib")
+fi
+"${RUN[@]}" "$MDF/bin/makedumpfile" \
     -d "$LEVEL" -c --message-level 23 "$ELF" "$OUT.tmp" > "$DIR/makedumpfile.log" 2>&1 ||
     die "makedumpfile -d $LEVEL failed on $DIR/vmcore: $(grep -v '^$' "$DIR/makedumpfile.log" | tail -1)"
 mv "$OUT.tmp" "$OUT"

@@ -11,7 +11,8 @@ Two things differ, and makedumpfile 1.7.6 needs both as /proc/vmcore has them:
     prepared (kernel/crash_core.c, vmcoreinfo_note) into PT_NOTE; QEMU's
     s390x and ppc64 dumps have only the CPU notes, and without VMCOREINFO
     makedumpfile needs the vmlinux's DWARF, which fails on s390x ("Can't
-    detect max_physmem_bits": mem_section is a pointer, not an array).
+    detect max_physmem_bits": mem_section is a pointer, not an array);
+    x86_64 guests with QEMU's vmcoreinfo device have the note already.
 
 The note is read from the guest's memory where the kernel keeps it:
   s390x    lowcore.vmcore_info (absolute 0xe0c, arch/s390/include/asm/lowcore.h)
@@ -103,7 +104,8 @@ def main():
             if p[0] == 4:                       # PT_NOTE
                 fp.seek(p[2])
                 notes += fp.read(p[5])
-        notes += vmcoreinfo_note(elf, a.symbols)
+        if b"VMCOREINFO\0" not in notes:
+            notes += vmcoreinfo_note(elf, a.symbols)
         loads = elf.loads()
         phnum = 1 + len(loads)
         off = 64 + 56 * phnum
@@ -132,7 +134,12 @@ def main():
                     buf = fp.read(min(left, 1 << 24))
                     if not buf:
                         fail(f"{a.vmcore} ends inside a PT_LOAD")
-                    out.write(buf)
+                    # zero runs stay holes: the x86_64 dumps are 4 GiB of
+                    # mostly free memory
+                    if buf.count(0) == len(buf):
+                        out.seek(len(buf), 1)
+                    else:
+                        out.write(buf)
                     left -= len(buf)
             out.truncate(off if not placed else placed[-1][1] + placed[-1][2])
 
