@@ -136,14 +136,17 @@ static int resolve(struct tc_ctx *c, struct tc_inflight *f)
 	f->off_batch_nr = tc_off(c, "mmu_table_batch", "nr");
 	f->off_batch_tables = tc_off(c, "mmu_table_batch", "tables");
 	/* THREAD_SIZE: a thread_union is exactly one kernel stack; where the
-	 * type is not in the debuginfo (v6.12: no user left), the init
-	 * stack's bounds from include/asm-generic/vmlinux.lds.h INIT_TASK_DATA */
+	 * type is not in the debuginfo (x86_64, v6.12: no user of it), the
+	 * init stack's bounds from include/asm-generic/vmlinux.lds.h
+	 * INIT_TASK_DATA: __end_init_stack, __end_init_task before the
+	 * rename (v6.1) */
 	f->stack_bytes = c->be->type_size(c->be->priv, "thread_union");
 	if (f->stack_bytes <= 0) {
 		uint64_t lo, hi;
 
 		if (c->be->symbol(c->be->priv, "init_stack", &lo) == 0 &&
-		    c->be->symbol(c->be->priv, "__end_init_stack", &hi) == 0 && hi > lo)
+		    (c->be->symbol(c->be->priv, "__end_init_stack", &hi) == 0 ||
+		     c->be->symbol(c->be->priv, "__end_init_task", &hi) == 0) && hi > lo)
 			f->stack_bytes = (long)(hi - lo);
 	}
 	if (f->off_stack < 0 || f->off_signal < 0 || f->off_thread_node < 0 ||

@@ -507,10 +507,13 @@ static int run_all(struct config *cf, char **paths, size_t n)
 
 static void usage(FILE *f)
 {
+	char arches[128];
+
+	tc_arch_names(arches, sizeof(arches));
 	fprintf(f,
 "usage: %s [options] VMLINUX VMCORE...\n"
 "       %s [options] --debuginfo-dir DIR VMCORE...\n"
-"Validate every page table of Linux crash dumps (s390x, ppc64le) and\n"
+"Validate every page table of Linux crash dumps (%s) and\n"
 "report inconsistencies; the engine of the crash command thpcheck.\n"
 "\n"
 "  -j, --json            one JSON object per dump per line (thpcheck -j + \"dump\")\n"
@@ -534,7 +537,7 @@ static void usage(FILE *f)
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 no findings, 1 findings, 2 a dump could not be scanned.\n",
-		prog, prog);
+		prog, prog, arches);
 }
 
 static int parse_num(const char *s, int base, unsigned long long *v)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """thpscan tests: same findings as crash's thpcheck, bad inputs, batch.
 
-1. On every real sample present in samples/out (s390x and ppc64le; ELF
+1. On every real sample present in samples/out (s390x, ppc64le and x86_64; ELF
    vmcore and kdump vmcore.kdump) and on the planted copy of the
    real-dump test, `thpscan --json` equals the
    `thpcheck -j` JSON that tests/real/test_samples.py saved from crash in
@@ -33,7 +33,8 @@ CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck")
 THPSCAN = os.path.abspath(os.environ.get("THPSCAN") or os.path.join(TOP, "build", "thpscan"))
 # every sample made here (samples/make-samples.sh), s390x first; those
 # not present in samples/out are skipped
-KNOWN_SAMPLES = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash"]
+KNOWN_SAMPLES = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash",
+                 "x86_64-6.1", "x86_64-6.12", "x86_64-6.1-la57"]
 
 
 def present_samples():
