@@ -26,6 +26,16 @@ const struct tc_arch *tc_arch_by_kdump_name(const char *name)
 	return NULL;
 }
 
+const struct tc_arch *tc_arch_by_elf_machine(unsigned machine)
+{
+	size_t i;
+
+	for (i = 0; tc_arches[i]; i++)
+		if (tc_arches[i]->elf_machine == machine)
+			return tc_arches[i];
+	return NULL;
+}
+
 const struct tc_arch *tc_arch_by_crash_machine(int (*is)(const char *machine))
 {
 	size_t i;

@@ -248,6 +248,7 @@ const struct tc_arch tc_arch_ppc64 = {
 	.name = "ppc64le",
 	.crash_machine = "PPC64",
 	.kdump_name = "ppc64",
+	.elf_machine = 21,		/* EM_PPC64 */
 	.big_endian = 0,
 	/* QEMU's ppc64 dumps carry no VMCOREINFO: libkdumpfile would take
 	 * the page size from it (Debian ppc64el: CONFIG_PPC_64K_PAGES) and
@@ -258,7 +259,7 @@ const struct tc_arch tc_arch_ppc64 = {
 	.image_at_phys0 = 1,
 	/* hash MMU: vmemmap is bolted HPTEs, not in init_mm's tables
 	 * (hash__vmemmap_create_mapping); crash reads vmemmap_list too */
-	.vmemmap_listed = 1,
+	.listed_kva_blocks = ppc_listed_kva_blocks,
 	.sigs = ppc_sigs,
 	.nsigs = sizeof(ppc_sigs) / sizeof(ppc_sigs[0]),
 	.nlevels = 4,

@@ -387,10 +387,11 @@ const struct tc_arch tc_arch_s390x = {
 	.name = "s390x",
 	.crash_machine = "S390X",
 	.kdump_name = "s390x",
+	.elf_machine = 22,		/* EM_S390 */
 	.big_endian = 1,
 	/* QEMU's s390x dumps carry no VMCOREINFO note: the lowcore points
 	 * to it (arch/s390/kernel/os_info.c, LC_VMCORE_INFO) */
-	.vmcoreinfo_in_lowcore = 1,
+	.memory_vmcoreinfo_ok = s390_memory_vmcoreinfo_ok,
 	.sigs = s390_sigs,
 	.nsigs = sizeof(s390_sigs) / sizeof(s390_sigs[0]),
 	.nlevels = 5,

@@ -399,6 +399,7 @@ const struct tc_arch tc_arch_x86_64 = {
 	.name = "x86_64",
 	.crash_machine = "X86_64",
 	.kdump_name = "x86_64",
+	.elf_machine = 62,		/* EM_X86_64 */
 	.big_endian = 0,
 	/* arch/x86/include/asm/page_64.h __phys_addr_symbol():
 	 * x - __START_KERNEL_map + phys_base (in VMCOREINFO,

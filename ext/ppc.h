@@ -42,6 +42,11 @@ void ppc_fini(struct tc_ctx *c);
 
 extern const struct tc_arch tc_arch_ppc64;
 
+/* dump_ppc.c: vmemmap blocks as the kernel lists them (vmemmap_list) */
+int ppc_listed_kva_blocks(const struct tc_backend *be, uint64_t linear_base,
+			  void (*add)(void *ctx, uint64_t virt, uint64_t phys),
+			  void *ctx, uint64_t *block_bytes);
+
 /* its signature rows (ext/pgtable_ppc.c) */
 extern const struct tc_sig tc_sig_PPC_PTE_ILLEGAL, tc_sig_PPC_PMD_ILLEGAL,
 	tc_sig_PPC_PUD_ILLEGAL, tc_sig_PPC_PGD_ILLEGAL, tc_sig_PPC_FRAG_REFCOUNT;

@@ -75,6 +75,10 @@ void s390_fini(struct tc_ctx *c);
 
 extern const struct tc_arch tc_arch_s390x;
 
+/* dump_s390.c: the lowcore's VMCOREINFO is safe to follow */
+int s390_memory_vmcoreinfo_ok(int (*rd)(void *, uint64_t, void *, size_t), void *priv,
+			      int (*note_ok)(const unsigned char *, size_t, int));
+
 /* its signature rows (ext/pgtable_s390.c) */
 extern const struct tc_sig tc_sig_S390_PTE_ILLEGAL,
 	tc_sig_S390_PTE_ORED_SEG_INVALID, tc_sig_S390_SEG_EMPTY_LARGE,

@@ -157,22 +157,35 @@ struct tc_arch {
 	const char *name;		/* user-facing: "s390x", "ppc64le" */
 	const char *crash_machine;	/* crash's machine_type() name */
 	const char *kdump_name;		/* libkdumpfile's arch name */
+	unsigned elf_machine;		/* the vmlinux's ELF e_machine */
 	int big_endian;			/* byte order of the kernel's data */
 	/* facts a dump reader needs when the dump does not say them
 	 * (QEMU's dumps: no VMCOREINFO): the page size (0: the dump's),
 	 * the linear map's __va(0) (0: the dump's IDENTITYBASE or none) */
 	unsigned dump_page_size;
 	uint64_t linear_base;
-	/* the dump's VMCOREINFO may only be reachable through a pointer in
-	 * low memory (s390 lowcore: the reader must check it first) */
-	int vmcoreinfo_in_lowcore;
+	/* a dump reader's hook: the VMCOREINFO this arch's kernels leave in
+	 * memory for readers to follow (s390: the lowcore) is safe to hand
+	 * to a parser -- note_ok(a note area, its byte order) says so for
+	 * the note found there; 1 also when there is none (NULL: not
+	 * followed) */
+	int (*memory_vmcoreinfo_ok)(int (*read_phys)(void *priv, uint64_t pa,
+						     void *buf, size_t len),
+				    void *priv,
+				    int (*note_ok)(const unsigned char *p, size_t n,
+						   int big_endian));
 	/* the kernel image holds its build-id note at a low physical
 	 * address (no KASLR, loaded at 0): scanned for when the dump
 	 * names no build-id */
 	int image_at_phys0;
-	/* struct pages outside the kernel tables, listed by the kernel
-	 * (ppc64 hash: vmemmap_list of struct vmemmap_backing) */
-	int vmemmap_listed;
+	/* a dump reader's hook: kernel addresses mapped outside the kernel
+	 * tables, as the kernel lists them (ppc64 hash: vmemmap), read with
+	 * the backend's symbols, layouts and physical reads (linear-map
+	 * pointers: __va(0) is linear_base); add() takes each block of
+	 * *block_bytes; 0, or -1 when the list is not readable (NULL: none) */
+	int (*listed_kva_blocks)(const struct tc_backend *be, uint64_t linear_base,
+				 void (*add)(void *ctx, uint64_t virt, uint64_t phys),
+				 void *ctx, uint64_t *block_bytes);
 	/* the kernel image is mapped at its own base: VA image_vbase is the
 	 * physical address VMCOREINFO's image_phys_key says (x86_64:
 	 * __START_KERNEL_map and NUMBER(phys_base)); 0: image addresses
@@ -216,6 +229,7 @@ struct tc_arch {
  * guessing prefers them */
 extern const struct tc_arch *const tc_arches[];
 const struct tc_arch *tc_arch_by_kdump_name(const char *name);
+const struct tc_arch *tc_arch_by_elf_machine(unsigned machine);
 const struct tc_arch *tc_arch_by_crash_machine(int (*is)(const char *machine));
 /* the arch of a dump that names none (QEMU's kdump files have an empty
  * utsname): of that byte order, the first whose vmcoreinfo_mark

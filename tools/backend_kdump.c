@@ -2,22 +2,21 @@
  * struct tc_backend on libkdumpfile + libdw.  See backend_kdump.h.
  *
  * Physical reads go straight to libkdumpfile.  Kernel virtual reads are
- * translated here: libkdumpfile 0.5.1 has no s390x translation for v6.10+
- * kernels (the kernel image moved out of the identity map: "No way to
- * translate"), and the engine only needs two kinds of kernel addresses,
- * both linear:
+ * translated here: libkdumpfile 0.5.1 cannot translate every kernel the
+ * samples hold ("No way to translate" when a kernel image moved out of
+ * the linear map), and the engine only needs two kinds of kernel
+ * addresses, both linear:
  *   - the kernel image (init_task, init_mm, init_uts_ns):
- *       pa = va - KERNELOFFSET + KERNELOFFPHYS   (v6.10+)
- *       pa = va - IDENTITYBASE (= va)            (older: image in the
- *                                                 identity map)
- *   - the identity map (slab objects: tasks, mms, VMAs, maple nodes):
- *       pa = va - IDENTITYBASE                   (0 before v6.10)
- * (arch/s390/include/asm/page.h: __pa(), __kernel_pa(); the three values
- * are in VMCOREINFO, which libkdumpfile finds through the s390 lowcore
- * once addrxlat.ostype=linux is set.)  Anything else (the vmemmap array
- * of struct pages, vmalloc) is translated by the engine's own walk of
- * the kernel tables (tc_translate() of init_mm), and failing that by
- * libkdumpfile.
+ *       pa = va - image_vbase + VMCOREINFO's image_phys_key  (the arch's)
+ *       pa = va - KERNELOFFSET + KERNELOFFPHYS   (VMCOREINFO has them)
+ *       pa = va - IDENTITYBASE                   (image in the linear map)
+ *   - the linear map (slab objects: tasks, mms, VMAs, maple nodes):
+ *       pa = va - IDENTITYBASE, the arch's linear_base, or the value of
+ *       its linear_base_var.
+ * Anything else (the vmemmap array of struct pages, vmalloc) is
+ * translated by the arch's list of such blocks when it has one
+ * (listed_kva_blocks), else by the engine's own walk of the kernel tables
+ * (tc_translate() of init_mm), and failing that by libkdumpfile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -112,40 +111,6 @@ static int be_read_phys(void *priv, uint64_t pa, void *buf, size_t len)
 #define TLB_SIZE	(sizeof(((struct kd_dump *)0)->tlb) / \
 			 sizeof(((struct kd_dump *)0)->tlb[0]))
 
-/*
- * An arch with vmemmap_listed (ppc64: the struct page array, 0xc00c...,
- * is not in init_mm's tables under the hash MMU, bolted HPTEs,
- * hash__vmemmap_create_mapping): translated as crash does
- * (ppc64_vmemmap_init), by the list
- * vmemmap_list of struct vmemmap_backing {list, phys, virt_addr}
- * (arch/powerpc/mm/init_64.c), one entry per block of
- * 1 << mmu_psize_defs[mmu_vmemmap_psize].shift bytes; the same for radix.
- * The list nodes are in the linear map.
- */
-#define MAX_VMEMMAP_BLOCKS	(1u << 20)
-
-static int be_symbol(void *priv, const char *name, uint64_t *addr);
-
-static int rd_linear(struct kd_dump *d, uint64_t va, void *buf, size_t len)
-{
-	uint64_t pa;
-
-	return kvirt_to_phys(d, va, &pa) < 0 ? -1 : kd_read_phys(d, pa, buf, len);
-}
-
-static int rd_linear_n(struct kd_dump *d, uint64_t va, int n, uint64_t *v)
-{
-	unsigned char b[8];
-	int i, be = kdw_big_endian(d->vml);
-
-	if (rd_linear(d, va, b, (size_t)n) < 0)
-		return -1;
-	*v = 0;
-	for (i = 0; i < n; i++)
-		*v |= (uint64_t)b[be ? i : n - 1 - i] << (8 * (n - 1 - i));
-	return 0;
-}
-
 static int cmp_vmemmap(const void *a, const void *b)
 {
 	uint64_t x = ((const struct kd_vmemmap *)a)->virt;
@@ -154,50 +119,32 @@ static int cmp_vmemmap(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void add_block(void *ctx, uint64_t virt, uint64_t phys)
+{
+	struct kd_dump *d = ctx;
+	struct kd_vmemmap *n;
+
+	if (d->nvmemmap == d->capvmemmap) {
+		size_t cap = d->capvmemmap ? 2 * d->capvmemmap : 64;
+
+		n = realloc(d->vmemmap, cap * sizeof(*n));
+		if (!n)
+			return;
+		d->vmemmap = n;
+		d->capvmemmap = cap;
+	}
+	d->vmemmap[d->nvmemmap].virt = virt;
+	d->vmemmap[d->nvmemmap++].phys = phys;
+}
+
+/* the kernel addresses the arch's kernel lists outside its tables
+ * (tc_arch.listed_kva_blocks), read once, sorted for look-ups */
 static void load_vmemmap(struct kd_dump *d)
 {
-	long o_next = kdw_member_offset(d->vml, "vmemmap_backing", "list");
-	long o_phys = kdw_member_offset(d->vml, "vmemmap_backing", "phys");
-	long o_virt = kdw_member_offset(d->vml, "vmemmap_backing", "virt_addr");
-	long o_shift = kdw_member_offset(d->vml, "mmu_psize_def", "shift");
-	long defsz = kdw_type_size(d->vml, "mmu_psize_def");
-	uint64_t head, psize_sym, defs, psize, shift, node;
-	struct tc_cycle cy;
-	size_t cap = 0;
-
 	d->vmemmap_loaded = 1;
-	if (o_next < 0 || o_phys < 0 || o_virt < 0 || o_shift < 0 || defsz <= 0 ||
-	    be_symbol(d, "vmemmap_list", &head) < 0 ||
-	    be_symbol(d, "mmu_vmemmap_psize", &psize_sym) < 0 ||
-	    be_symbol(d, "mmu_psize_defs", &defs) < 0 ||
-	    rd_linear_n(d, psize_sym, 4, &psize) < 0 || psize >= 64 ||
-	    rd_linear_n(d, defs + psize * (uint64_t)defsz + (uint64_t)o_shift, 4,
-			&shift) < 0 || shift < 12 || shift > 34 ||
-	    rd_linear_n(d, head, 8, &node) < 0)
+	if (d->tarch->listed_kva_blocks(&d->be, d->ident_base, add_block, d,
+					&d->vmemmap_block) < 0)
 		return;
-	d->vmemmap_block = 1ULL << shift;
-	tc_cycle_init(&cy, node);
-	while (node && d->nvmemmap < MAX_VMEMMAP_BLOCKS) {
-		uint64_t phys, virt;
-
-		if (rd_linear_n(d, node + (uint64_t)o_phys, 8, &phys) < 0 ||
-		    rd_linear_n(d, node + (uint64_t)o_virt, 8, &virt) < 0)
-			break;
-		if (d->nvmemmap == cap) {
-			struct kd_vmemmap *n;
-
-			cap = cap ? 2 * cap : 64;
-			n = realloc(d->vmemmap, cap * sizeof(*n));
-			if (!n)
-				break;
-			d->vmemmap = n;
-		}
-		d->vmemmap[d->nvmemmap].virt = virt;
-		d->vmemmap[d->nvmemmap++].phys = phys;
-		if (rd_linear_n(d, node + (uint64_t)o_next, 8, &node) < 0 ||
-		    tc_cycle_step(&cy, node))
-			break;
-	}
 	if (d->nvmemmap)
 		qsort(d->vmemmap, d->nvmemmap, sizeof(*d->vmemmap), cmp_vmemmap);
 }
@@ -206,7 +153,7 @@ static int vmemmap_to_phys(struct kd_dump *d, uint64_t va, uint64_t *pa)
 {
 	size_t lo = 0, hi;
 
-	if (!d->tarch || !d->tarch->vmemmap_listed || !d->vml)
+	if (!d->tarch || !d->tarch->listed_kva_blocks || !d->vml)
 		return -1;
 	if (!d->vmemmap_loaded)
 		load_vmemmap(d);
@@ -628,16 +575,11 @@ static void scan_image_build_id(struct kd_dump *d, int be)
 }
 
 /*
- * Setting addrxlat.ostype=linux makes libkdumpfile 0.5.1 (s390x.c,
- * process_lowcore_info) follow the lowcore to VMCOREINFO: the os_info
- * page at LC_OS_INFO (0xe18) if its magic matches, else the ELF note at
- * LC_VMCORE_INFO (0xe0c).  It allocates and reads the size found there,
- * up to 4 GiB of a damaged lowcore (fuzz_open: 3.5 GiB, regression input
- * corpus/open/regress-lowcore-note-size).  The kernel's VMCOREINFO is one
- * page; a size past LOWCORE_VMCOREINFO_MAX is taken for damage and the
- * lowcore is not followed (the dump then has no VMCOREINFO).
+ * Setting addrxlat.ostype=linux makes libkdumpfile 0.5.1 follow what the
+ * kernel left in memory to VMCOREINFO (an arch's memory_vmcoreinfo_ok
+ * says whether that is safe: libkdumpfile allocates and reads whatever
+ * size it finds there, up to 4 GiB of damaged memory).
  */
-#define LOWCORE_VMCOREINFO_MAX	(1u << 20)
 
 static uint64_t get_n(const unsigned char *p, int n, int be)
 {
@@ -706,43 +648,18 @@ static int file_notes_ok(struct kd_dump *d, uint64_t off, uint64_t len, int be,
 	return ok;
 }
 
-static int lowcore_vmcoreinfo_sane(struct kd_dump *d)
+static int read_phys_raw(void *priv, uint64_t pa, void *buf, size_t len)
 {
-	unsigned char b[16];
-	uint64_t addr, sz;
+	return read_phys_direct(priv, pa, buf, len);
+}
 
-	if (!d->tarch || !d->tarch->vmcoreinfo_in_lowcore)
-		return 1;	/* the s390 lowcore only */
-	if (read_phys_direct(d, 0xe18, b, 8) == 0 && (addr = get_n(b, 8, 1)) &&
-	    addr % 4096 == 0 && read_phys_direct(d, addr, b, 8) == 0 &&
-	    get_n(b, 8, 1) == 0x4f53494e464f535aULL) {
-		/* os_info: entry[0] (VMCOREINFO) size at offset 0x20 + 8 */
-		return read_phys_direct(d, addr + 0x28, b, 8) < 0 ||
-		       get_n(b, 8, 1) <= LOWCORE_VMCOREINFO_MAX;
-	}
-	if (read_phys_direct(d, 0xe0c, b, 8) < 0 || !(addr = get_n(b, 8, 1)) ||
-	    read_phys_direct(d, addr, b, 16) < 0)
-		return 1;	/* libkdumpfile stops there */
-	/* it compares only n_namesz bytes of the name, then parses the
-	 * note's text: only a note named "VMCOREINFO\0" (n_namesz 11, what
-	 * the kernel writes) whose text passes vmcoreinfo_text_ok() is
-	 * handed to it */
-	if (get_n(b, 4, 1) != 11 || read_phys_direct(d, addr + 12, b, 11) < 0 ||
-	    memcmp(b, "VMCOREINFO", 11))
-		return 0;
-	if (read_phys_direct(d, addr, b, 12) < 0)
-		return 0;
-	sz = 12 + ((get_n(b, 4, 1) + 3) & ~3ULL) + get_n(b + 4, 4, 1);
-	if (sz > LOWCORE_VMCOREINFO_MAX)
-		return 0;
-	{
-		unsigned char *t = malloc((size_t)sz);
-		int ok = t && read_phys_direct(d, addr, t, (size_t)sz) == 0 &&
-			 notes_ok(t, (size_t)sz, 1);
-
-		free(t);
-		return ok;
-	}
+/* the arch's VMCOREINFO in memory (s390: the lowcore) is safe for
+ * libkdumpfile to follow; 1 for an arch that leaves none there */
+static int memory_vmcoreinfo_ok(struct kd_dump *d)
+{
+	if (!d->tarch || !d->tarch->memory_vmcoreinfo_ok)
+		return 1;
+	return d->tarch->memory_vmcoreinfo_ok(read_phys_raw, d, notes_ok);
 }
 
 static void read_vmcoreinfo(struct kd_dump *d)
@@ -750,9 +667,9 @@ static void read_vmcoreinfo(struct kd_dump *d)
 	char *raw = NULL;
 	kdump_num_t maxpfn = 0, psize = 4096;
 
-	/* lets libkdumpfile find VMCOREINFO through the s390 lowcore when
-	 * the dump has no VMCOREINFO note (QEMU dumps) */
-	if (lowcore_vmcoreinfo_sane(d) &&
+	/* lets libkdumpfile find VMCOREINFO where the kernel left it in
+	 * memory when the dump has no VMCOREINFO note (QEMU dumps) */
+	if (memory_vmcoreinfo_ok(d) &&
 	    kdump_set_string_attr(ctx_of(d), KDUMP_ATTR_OSTYPE, "linux") != KDUMP_OK)
 		kdump_clear_err(ctx_of(d));
 	if (kdump_vmcoreinfo_raw(ctx_of(d), &raw) == KDUMP_OK && raw)

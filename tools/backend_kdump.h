@@ -38,7 +38,7 @@ struct kd_dump {
 	int image_scanned;		/* kd_image_build_id() ran */
 	/* ppc64 vmemmap_list: struct page blocks (virt -> phys), sorted */
 	struct kd_vmemmap { uint64_t virt, phys; } *vmemmap;
-	size_t nvmemmap;
+	size_t nvmemmap, capvmemmap;
 	uint64_t vmemmap_block;		/* bytes per block */
 	int vmemmap_loaded;
 	/* kernel image, runtime VAs */

@@ -14,6 +14,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
 #include "debuginfo.h"
+#include "tc.h"
 
 /* bounds against malformed DWARF */
 #define MAX_TYPE_CHAIN	32	/* typedef -> const -> ... -> struct */
@@ -402,28 +403,13 @@ void kdw_index_stats(const struct kdw *w, size_t *indexed, size_t *types)
 
 /* ------------------------------------------------------------ ELF */
 
+/* the registry's name of the vmlinux's arch (libkdumpfile's, as the
+ * dump is named); NULL for an arch thpcheck does not read */
 static const char *arch_of(GElf_Ehdr *eh)
 {
-	int is64 = eh->e_ident[EI_CLASS] == ELFCLASS64;
+	const struct tc_arch *a = tc_arch_by_elf_machine(eh->e_machine);
 
-	switch (eh->e_machine) {
-	case EM_S390:
-		return is64 ? "s390x" : "s390";
-	case EM_X86_64:
-		return "x86_64";
-	case EM_386:
-		return "ia32";
-	case EM_PPC64:
-		return "ppc64";
-	case EM_PPC:
-		return "ppc";
-	case EM_AARCH64:
-		return "aarch64";
-	case EM_ARM:
-		return "arm";
-	default:
-		return NULL;
-	}
+	return a && eh->e_ident[EI_CLASS] == ELFCLASS64 ? a->kdump_name : NULL;
 }
 
 static void build_id_hex(Elf *elf, char *hex, size_t len)
