@@ -37,15 +37,8 @@ ver=$(awk '$1 == "qemu-system-ppc" {print $3}' <<<"$CHOSEN")
 [ "$(awk '$1 == "qemu-system-data" {print $3}' <<<"$CHOSEN")" = "$ver" ] ||
     die "qemu-system-ppc and qemu-system-data resolved to different versions: $(awk '{print $1, $3}' <<<"$CHOSEN" | tr '\n' ' ')"
 
-# host libraries the binary needs (package names of its Depends, bookworm versions)
-deps=$(dpkg-deb -f "$(awk '$1 == "qemu-system-ppc" {print $5}' <<<"$CHOSEN")" Depends |
-       tr ',' '\n' | sed 's/([^)]*)//g; s/|.*//; s/ //g' | grep -v '^qemu-' | grep -v '^$' || true)
-need=()
-for p in $deps; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
-if [ ${#need[@]} -gt 0 ]; then
-    log "installing host libraries for qemu-system-ppc $ver: ${need[*]}"
-    env -u APT_CONFIG apt-get install -y --no-install-recommends "${need[@]}" >&2
-fi
+host_libs_for "$(awk '$1 == "qemu-system-ppc" {print $5}' <<<"$CHOSEN")" \
+    '^qemu-' "qemu-system-ppc $ver"
 
 if [ -x "$BIN" ] && [ "$(cat "$HAVE")" = "$CHOSEN" ] &&
    ! ldd "$BIN" | grep -q 'not found'; then
@@ -54,13 +47,8 @@ if [ -x "$BIN" ] && [ "$(cat "$HAVE")" = "$CHOSEN" ] &&
 fi
 
 t0=$(date +%s)
-rm -rf "$DEST.new"
-mkdir -p "$DEST.new"
-while read -r _ _ _ _ f; do
-    dpkg -x "$f" "$DEST.new"
-done <<<"$CHOSEN"
-# only the ppc64 system emulator and its firmware are used; drop the docs
-rm -rf "$DEST.new/usr/share/doc" "$DEST.new/usr/share/man"
+# only the ppc64 system emulator and its firmware are used
+unpack_debs "$CHOSEN" "$DEST.new"
 [ -x "$DEST.new/usr/bin/qemu-system-ppc64" ] || die "no usr/bin/qemu-system-ppc64 in qemu-system-ppc $ver"
 [ -f "$DEST.new/usr/share/qemu/slof.bin" ] || die "no usr/share/qemu/slof.bin in qemu-system-data $ver"
 if ldd "$DEST.new/usr/bin/qemu-system-ppc64" | grep 'not found' >&2; then

@@ -43,16 +43,8 @@ ver=$(awk '$1 == "qemu-system-x86" {print $3}' <<<"$CHOSEN")
 [ "$(awk '$1 == "qemu-system-data" {print $3}' <<<"$CHOSEN")" = "${ver%+b[0-9]*}" ] ||
     die "qemu-system-x86 and qemu-system-data resolved to different versions: $(awk '{print $1, $3}' <<<"$CHOSEN" | tr '\n' ' ')"
 
-# host libraries the binary needs (package names of its Depends, bookworm versions)
-deps=$(dpkg-deb -f "$(awk '$1 == "qemu-system-x86" {print $5}' <<<"$CHOSEN")" Depends |
-       tr ',' '\n' | sed 's/([^)]*)//g; s/|.*//; s/ //g' |
-       grep -v -e '^qemu-' -e '^seabios$' -e '^ipxe-qemu$' -e '^$' || true)
-need=()
-for p in $deps; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
-if [ ${#need[@]} -gt 0 ]; then
-    log "installing host libraries for qemu-system-x86 $ver: ${need[*]}"
-    env -u APT_CONFIG apt-get install -y --no-install-recommends "${need[@]}" >&2
-fi
+host_libs_for "$(awk '$1 == "qemu-system-x86" {print $5}' <<<"$CHOSEN")" \
+    '^(qemu-.*|seabios|ipxe-qemu)$' "qemu-system-x86 $ver"
 
 if [ -x "$BIN" ] && [ "$(cat "$HAVE")" = "$CHOSEN" ] &&
    ! ldd "$BIN" | grep -q 'not found'; then
@@ -61,12 +53,7 @@ if [ -x "$BIN" ] && [ "$(cat "$HAVE")" = "$CHOSEN" ] &&
 fi
 
 t0=$(date +%s)
-rm -rf "$DEST.new"
-mkdir -p "$DEST.new"
-while read -r _ _ _ _ f; do
-    dpkg -x "$f" "$DEST.new"
-done <<<"$CHOSEN"
-rm -rf "$DEST.new/usr/share/doc" "$DEST.new/usr/share/man"
+unpack_debs "$CHOSEN" "$DEST.new"
 # the Debian build finds SeaBIOS through its firmware path /usr/share/seabios
 # (not on the host): link its images next to qemu-system-data's, for -L
 for f in "$DEST.new"/usr/share/seabios/*.bin; do

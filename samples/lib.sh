@@ -117,3 +117,29 @@ guest_inputs() {
     [ -x "$QEMU" ] || die "$QEMU missing (run $QEMU_HINT)"
     RELEASE=$(cat "$K/release")
 }
+
+# The host libraries the binary of DEB needs: the package names of its
+# Depends (bookworm's), installed with the host's apt when missing;
+# EXCLUDE: an extended regex of Depends that are not host libraries.
+host_libs_for() {
+    local deb=$1 exclude=$2 what=$3 deps p need=()
+    deps=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/([^)]*)//g; s/|.*//; s/ //g' |
+           grep -Ev -e "$exclude" -e '^$' || true)
+    for p in $deps; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
+    if [ ${#need[@]} -gt 0 ]; then
+        log "installing host libraries for $what: ${need[*]}"
+        env -u APT_CONFIG apt-get install -y --no-install-recommends "${need[@]}" >&2
+    fi
+}
+
+# The .debs of samples/resolve.py's lines (CHOSEN) unpacked into DIR,
+# emptied first; their docs and man pages dropped.
+unpack_debs() {
+    local chosen=$1 dir=$2 f
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    while read -r _ _ _ _ f; do
+        dpkg -x "$f" "$dir"
+    done <<<"$chosen"
+    rm -rf "$dir/usr/share/doc" "$dir/usr/share/man"
+}

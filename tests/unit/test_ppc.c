@@ -13,21 +13,6 @@
 #include "world_ppc.h"
 #include "check.h"
 
-static const struct tc_finding *find(const struct tc_ctx *c, const char *sig,
-				     uint64_t table_pa, int index)
-{
-	size_t i;
-
-	for (i = 0; i < c->findings.n; i++) {
-		const struct tc_finding *f = &c->findings.v[i];
-
-		if (!strcmp(f->sig->id, sig) && f->table_pa == table_pa &&
-		    f->index == index)
-			return f;
-	}
-	return NULL;
-}
-
 /* ------------------------------------------------------------ tests */
 
 static void test_clean(void)
@@ -92,7 +77,7 @@ static void test_plant(const struct plant *p)
 	else
 		synth_put64(&s, p->pa, p->value);
 	check(run_ppc_world(&s, &c) == 0, "%s: run fails: %s", p->sig, c.err);
-	check(find(&c, p->sig, p->table, p->index) != NULL,
+	check(find_at(&c, p->sig, p->table, p->index) != NULL,
 	      "%s %s: no finding at %#llx[%d] (%zu findings, first %s: %s)", ppc_geo->name, p->sig,
 	      (unsigned long long)p->table, p->index, c.findings.n,
 	      c.findings.n ? c.findings.v[0].sig->id : "-",
@@ -254,7 +239,7 @@ static void test_fragment_held(void)
 		}
 		check(run_ppc_world(&s, &c) == 0, "fragment held: run fails: %s", c.err);
 		if (k == 0)
-			check(find(&c, "PPC_FRAG_REFCOUNT", PTE_PAGE, -1) != NULL,
+			check(find_at(&c, "PPC_FRAG_REFCOUNT", PTE_PAGE, -1) != NULL,
 			      "%s fragment %s: PPC_FRAG_REFCOUNT not found", ppc_geo->name, names[k]);
 		else
 			check(c.findings.n == 0 && c.stats.in_flight[kind] == 1,
@@ -287,11 +272,11 @@ static void test_pmd_update(void)
 			synth_put32(&s, SPAGE(PMD_PAGE) + 44, 1);
 		check(run_ppc_world(&s, &c) == 0, "pmd update: run fails: %s", c.err);
 		if (k == 0)
-			check(!find(&c, "DEPOSIT_COUNT", ppc_geo->hash ? U_PMD : PMD_PAGE, -1) &&
+			check(!find_at(&c, "DEPOSIT_COUNT", ppc_geo->hash ? U_PMD : PMD_PAGE, -1) &&
 			      c.stats.in_flight[TC_IF_PMD_UPDATE] == 1,
 			      "%s split in flight, %s: DEPOSIT_COUNT not exempted", ppc_geo->name, names[k]);
 		else
-			check(find(&c, "DEPOSIT_COUNT", ppc_geo->hash ? U_PMD : PMD_PAGE, -1) != NULL,
+			check(find_at(&c, "DEPOSIT_COUNT", ppc_geo->hash ? U_PMD : PMD_PAGE, -1) != NULL,
 			      "%s split, %s: DEPOSIT_COUNT exempted without evidence", ppc_geo->name, names[k]);
 		tc_free(&c);
 		synth_free(&s);

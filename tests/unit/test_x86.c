@@ -12,26 +12,6 @@
 #include "world_x86.h"
 #include "check.h"
 
-static const struct tc_finding *find(const struct tc_ctx *c, const char *sig,
-				     uint64_t table_pa, int index)
-{
-	size_t i;
-
-	for (i = 0; i < c->findings.n; i++) {
-		const struct tc_finding *f = &c->findings.v[i];
-
-		if (!strcmp(f->sig->id, sig) && f->table_pa == table_pa &&
-		    f->index == index)
-			return f;
-	}
-	return NULL;
-}
-
-static const char *first(const struct tc_ctx *c)
-{
-	return c->findings.n ? c->findings.v[0].sig->id : "-";
-}
-
 static void test_clean(void)
 {
 	struct synth s;
@@ -43,7 +23,7 @@ static void test_clean(void)
 	build_x86_world(&s);
 	check(run_x86_world(&s, &c) == 0, "clean: run fails: %s", c.err);
 	check(c.findings.n == 0, "l5=%d clean: %zu findings (first %s: %s)", x86_l5,
-	      c.findings.n, first(&c), c.findings.n ? c.findings.v[0].detail : "");
+	      c.findings.n, first_sig(&c), c.findings.n ? c.findings.v[0].detail : "");
 	check(!strcmp(c.scheme, x86_l5 ? "x86_64-5level" : "x86_64-4level"),
 	      "scheme %s", c.scheme);
 	check(c.nlevels == (x86_l5 ? 5 : 4), "levels %d", c.nlevels);
@@ -93,9 +73,9 @@ static void test_plant(const struct plant *p)
 	else
 		synth_put64(&s, p->pa, p->value);
 	check(run_x86_world(&s, &c) == 0, "%s: run fails: %s", p->sig, c.err);
-	check(find(&c, p->sig, p->table, p->index) != NULL,
+	check(find_at(&c, p->sig, p->table, p->index) != NULL,
 	      "l5=%d %s: no finding at %#llx[%d] (%zu findings, first %s: %s)", x86_l5,
-	      p->sig, (unsigned long long)p->table, p->index, c.findings.n, first(&c),
+	      p->sig, (unsigned long long)p->table, p->index, c.findings.n, first_sig(&c),
 	      c.findings.n ? c.findings.v[0].detail : "");
 	tc_free(&c);
 	synth_free(&s);
@@ -162,7 +142,7 @@ static void test_legal(const char *what, uint64_t pa, uint64_t value,
 	synth_put64(&s, pa, value);
 	check(run_x86_world(&s, &c) == 0, "%s: run fails: %s", what, c.err);
 	check(c.findings.n == 0, "l5=%d %s: %zu findings (first %s: %s)", x86_l5, what,
-	      c.findings.n, first(&c), c.findings.n ? c.findings.v[0].detail : "");
+	      c.findings.n, first_sig(&c), c.findings.n ? c.findings.v[0].detail : "");
 	check(c.stats.present_ptes == present && c.stats.swap_ptes == swap &&
 	      c.stats.thp_pmds == thp, "%s: present %llu swap %llu thp %llu", what,
 	      (unsigned long long)c.stats.present_ptes, (unsigned long long)c.stats.swap_ptes,
