@@ -26,9 +26,10 @@ CFLAGS  ?= -O2 -g
 ARCHES    := s390 ppc x86
 ARCH_SRCS := $(foreach a,$(ARCHES),$(sort $(wildcard ext/*_$(a).c)))
 ARCH_HDRS := $(foreach a,$(ARCHES),ext/$(a).h)
-ENGINE  := ext/engine.c ext/vma.c ext/findings.c ext/inflight.c ext/arch.c \
+ENGINE  := $(addprefix ext/,io.c report.c tasks.c walk.c tables.c setup.c translate.c \
+             explain.c) ext/vma.c ext/findings.c ext/inflight.c ext/arch.c \
            $(ARCH_SRCS)
-HDRS    := ext/tc.h ext/synth.h $(ARCH_HDRS)
+HDRS    := ext/tc.h ext/engine.h ext/synth.h $(ARCH_HDRS)
 
 # cross compilers and crash sysroots (samples/fetch-crash.sh) per arch
 CROSS_s390x     := s390x-linux-gnu-

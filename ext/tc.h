@@ -4,7 +4,8 @@
  *
  * Layering:
  *   front end  -> struct tc_backend (memory + debuginfo, by name)
- *   engine.c   -> walks every mm, never names an architecture
+ *   engine     -> io, report, tasks, walk, tables, setup, translate,
+ *                 explain (.c): walks every mm, never names an architecture
  *   pgtable_*.c-> struct tc_arch (geometry as data + entry decoder)
  *   findings.c -> struct tc_finding list, one text and one JSON formatter
  */
@@ -408,7 +409,8 @@ struct tc_ctx {
 	char err[256];
 };
 
-/* engine.c */
+/* the engine (io.c, report.c, walk.c, tables.c, setup.c, translate.c,
+ * explain.c) */
 int tc_init(struct tc_ctx *c, const struct tc_backend *be,
 	    const struct tc_arch *arch, const struct tc_opts *o);
 int tc_run(struct tc_ctx *c);
