@@ -29,7 +29,7 @@ ARCH_HDRS := $(foreach a,$(ARCHES),ext/$(a).h)
 ENGINE  := $(addprefix ext/,io.c report.c tasks.c walk.c tables.c setup.c translate.c \
              explain.c) ext/vma.c ext/findings.c ext/inflight.c ext/arch.c \
            $(ARCH_SRCS)
-HDRS    := ext/tc.h ext/engine.h ext/synth.h $(ARCH_HDRS)
+HDRS    := ext/tc.h ext/engine.h tests/support/synth.h $(ARCH_HDRS)
 
 # cross compilers and crash sysroots (samples/fetch-crash.sh) per arch
 CROSS_s390x     := s390x-linux-gnu-
@@ -62,7 +62,7 @@ $(EXT_SO): ext/thpcheck.c $(ENGINE) $(HDRS)
 	$(EXT_CC) $(CSTD) $(WARN) $(CFLAGS) $(CRASH_DEF_$(ARCH)) -fPIC -shared -rdynamic \
 	  -I$(CRASH_INC) -Iext -o $@ ext/thpcheck.c $(ENGINE)
 
-WORLD := tests/unit/world.c ext/synth.c
+WORLD := tests/unit/world.c tests/support/synth.c
 # the extension for samples/build-crash-ppc64.sh's x86_64 crash with
 # target=PPC64: a host .so built against that crash's defs.h
 PPC64_NATIVE_INC ?= $(THPCHECK_CACHE)/crash-ppc64/include/crash
@@ -77,12 +77,12 @@ build/test_s390: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE) $(
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)
 
-WORLD_PPC := tests/unit/world_ppc.c ext/synth.c
+WORLD_PPC := tests/unit/world_ppc.c tests/support/synth.c
 build/test_ppc: tests/unit/test_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_ppc.c $(WORLD_PPC) $(ENGINE)
 
-WORLD_X86 := tests/unit/world_x86.c ext/synth.c
+WORLD_X86 := tests/unit/world_x86.c tests/support/synth.c
 build/test_x86: tests/unit/test_x86.c tests/unit/world_x86.h $(WORLD_X86) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_x86.c $(WORLD_X86) $(ENGINE)

@@ -1,6 +1,6 @@
 /*
  * bench_synth N: a synthetic s390x forest of about N page tables through
- * the synthetic backend (ext/synth.c), walked by the engine.  Prints one
+ * the synthetic backend (tests/support/synth.c), walked by the engine.  Prints one
  * line: tables, walk time, time per table and the peak RSS the walk added
  * per table (the memory image of the "dump" itself is not counted: it is
  * measured before the walk starts).

@@ -57,7 +57,7 @@ for s in $SAMPLES; do
     done
 done
 
-echo "== forest: synthetic tables through ext/synth.c (time and peak RSS per table)"
+echo "== forest: synthetic tables through tests/support/synth.c (time and peak RSS per table)"
 for n in $FOREST; do
     printf 'N=%s: ' "$n"
     build/bench_synth "$n"

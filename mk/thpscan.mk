@@ -25,9 +25,9 @@ build/thpscan: $(THPSCAN_SRCS) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
 thpscan-deps:
 	@samples/install-deps.sh
 
-build/bench_synth: bench/bench_synth.c ext/synth.c $(ENGINE) $(HDRS)
+build/bench_synth: bench/bench_synth.c tests/support/synth.c $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ bench/bench_synth.c ext/synth.c $(ENGINE)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -Itests/support -o $@ bench/bench_synth.c tests/support/synth.c $(ENGINE)
 
 build/bench_floor: bench/bench_floor.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
 	@mkdir -p $(@D)

@@ -12,10 +12,10 @@ TORTURE_CRASH ?= 3
 TORTURE_SEED  ?= 1
 
 .PHONY: torture
-build/torture: tools/torture.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
+build/torture: tests/torture/torture.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
-	  tools/torture.c tools/backend_kdump.c tools/debuginfo.c $(ENGINE) $(THPSCAN_LIBS)
+	  tests/torture/torture.c tools/backend_kdump.c tools/debuginfo.c $(ENGINE) $(THPSCAN_LIBS)
 
 torture: build/torture
 	@TORTURE_RUNS=$(TORTURE_RUNS) TORTURE_CRASH=$(TORTURE_CRASH) \
