@@ -7,7 +7,7 @@
 #ifndef THPCHECK_WORLD_H
 #define THPCHECK_WORLD_H
 
-#include "../../ext/synth.h"
+#include "../support/synth.h"
 
 enum {
 	INIT_TASK = 0x10000, TASK_A = 0x11000, MM_A = 0x20000,

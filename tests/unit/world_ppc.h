@@ -9,7 +9,7 @@
 #ifndef THPCHECK_WORLD_PPC_H
 #define THPCHECK_WORLD_PPC_H
 
-#include "../../ext/synth.h"
+#include "../support/synth.h"
 
 #define KV		0xc000000000000000ULL	/* PAGE_OFFSET */
 #define PAGE_PTE	0x4000000000000000ULL

@@ -9,7 +9,7 @@
 #ifndef THPCHECK_WORLD_X86_H
 #define THPCHECK_WORLD_X86_H
 
-#include "../../ext/synth.h"
+#include "../support/synth.h"
 
 /* pgtable_types.h: _PAGE_TABLE, a user rw leaf, PSE, PROT_NONE (= G) */
 #define TABLE		0x67ULL
