@@ -93,8 +93,11 @@ static int ppc_init(struct tc_ctx *c)
 	struct ppc_priv *p = calloc(1, sizeof(*p));
 	uint64_t pte_bits;
 
-	if (!p)
+	if (!p) {
+		snprintf(c->err, sizeof(c->err), "%s: out of memory for the arch state",
+			 c->arch->name);
 		return -1;
+	}
 	c->arch_priv = p;
 	/* radix-64k.h RADIX_PTE_INDEX_SIZE 5, hash-64k.h H_PTE_INDEX_SIZE 8 */
 	if (rd_ulong(c, "__pte_index_size", &pte_bits) < 0) {

@@ -94,8 +94,11 @@ static int s390_init(struct tc_ctx *c)
 	struct s390_priv *p = calloc(1, sizeof(*p));
 	uint64_t sym;
 
-	if (!p)
+	if (!p) {
+		snprintf(c->err, sizeof(c->err), "%s: out of memory for the arch state",
+			 c->arch->name);
 		return -1;
+	}
 	c->arch_priv = p;
 	p->ctx_asce = tc_off(c, "mm_struct", "context.asce");
 	p->ctx_asce_limit = tc_off(c, "mm_struct", "context.asce_limit");

@@ -361,8 +361,13 @@ void eng_walk_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 	w.top_end = top.count ? top.first + top.count : c->levels[top.level].entries;
 	for (i = 0; i < c->nlevels; i++) {
 		w.buf[i] = malloc(c->levels[i].table_bytes);
-		if (!w.buf[i])
+		if (!w.buf[i]) {
+			/* the mm's walk is skipped: say so where the findings are */
+			tc_report(c, m, TC_SIG(READ_ERROR), tc_at_none(0),
+				  "out of memory for the table buffers: the tables of mm %#llx "
+				  "were not walked", (unsigned long long)m->mm);
 			goto out;
+		}
 	}
 	m->tab_first = c->ntabs;
 	m->top_va = top.va_base;
