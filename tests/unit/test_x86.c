@@ -184,12 +184,57 @@ static void test_non_present(void)
 	synth_free(&s);
 }
 
+/* espfix maps one table from many entries on purpose (pgd/p4d slot -2):
+ * no TABLE_MULTI_REF there; the same sharing elsewhere in the kernel's
+ * tables is one */
+static void test_espfix_shared(void)
+{
+	/* tables of the kernel half: an espfix pud (4-level: under pgd 510;
+	 * 5-level: under p4d 510 of pgd 511), a pmd table two of its
+	 * entries share */
+	const uint64_t top = x86_l5 ? K_P4D + 0x3000 : K_PGD, pud = K_PUD + 0x5000,
+		       pmd = K_PUD + 0x6000;
+	struct synth s;
+	struct tc_ctx c;
+	int shared;
+
+	for (shared = 0; shared < 2; shared++) {
+		build_x86_world(&s);
+		/* every pgd's kernel half is init_mm's */
+		if (x86_l5) {
+			synth_put64(&s, K_PGD + 8 * 511, top | KTABLE);
+			synth_put64(&s, U_PGD + 8 * 511, top | KTABLE);
+		}
+		synth_put64(&s, top + 8 * 510, pud | KTABLE);
+		if (!x86_l5)
+			synth_put64(&s, U_PGD + 8 * 510, shared ? pud | KTABLE : 0);
+		synth_put64(&s, pud, pmd | KTABLE);
+		synth_put64(&s, pud + 8, pmd | KTABLE);
+		if (!shared) {	/* the same pair under the direct map's slot */
+			synth_put64(&s, top + 8 * 510, 0);
+			synth_put64(&s, K_PUD + 8 * 3, pmd | KTABLE);
+			synth_put64(&s, K_PUD + 8 * 4, pmd | KTABLE);
+		}
+		check(run_x86_world(&s, &c) == 0, "espfix: run fails: %s", c.err);
+		if (shared)
+			check(c.findings.n == 0, "l5=%d espfix tables shared by design: %zu findings "
+			      "(first %s)", x86_l5, c.findings.n, first_sig(&c));
+		else
+			check(find_at(&c, "TABLE_MULTI_REF", K_PUD, 3) != NULL,
+			      "l5=%d a table shared outside espfix: no TABLE_MULTI_REF (%zu findings, "
+			      "first %s)", x86_l5, c.findings.n, first_sig(&c));
+		tc_free(&c);
+		synth_free(&s);
+	}
+}
+
 int main(void)
 {
 	for (x86_l5 = 0; x86_l5 < 2; x86_l5++) {
 		test_clean();
 		test_plants();
 		test_non_present();
+		test_espfix_shared();
 	}
 	printf("unit-x86: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
