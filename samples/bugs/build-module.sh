@@ -33,8 +33,13 @@ VER=$(awk -v p="linux-image-$REL" '$1 == p {print $3}' "$K/packages")
 case $ARCH in
     s390x)   KARCH=s390    CROSS=s390x-linux-gnu- ;;
     ppc64el) KARCH=powerpc CROSS=powerpc64le-linux-gnu- ;;
+    # native: the host's gcc, no CROSS_COMPILE
+    amd64)   KARCH=x86     CROSS= ;;
 esac
 command -v "${CROSS}gcc" >/dev/null || die "no ${CROSS}gcc (make deps)"
+# the toolroot's gcc package and directory name: gcc-N-TRIPLET for a cross
+# compiler, gcc-N (the native one) on amd64
+TRIPLET=${CROSS%-}
 
 H=$(cat "$BUGS/$SCENARIO.c" "$BUGS/thpbug.h" "$0" | sha256sum | cut -c1-16)
 OUT=$THPCHECK_CACHE/bugs/ko/$REL/$SCENARIO-$H.ko
@@ -67,15 +72,16 @@ fi
 # a trixie tree with gcc-N for the target, made once (debootstrap from the
 # mirror of the private sources.list)
 toolroot() {
-    local major=$1 root=$THPCHECK_CACHE/toolroot/trixie-gcc-$1-${CROSS%-} mirror
+    local major=$1 root=$THPCHECK_CACHE/toolroot/trixie-gcc-$1-${TRIPLET:-x86_64-linux-gnu} mirror
+    local pkg=gcc-$1${TRIPLET:+-$TRIPLET}
     if [ ! -e "$root/.done" ]; then
         command -v debootstrap >/dev/null ||
             env -u APT_CONFIG apt-get install -y --no-install-recommends debootstrap >&2 || die "cannot install debootstrap"
         mirror=$(awk '$1 == "deb" && / trixie main/ {print $(NF-2); exit}' "$APT_DIR/etc/sources.list")
         rm -rf "$root.tmp"
         mkdir -p "${root%/*}" || die "cannot make ${root%/*}"
-        log "making $root (debootstrap trixie, gcc-$major-${CROSS%-})"
-        debootstrap --variant=minbase --include="gcc-$major-${CROSS%-},make,dwarves" \
+        log "making $root (debootstrap trixie, $pkg)"
+        debootstrap --variant=minbase --include="$pkg,make,dwarves" \
             trixie "$root.tmp" "${mirror:-http://deb.debian.org/debian}" >"$root.log" 2>&1 ||
             die "debootstrap of the gcc-$major tree failed: $(tail -1 "$root.log")"
         touch "$root.tmp/.done" && rm -rf "$root" && mv "$root.tmp" "$root"

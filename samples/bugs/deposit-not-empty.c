@@ -16,6 +16,11 @@
  * cleared it (set_pte_at(): set_pte() for an mm without pgstes) and deposits the table again with
  * pgtable_trans_huge_deposit(): the table the pre-fix copy would have left.
  *
+ * x86_64 (v6.1, v6.12): the same, through the generic deposit
+ * (mm/pgtable-generic.c: the ring through page->lru, headed by
+ * pmd_huge_pte of the pmd table's struct page); pgtable_t is the table's
+ * struct page there, so its entries are at page_address().
+ *
  * victim: collapse
  * kallsyms: pgtable_trans_huge_withdraw pgtable_trans_huge_deposit
  */
@@ -25,6 +30,13 @@ THPBUG_SYM(pgtable_trans_huge_withdraw);
 THPBUG_SYM(pgtable_trans_huge_deposit);
 
 #define IDX	5
+/* the entries of a pgtable_t (x86: a struct page *) */
+#ifdef CONFIG_X86
+#define PT(pg)	((pte_t *)page_address(pg))
+#else
+#define PT(pg)	((pte_t *)(pg))
+#endif
+
 static pte_t kept;
 static unsigned long table_pa;
 
@@ -51,17 +63,17 @@ static int check_set(const char *val, const struct kernel_param *kp)
 	}
 	ptl = pmd_lock(mm, pmdp);
 	pgtable = withdraw(mm, pmdp);
-	before = pte_val(*((pte_t *)pgtable + IDX));
+	before = pte_val(*(PT(pgtable) + IDX));
 	/* set_pte_at() of an mm without pgstes (ptep_set_pte_at() is not
 	 * exported to modules) */
-	set_pte((pte_t *)pgtable + IDX, kept);
+	set_pte(PT(pgtable) + IDX, kept);
 	deposit(mm, pmdp, pgtable);
 	spin_unlock(ptl);
 	say("step THP at %#lx; deposited table %#lx (the original was %#lx)", VICTIM_COLL,
-	    (unsigned long)__pa(pgtable), table_pa);
+	    (unsigned long)__pa(PT(pgtable)), table_pa);
 	say("truth sig=DEPOSIT_NOT_EMPTY pid=%d va=%#lx table_pa=%#lx index=%d pa=%#lx old=%#llx new=%#llx",
-	    pid, va, (unsigned long)__pa(pgtable), IDX, (unsigned long)__pa((pte_t *)pgtable + IDX),
-	    (unsigned long long)before, (unsigned long long)pte_val(*((pte_t *)pgtable + IDX)));
+	    pid, va, (unsigned long)__pa(PT(pgtable)), IDX, (unsigned long)__pa(PT(pgtable) + IDX),
+	    (unsigned long long)before, (unsigned long long)pte_val(*(PT(pgtable) + IDX)));
 out:
 	mmap_read_unlock(mm);
 	mmput(mm);

@@ -14,11 +14,77 @@
  * alloc_page() (the next order-0 allocation on this CPU gets it back),
  * so a page that is no page table any more is referenced as one.
  *
- * kallsyms: page_table_free
+ * x86_64 (v6.1, v6.12): pte_free() (include/asm-generic/pgalloc.h: the
+ * destructor -- PG_table / the table page type cleared -- then the page
+ * freed) on the first pte table of TOUCH, the pmd left as it is; the module
+ * then takes the page with alloc_page() as above (zeroed: init_on_alloc),
+ * so the pmd references a page that is no page table: found as
+ * X86_TABLE_NOT_PGTABLE with the page_type word.
+ *
+ * kallsyms: page_table_free?
  */
 #include "thpbug.h"
+#ifdef CONFIG_X86
+#include <asm/pgalloc.h>
+#endif
 
 THPBUG_SYM(page_table_free);
+
+/* the freed page back from this CPU's free lists (kept: the page is
+ * reused); 0 when it did not come back */
+static int __maybe_unused take_back(struct page *page)
+{
+	struct page *got = NULL, *spare[16];
+	int n = 0;
+
+	while (n < 16 && (spare[n] = alloc_page(GFP_KERNEL)) && spare[n] != page)
+		n++;
+	if (n < 16 && spare[n] == page)
+		got = page;
+	while (n-- > 0)
+		__free_page(spare[n]);
+	return got != NULL;
+}
+
+#ifdef CONFIG_X86
+static int __init fr_init(void)
+{
+	struct mm_struct *mm = thpbug_mm_of(pid);
+	unsigned long a = VICTIM_TOUCH;
+	unsigned int before;
+	struct page *page;
+	pmd_t *pmdp;
+
+	if (!mm) {
+		say("fail no mm for pid %d", pid);
+		return 0;
+	}
+	mmap_write_lock(mm);
+	pmdp = thpbug_pmd(mm, a);
+	if (!pmdp || pmd_none(*pmdp) || pmd_trans_huge(*pmdp)) {
+		say("fail no TOUCH pte table at %#lx", a);
+		goto out;
+	}
+	page = pmd_page(*pmdp);
+	before = READ_ONCE(page->page_type);
+	say("step pte table %#lx of va %#lx, page_type %#x", (unsigned long)PFN_PHYS(page_to_pfn(page)),
+	    a, before);
+	pte_free(mm, page);
+	if (!take_back(page)) {
+		say("fail the freed page did not come back to alloc_page()");
+		goto out;
+	}
+	say("step page %#lx freed and allocated again (alloc_page)", (unsigned long)PFN_PHYS(page_to_pfn(page)));
+	say("truth sig=X86_TABLE_NOT_PGTABLE pid=%d va=%#lx table_pa=%#lx index=-1 pa=%#lx "
+	    "old=%#x new=%#x", pid, a, (unsigned long)PFN_PHYS(page_to_pfn(page)),
+	    (unsigned long)PFN_PHYS(page_to_pfn(page)), before, READ_ONCE(page->page_type));
+out:
+	mmap_write_unlock(mm);
+	mmput(mm);
+	say("done");
+	return 0;
+}
+#else
 
 static int __init fr_init(void)
 {
@@ -88,6 +154,7 @@ out:
 	say("done");
 	return 0;
 }
+#endif
 module_init(fr_init);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("thpcheck bug lab: a pte table freed while a segment entry references it");

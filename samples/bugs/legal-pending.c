@@ -27,9 +27,25 @@
  *     page table (not yet freed), printed as a "pending" line; a table
  *     freed at once (tlb_remove_table_one(), no batch page) is only a step.
  *
- * kallsyms: pte_free_defer?
+ * x86_64: native x86 frees page tables through the mmu_gather's page
+ * batch, not tlb_remove_table() (pv_ops.mmu.tlb_remove_table is
+ * tlb_remove_page in v6.1, native_tlb_remove_table -> tlb_remove_page in
+ * v6.12, arch/x86/kernel/paravirt.c): the munmap's tables are freed at
+ * tlb_finish_mmu(), before the dump (steps "already freed"; a pte
+ * table counts as unlinked when its pmd table is: the slots of a freed
+ * pmd table are not read).  Only v6.6+ has a legal pending table there: step 3's
+ * pte_free_defer() (legal-pending-kvm.c: the KVM guest's batch).  The x86
+ * flush is flush_tlb_mm_range() (flush_tlb_range() is a macro over it,
+ * not exported).
+ *
+ * kallsyms: pte_free_defer? flush_tlb_mm_range?
  */
 #include "thpbug.h"
+#ifdef CONFIG_X86
+/* asm/tlbflush.h declares it for the kernel only (#ifndef MODULE) */
+extern void flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
+			       unsigned long end, unsigned int stride_shift, bool freed_tables);
+#endif
 
 #define MIB		0x100000UL
 #define UNMAP		0x1c000000000UL
@@ -37,6 +53,21 @@
 #define MAX_TABLES	128
 
 THPBUG_SYM(pte_free_defer);
+THPBUG_SYM(flush_tlb_mm_range);
+
+/* flush_tlb_range() of a pmd's range (x86: flush_tlb_mm_range(), not
+ * exported) */
+static void __maybe_unused flush_pmd_range(struct mm_struct *mm, unsigned long a)
+{
+#ifdef CONFIG_X86
+	void (*flush)(struct mm_struct *, unsigned long, unsigned long, unsigned int, bool) =
+		(void *)sym_flush_tlb_mm_range;
+
+	flush(mm, a, a + PMD_SIZE, PMD_SHIFT, true);
+#else
+	flush_tlb_range(find_vma(mm, a), a, a + PMD_SIZE);
+#endif
+}
 
 static struct {
 	unsigned long pa;
@@ -76,7 +107,7 @@ static void report(unsigned long pa, const char *level, int unlinked)
 		say("step %s table %#lx is still linked", level, pa);
 		return;
 	}
-	if (!PageTable(pg) && strcmp(level, "pmd")) {
+	if (!PageTable(pg) && (strcmp(level, "pmd") || IS_ENABLED(CONFIG_X86))) {
 		say("step %s table %#lx already freed (no batch)", level, pa);
 		return;
 	}
@@ -95,7 +126,7 @@ static void retract(void)
 	spinlock_t *ptl;
 	pte_t *ptep;
 
-	if (!mm || !defer) {
+	if (!mm || !defer || (IS_ENABLED(CONFIG_X86) && !sym_flush_tlb_mm_range)) {
 		say("fail no mm for pid %d or no pte_free_defer address", pid);
 		return;
 	}
@@ -113,7 +144,7 @@ static void retract(void)
 		}
 	ptl = pmd_lock(mm, pmdp);
 	old = pmdp_huge_get_and_clear(mm, a, pmdp);
-	flush_tlb_range(find_vma(mm, a), a, a + PMD_SIZE);
+	flush_pmd_range(mm, a);
 	spin_unlock(ptl);
 	mm_dec_nr_ptes(mm);
 	defer(mm, pmd_pgtable(old));
@@ -126,6 +157,7 @@ out:
 #endif
 }
 
+
 static int check_set(const char *val, const struct kernel_param *kp)
 {
 	int i;
@@ -133,7 +165,9 @@ static int check_set(const char *val, const struct kernel_param *kp)
 	retract();
 
 	for (i = 0; i < ntabs; i++)
-		report(tabs[i].pa, "pte", pmd_none(*tabs[i].entry));
+		report(tabs[i].pa, "pte", (IS_ENABLED(CONFIG_X86) && pmd_table_entry &&
+					   (__pa(tabs[i].entry) & PAGE_MASK) == pmd_table_pa &&
+					   pud_none(*pmd_table_entry)) || pmd_none(*tabs[i].entry));
 	if (pmd_table_pa)
 		report(pmd_table_pa, "pmd", pud_none(*pmd_table_entry));
 	say("done");

@@ -51,6 +51,15 @@ SCENARIOS = [
     ("ppc64le-6.1-hash", "frag-refcount", False),
     ("ppc64le-6.1-radix", "deposit-double-withdraw", False),
     ("ppc64le-6.1-hash", "deposit-slot-cleared", False),
+    # x86_64-6.1 has no legal-pending: native x86 frees page tables without
+    # RCU, and v6.1 has no pte_free_defer() (samples/bugs/legal-pending.c)
+    ("x86_64-6.12", "legal-pending", True),
+    ("x86_64-6.1", "deposit-not-empty", True),
+    ("x86_64-6.12", "deposit-not-empty", False),
+    ("x86_64-6.1", "deposit-list-del", False),
+    ("x86_64-6.12", "deposit-list-del", False),
+    ("x86_64-6.1", "free-referenced", False),
+    ("x86_64-6.12", "free-referenced", True),
 ]
 
 
