@@ -718,6 +718,18 @@ int tc_inflight_fragments(struct tc_ctx *c, uint64_t page_pa, uint64_t kva, uint
  * it after the grace period (mm/mmu_gather.c).  A table some entry still
  * references is left to the checks of that entry.
  */
+/* the table an RCU batch slot names: its kernel address with the tag
+ * bits off, or (rcu_batch_holds_pages) its struct page */
+static int rcu_slot_table(struct tc_ctx *c, uint64_t slot, uint64_t *pa)
+{
+	if (c->arch->rcu_batch_holds_pages) {
+		*pa = tc_pa_of_page(c, slot);
+		return *pa != TC_NO_ADDR;
+	}
+	return c->be->kvirt_to_phys &&
+	       c->be->kvirt_to_phys(c->be->priv, slot & ~RCU_SLOT_TAGS, pa) == 0;
+}
+
 void tc_inflight_rcu_tables(struct tc_ctx *c)
 {
 	struct tc_inflight *f = state_of(c, 1);
@@ -729,11 +741,9 @@ void tc_inflight_rcu_tables(struct tc_ctx *c)
 	if (!f->rcu_loaded)
 		load_rcu_batches(c, f);
 	for (i = 0; i < f->nrcu; i++) {
-		uint64_t kva = f->rcu[i].addr & ~RCU_SLOT_TAGS;
-
 		if (f->rcu[i].counted)
 			continue;
-		if (!c->be->kvirt_to_phys || c->be->kvirt_to_phys(c->be->priv, kva, &pa) < 0) {
+		if (!rcu_slot_table(c, f->rcu[i].addr, &pa)) {
 			lost++;
 			continue;
 		}

@@ -409,6 +409,10 @@ const struct tc_arch tc_arch_x86_64 = {
 	.image_phys_key = "NUMBER(phys_base)",
 	.linear_base_var = "page_offset_base",
 	.vmcoreinfo_mark = "SYMBOL(init_top_pgt)",	/* crash_core_64.c */
+	/* arch/x86/mm/pgtable.c ___pte_free_tlb(): a struct page per table
+	 * (only KVM/Xen/Hyper-V guests free tables through RCU:
+	 * tlb_remove_table is their pv op; native x86 frees at once) */
+	.rcu_batch_holds_pages = 1,
 	.sigs = x86_sigs,
 	.nsigs = sizeof(x86_sigs) / sizeof(x86_sigs[0]),
 	.nlevels = 4,

@@ -196,6 +196,10 @@ struct tc_arch {
 	/* a kernel variable that holds the linear map's __va(0) when the
 	 * dump does not name it (x86_64: page_offset_base, KASLR moves it) */
 	const char *linear_base_var;
+	/* an mmu_table_batch holds the tables' struct pages, not their
+	 * addresses (x86_64: ___pte_free_tlb() hands paravirt_tlb_remove_table()
+	 * the pte page, ___pmd_free_tlb() virt_to_page(pmd)) */
+	int rcu_batch_holds_pages;
 	/* a VMCOREINFO key only this arch's kernels write: tells the arch
 	 * of a dump that names none (QEMU's kdump files: empty utsname) */
 	const char *vmcoreinfo_mark;

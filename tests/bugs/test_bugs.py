@@ -54,6 +54,9 @@ SCENARIOS = [
     # x86_64-6.1 has no legal-pending: native x86 frees page tables without
     # RCU, and v6.1 has no pte_free_defer() (samples/bugs/legal-pending.c)
     ("x86_64-6.12", "legal-pending", True),
+    # a KVM guest's tlb_remove_table() batch: the tables' struct pages
+    ("x86_64-6.1", "legal-pending-kvm", False),
+    ("x86_64-6.12", "legal-pending-kvm", False),
     ("x86_64-6.1", "deposit-not-empty", True),
     ("x86_64-6.12", "deposit-not-empty", False),
     ("x86_64-6.1", "deposit-list-del", False),
