@@ -6,11 +6,14 @@
 
 Waits for the guest's "GUEST: BUSY", then K times: sleeps a random delay
 (random.Random(seed), 1-6 s), stops the VM, reads every CPU's PSW / NIP and
-MSR through HMP "info registers -a", dumps the guest (ELF, paging off) into
+MSR / RIP and CPL through HMP "info registers -a", dumps the guest (ELF, paging off) into
 DIR/sSEED-rI/vmcore and lets it run on.  Then waits for the guest's panic
 (sysrq-c after T s of load: "Kernel panic" on the console), waits until QEMU
 no longer reports the VM running (guest-panicked, or the s390 stop of every
-CPU) or 15 s have passed, and dumps DIR/sSEED-panic/vmcore.  Each dump
+CPU) or 15 s have passed, and dumps DIR/sSEED-panic/vmcore.  x86_64 (no
+pvpanic driver in the guest: Debian builds pvpanic-mmio as a module): the
+VM is stopped as soon as the console has panic()'s last line, "---[ end
+Kernel panic", printed after the other CPUs were stopped.  Each dump
 directory gets a manifest.json (and DIR/sSEED.dirs lists them): the --meta object plus kind, seed, delay,
 the QEMU run state, and per CPU where it was (kernel symbol from System.map,
 or user space).  Prints one line per dump on stderr; exits 1 with one line
@@ -92,7 +95,9 @@ def kernel_offset(q, arch, tmpdir):
     """s390x: the kernel runs relocated (v6.12: 0x3ffe0000000 with nokaslr);
     KERNELOFFSET is in the VMCOREINFO note whose physical address the
     kernel leaves in lowcore.vmcore_info (0xe0c, arch/s390/include/asm/lowcore.h).
-    Debian's ppc64el kernels are not relocated: 0."""
+    Debian's ppc64el kernels are not relocated: 0.  x86_64: nokaslr, and
+    the dump's VMCOREINFO note (QEMU's vmcoreinfo device) has KERNELOFFSET:
+    see dump_kernel_offset."""
     if arch != "s390x":
         return 0
     try:
@@ -101,6 +106,28 @@ def kernel_offset(q, arch, tmpdir):
     except SystemExit:
         return 0
     return int(m.group(1), 16) if m else 0
+
+
+def dump_kernel_offset(path):
+    """KERNELOFFSET of the VMCOREINFO note in an ELF dump (x86_64: the
+    guest's vmcoreinfo, which QEMU's dump-guest-memory writes), 0 without"""
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        phoff, phentsize, phnum = (int.from_bytes(eh[32:40], "little"),
+                                   int.from_bytes(eh[54:56], "little"),
+                                   int.from_bytes(eh[56:58], "little"))
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+        for i in range(phnum):
+            h = ph[i * phentsize:(i + 1) * phentsize]
+            if int.from_bytes(h[0:4], "little") != 4:       # PT_NOTE
+                continue
+            f.seek(int.from_bytes(h[8:16], "little"))
+            m = re.search(rb"VMCOREINFO\0.*?KERNELOFFSET=([0-9a-f]+)",
+                          f.read(min(int.from_bytes(h[32:40], "little"), 1 << 20)), re.S)
+            if m:
+                return int(m.group(1), 16)
+    return 0
 
 
 def cpu_states(q, syms):
@@ -113,6 +140,12 @@ def cpu_states(q, syms):
         if m:       # s390x: bit 15 of the PSW mask is the problem state
             mask, pc = int(m.group(1), 16), int(m.group(2), 16)
             user = bool(mask & (1 << 48))
+        elif re.search(r"RIP=", block):
+            # x86_64: CPL 3 (the RPL of CS) is user mode
+            m = re.search(r"RIP=([0-9a-f]+)", block)
+            cpl = re.search(r"CPL=(\d)", block)
+            pc = int(m.group(1), 16)
+            user = bool(cpl and cpl.group(1) == "3")
         else:
             m = re.search(r"NIP ([0-9a-f]+)", block)
             msr = re.search(r"MSR ([0-9a-f]+)", block)
@@ -158,6 +191,7 @@ def main():
     a = ap.parse_args()
     meta = json.loads(a.meta)
     syms = Symbols(a.system_map)
+    x86 = meta.get("arch") == "x86_64"
     q = QMP(a.sock, a.dump_timeout, 30)
     wait_console(a.console, "GUEST: BUSY", 600, "GUEST: BUSY")
     rng = random.Random(a.seed)
@@ -181,6 +215,9 @@ def main():
         tmp = os.path.join(a.out, f".s{a.seed}-r{i}.vmcore")
         t0 = time.monotonic()
         dump(q, tmp, a.dump_timeout)
+        if i == 1 and x86:
+            syms.offset = dump_kernel_offset(tmp)
+            cpus = cpu_states(q, syms)
         d = write_dir(a.out, f"s{a.seed}-r{i}", meta,
                       {"kind": "random", "seed": a.seed, "index": i, "delay_s": delay,
                        "load_running_s": round(running_s, 2), "run_state": "running",
@@ -194,7 +231,8 @@ def main():
     deadline = time.monotonic() + 15
     while True:
         state = q.cmd({"execute": "query-status"})["status"]
-        if state != "running" or time.monotonic() > deadline:
+        if state != "running" or time.monotonic() > deadline or \
+                (x86 and console_has(a.console, "---[ end Kernel panic")):
             break
         time.sleep(0.5)
     if state == "running":

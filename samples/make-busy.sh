@@ -9,6 +9,7 @@
 #
 # Usage: samples/make-busy.sh [--force] [--seed S] [--dumps N] SAMPLE
 #   SAMPLE  s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
+#           x86_64-6.1 x86_64-6.12 x86_64-6.1-la57
 #   --seed  default 1; --dumps  random-instant dumps, default 3
 # Output: $THPCHECK_CACHE/busy/SAMPLE/sS-r1 .. sS-rN, sS-panic (listed in
 # sS.dirs; fewer random ones when the guest panics early), each with
@@ -37,7 +38,8 @@ done
 SAMPLE=$1
 case $SAMPLE in
     s390x-6.1|s390x-6.12|ppc64le-6.1-radix|ppc64le-6.1-hash) ;;
-    *) die "no busy configuration for $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash)" ;;
+    x86_64-6.1|x86_64-6.12|x86_64-6.1-la57) ;;
+    *) die "no busy configuration for $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash x86_64-6.1 x86_64-6.12 x86_64-6.1-la57)" ;;
 esac
 K=$THPCHECK_CACHE/k/$(sample_kernel "$SAMPLE")
 OUT=$THPCHECK_CACHE/busy/$SAMPLE
@@ -85,7 +87,8 @@ cleanup() {
 trap cleanup EXIT
 # -no-shutdown and -action panic=pause: the machine stays for the dump when
 # the kernel panics (ppc64: ibm,os-term -> guest-panicked; s390x: every CPU
-# stopped by the on_panic "stop" action)
+# stopped by the on_panic "stop" action; x86_64: no pvpanic driver in the
+# guest, busy.py stops the VM at the console's "end Kernel panic")
 log "$SAMPLE: booting $RELEASE busy (seed $SEED, $NDUMPS random dumps, panic after $BUSY_S s of load)"
 "$QEMU" "${MACHINE[@]}" -m "$MEM" -smp 2 -nodefaults -display none \
     -serial "file:$CONSOLE" -qmp "unix:$SOCKDIR/qmp.sock,server=on,wait=off" \

@@ -6,8 +6,8 @@ panic), error findings, warnings by signature, in-flight states by kind.
   tests/busy/campaign.py [--seeds N] [--first S] [--dumps K] [--check] [--crash]
                          [--plant] [--formats] [--rescan] [CONFIG...]
 
-CONFIG: s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash (default: all
-four).  --check (make check): one test line per dump, "0 error findings",
+CONFIG: s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash x86_64-6.1
+x86_64-6.12 x86_64-6.1-la57 (default: all seven).  --check (make check): one test line per dump, "0 error findings",
 and "busy: N passed, N failed"; --crash also opens the first seed's panic
 dump of each configuration in crash (thpcheck -j must equal thpscan's
 JSON, and the session must still answer); --plant plants a corrupt pte
@@ -29,13 +29,14 @@ sys.dont_write_bytecode = True
 from tap import check  # noqa: E402
 import tap  # noqa: E402
 sys.path.insert(0, os.path.join(TOP, "tests", "real"))
-from test_samples import crash_session, ext_for, json_lines  # noqa: E402
+from test_samples import crash_session, ext_for, in_vmas, json_lines, parse_vm  # noqa: E402
 sys.path.insert(0, os.path.join(TOP, "tests", "formats"))
 import test_formats  # noqa: E402
 
 THPSCAN = os.environ.get("THPSCAN") or os.path.join(TOP, "build", "thpscan")
 CACHE = os.environ.get("THPCHECK_CACHE", os.path.expanduser("~/.cache/thpcheck"))
-CONFIGS = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash"]
+CONFIGS = ["s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash",
+           "x86_64-6.1", "x86_64-6.12", "x86_64-6.1-la57"]
 
 
 def existing(config, seed):
@@ -90,23 +91,36 @@ def plant_found(config, d, before):
     """a corrupt pte planted into a copy of the busy dump is found at its
     entry, and nothing else appears: the in-flight exemptions hide nothing.
     s390x: 0x420 into an empty pte (S390_PTE_ORED_SEG_INVALID); ppc64le: a
-    pte with no _PAGE_PTE (PPC_PTE_ILLEGAL; ptes are __be64)"""
+    pte with no _PAGE_PTE (PPC_PTE_ILLEGAL; ptes are __be64); x86_64: 0x1010
+    into an empty pte inside a VMA (crash's vm of the table's process):
+    not present, bit 4 set, which no swap, migration or PROT_NONE entry has
+    (X86_PTE_ILLEGAL)"""
     name = f"busy {config} {os.path.basename(d)} planted"
     vml, core = os.path.join(d, "vmlinux"), os.path.join(d, "vmcore")
     p = subprocess.run([THPSCAN, "--tables", "-q", vml, core], capture_output=True, text=True)
     tabs = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
     s390 = config.startswith("s390x")
+    x86 = config.startswith("x86_64")
     empty, value, sig = (0x400, 0x420, "S390_PTE_ORED_SEG_INVALID") if s390 else \
+        (0, 0x1010, "X86_PTE_ILLEGAL") if x86 else \
         (0, 0x8000000000001000, "PPC_PTE_ILLEGAL")
     copy = os.path.join(CACHE, "work", "busy-plant.vmcore")
     os.makedirs(os.path.dirname(copy), exist_ok=True)
     where = None
-    for t in tabs:
-        if t.get("level") != "pte" or t.get("deposited_on") or not t.get("pid"):
-            continue
-        words = [int(w, 16) for w in poke(core, "read", t["pa"], 32)]
+    cands = [t for t in tabs if t.get("level") == "pte" and not t.get("deposited_on")
+             and t.get("pid")]
+    if x86:
+        # the VMAs of the first processes with pte tables, from crash
+        pids = list(dict.fromkeys(t["pid"] for t in cands))[:8]
+        outs, _ = crash_session(d, [f"vm {pid}" for pid in pids])
+        vmas = {pid: parse_vm(outs.get(i, "")) for i, pid in enumerate(pids)}
+        cands = [t for t in cands if vmas.get(t["pid"])]
+    for t in cands:
+        words = [int(w, 16) for w in poke(core, "read", t["pa"], 512 if x86 else 32)]
         for i, w in enumerate(words):
-            if (w if s390 else swap64(w)) == empty:
+            if x86 and not (w == empty and in_vmas(vmas[t["pid"]], int(t["va"], 16) + (i << 12))):
+                continue
+            if x86 or (w if s390 else swap64(w)) == empty:
                 where = (int(t["pa"], 16), i)
                 break
         if where:
@@ -114,7 +128,8 @@ def plant_found(config, d, before):
     if not check(where is not None and "error" not in before, f"{name}: an empty pte to plant into"):
         return
     subprocess.run(["cp", "--sparse=always", core, copy], check=True)
-    poke(copy, "write", hex(where[0] + 8 * where[1]), hex(value if s390 else swap64(value)))
+    poke(copy, "write", hex(where[0] + 8 * where[1]),
+         hex(value if s390 or x86 else swap64(value)))
     js = test_formats.scan(vml, copy)
     os.unlink(copy)
     found = js.get("findings", [])
