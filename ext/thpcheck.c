@@ -357,7 +357,7 @@ char *help_thpcheck[] = {
 "validate page tables and THP state of user and kernel address spaces",
 "[-a | -p pid | -m mm | -k | -u] [-s] [-j] [-v] [-t] [-e] [-l] [-x addr]",
 "  This command walks every page table of the dump, from each mm's top",
-"  table (the s390 ASCE) down to the ptes, classifies every entry, checks",
+"  table down to the ptes (s390x, ppc64le, x86_64), classifies every entry, checks",
 "  it against the VMAs of its mm, and reports each inconsistency as a named",
 "  signature with its place: mm, pid, virtual address, level, table",
 "  physical address, index and value.  Without options it checks every",
