@@ -27,9 +27,6 @@
 
 int x86_deposit_init(struct tc_ctx *c, struct x86_priv *p)
 {
-	uint64_t sym, v;
-	long bits;
-
 	p->pg_type = c->off.page_type;
 	if (p->pg_type < 0)
 		p->pg_type = tc_off(c, "ptdesc", "__page_type");
@@ -45,29 +42,59 @@ int x86_deposit_init(struct tc_ctx *c, struct x86_priv *p)
 		p->pgty_table = -1;
 	else
 		p->pgty_table &= 0xff;
-	p->huge_zero_pfn = ~0ULL;
-	if (c->be->symbol(c->be->priv, "huge_zero_pfn", &sym) == 0 && tc_rd64(c, sym, &v) == 0)
-		p->huge_zero_pfn = v;
+	/* mm/huge_memory.c: ~0 until the huge zero page is made */
+	if (tc_rd_var64(c, "huge_zero_pfn", &p->huge_zero_pfn) < 0)
+		p->huge_zero_pfn = ~0ULL;
 	/* include/linux/swapops.h SWP_PFN_BITS = MAX_PHYSMEM_BITS - PAGE_SHIFT
 	 * (asm/sparsemem.h: 46, 5-level 52) */
-	bits = p->l5 ? 52 : 46;
-	p->swp_pfn_bits = (unsigned)bits - 12;
+	p->swp_pfn_bits = (p->l5 ? 52 : 46) - 12;
+	if (!c->vmemmap || p->pg_type < 0)
+		fprintf(c->opts.verbose ? c->opts.out : stderr, "thpcheck: x86_64: no vmemmap "
+			"or struct page layout: the PG_table and THP deposit checks are skipped\n");
+	else if (p->pg_huge_pte < 0 || p->pg_lru < 0 || p->pg_mapping < 0)
+		fprintf(c->opts.verbose ? c->opts.out : stderr, "thpcheck: x86_64: debuginfo "
+			"lacks pmd_huge_pte, page.lru or page.mapping: the THP deposit checks "
+			"are skipped\n");
 	return 0;
 }
 
 /* ------------------------------------------------------------ kernel half */
 
-static void check_kernel_half(struct tc_ctx *c, struct tc_mm_stats *m,
-			      const struct x86_priv *p, uint64_t upgd, uint64_t kpgd)
+/* the upper half of a pgd: its entries PTRS/2..PTRS-1 */
+static int read_upper_half(struct tc_ctx *c, uint64_t pgd, uint64_t *v)
 {
-	unsigned char u[8 * PTRS], k[8 * PTRS];
+	unsigned char b[4 * PTRS];
 	unsigned i;
 
-	if (tc_read_pa_direct(c, upgd, u, sizeof(u)) < 0 ||
-	    tc_read_pa_direct(c, kpgd, k, sizeof(k)) < 0)
-		return;		/* the walk reported an unreadable pgd */
+	if (tc_read_pa_direct(c, pgd + 4 * PTRS, b, sizeof(b)) < 0)
+		return -1;
+	for (i = 0; i < PTRS / 2; i++)
+		v[i] = tc_load64(c, b + 8 * i);
+	return 0;
+}
+
+/* init_mm's upper half, read the first time a user pgd is compared */
+static const uint64_t *kernel_upper_half(struct tc_ctx *c, struct x86_priv *p)
+{
+	struct tc_top kt = { 0 };
+
+	if (!p->kupper_read)
+		p->kupper_read = c->arch->mm_top(c, 0, &kt) == 0 &&
+				 read_upper_half(c, kt.table_pa, p->kupper) == 0 ? 1 : -1;
+	return p->kupper_read > 0 ? p->kupper : NULL;
+}
+
+static void check_kernel_half(struct tc_ctx *c, struct tc_mm_stats *m,
+			      struct x86_priv *p, uint64_t upgd)
+{
+	const uint64_t *k = kernel_upper_half(c, p);
+	uint64_t u[PTRS / 2];
+	unsigned i;
+
+	if (!k || read_upper_half(c, upgd, u) < 0)
+		return;		/* the walks reported an unreadable pgd */
 	for (i = PTRS / 2; i < PTRS; i++) {
-		uint64_t uv = tc_load64(c, u + 8 * i), kv = tc_load64(c, k + 8 * i);
+		uint64_t uv = u[i - PTRS / 2], kv = k[i - PTRS / 2];
 
 		/* below KERNEL_PGD_BOUNDARY init_mm has nothing; the LDT
 		 * slot is the mm's own (PTI, modify_ldt: arch/x86/kernel/ldt.c) */
@@ -326,19 +353,20 @@ static void check_deposits(struct tc_ctx *c, struct tc_mm_stats *m,
 
 void x86_check_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 {
-	const struct x86_priv *p = c->arch_priv;
-	struct tc_top ut = { 0 }, kt = { 0 };
+	struct x86_priv *p = c->arch_priv;
+	struct tc_top ut = { 0 };
 	size_t i;
 
 	if (m->kernel || !m->tab_n)
 		return;
-	if (c->arch->mm_top(c, m->mm, &ut) == 0 && c->arch->mm_top(c, 0, &kt) == 0)
-		check_kernel_half(c, m, p, ut.table_pa, kt.table_pa);
+	if (c->arch->mm_top(c, m->mm, &ut) == 0)
+		check_kernel_half(c, m, p, ut.table_pa);
 	if (!c->vmemmap || p->pg_type < 0)
-		return;		/* no struct pages known: no PG_table, no deposits */
+		return;		/* no struct pages: said once by x86_deposit_init() */
 	check_pgtables(c, m, p);
+	/* layouts missing: said once; VMA tree unreadable: LIST_CORRUPT */
 	if (p->pg_huge_pte < 0 || p->pg_lru < 0 || p->pg_mapping < 0 || !c->vmas_known)
-		return;		/* layouts missing: said once by x86_init's caller */
+		return;
 	for (i = m->tab_first; i < m->tab_first + m->tab_n; i++)
 		if (x86_height(c, tc_tab_level(&c->tabs[i])) == H_PMD)
 			check_deposits(c, m, p, &c->tabs[i]);

@@ -24,20 +24,12 @@
 #define RING_SKIPPED "the rest of their deposit rings, their THP counts and the " \
 	"pt_frag_refcount checks of the mm's pte-fragment pages that count too few"
 
-static int rd_ulong(struct tc_ctx *c, const char *name, uint64_t *v)
-{
-	uint64_t sym;
-
-	return c->be->symbol(c->be->priv, name, &sym) < 0 ? -1 :
-	       tc_rd64(c, sym, v);
-}
-
 int ppc_frag_init(struct tc_ctx *c, struct ppc_priv *p)
 {
-	if (rd_ulong(c, "__pte_frag_nr", &p->frag_nr[P_PTE]) < 0 ||
-	    rd_ulong(c, "__pmd_frag_nr", &p->frag_nr[P_PMD]) < 0 ||
-	    rd_ulong(c, "__pte_frag_size_shift", &p->frag_shift[P_PTE]) < 0 ||
-	    rd_ulong(c, "__pmd_frag_size_shift", &p->frag_shift[P_PMD]) < 0)
+	if (tc_rd_var64(c, "__pte_frag_nr", &p->frag_nr[P_PTE]) < 0 ||
+	    tc_rd_var64(c, "__pmd_frag_nr", &p->frag_nr[P_PMD]) < 0 ||
+	    tc_rd_var64(c, "__pte_frag_size_shift", &p->frag_shift[P_PTE]) < 0 ||
+	    tc_rd_var64(c, "__pmd_frag_size_shift", &p->frag_shift[P_PMD]) < 0)
 		p->frag_nr[P_PTE] = p->frag_nr[P_PMD] = 0;	/* not judged */
 	p->ctx_pte_frag = tc_off(c, "mm_struct", "context.pte_frag");
 	p->ctx_pmd_frag = tc_off(c, "mm_struct", "context.pmd_frag");

@@ -125,6 +125,20 @@ int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v)
 	return 0;
 }
 
+int tc_rd_var64(struct tc_ctx *c, const char *name, uint64_t *v)
+{
+	uint64_t sym;
+
+	return c->be->symbol(c->be->priv, name, &sym) < 0 ? -1 : tc_rd64(c, sym, v);
+}
+
+int tc_rd_var32(struct tc_ctx *c, const char *name, uint32_t *v)
+{
+	uint64_t sym;
+
+	return c->be->symbol(c->be->priv, name, &sym) < 0 ? -1 : tc_rd32(c, sym, v);
+}
+
 const char *const tc_nid_names[TC_NID_N] = {
 	"tables", "struct_pages", "kernel",
 };

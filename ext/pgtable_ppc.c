@@ -34,14 +34,6 @@
 
 
 
-static int rd_ulong(struct tc_ctx *c, const char *name, uint64_t *v)
-{
-	uint64_t sym;
-
-	return c->be->symbol(c->be->priv, name, &sym) < 0 ? -1 :
-	       tc_rd64(c, sym, v);
-}
-
 /*
  * Geometry from the running kernel's variables (asm/book3s/64/pgtable.h:
  * __pte_index_size ... set per MMU at boot): radix 5/9/9/13, hash
@@ -57,16 +49,16 @@ static int read_geometry(struct tc_ctx *c, struct ppc_priv *p)
 	int l;
 
 	for (l = 0; l < 4; l++)
-		if (rd_ulong(c, idx[l], &bits[l]) < 0 || bits[l] < 3 || bits[l] > 16) {
+		if (tc_rd_var64(c, idx[l], &bits[l]) < 0 || bits[l] < 3 || bits[l] > 16) {
 			snprintf(c->err, sizeof(c->err),
 				 "cannot read %s (not a book3s64 kernel?)", idx[l]);
 			return -1;
 		}
-	if (rd_ulong(c, "__pgd_val_bits", &p->val_bits[0]) < 0 ||
-	    rd_ulong(c, "__pud_val_bits", &p->val_bits[1]) < 0 ||
-	    rd_ulong(c, "__pmd_val_bits", &p->val_bits[2]) < 0 ||
-	    rd_ulong(c, "__pte_frag_size_shift", &frag_shift[0]) < 0 ||
-	    rd_ulong(c, "__pmd_frag_size_shift", &frag_shift[1]) < 0) {
+	if (tc_rd_var64(c, "__pgd_val_bits", &p->val_bits[0]) < 0 ||
+	    tc_rd_var64(c, "__pud_val_bits", &p->val_bits[1]) < 0 ||
+	    tc_rd_var64(c, "__pmd_val_bits", &p->val_bits[2]) < 0 ||
+	    tc_rd_var64(c, "__pte_frag_size_shift", &frag_shift[0]) < 0 ||
+	    tc_rd_var64(c, "__pmd_frag_size_shift", &frag_shift[1]) < 0) {
 		snprintf(c->err, sizeof(c->err), "cannot read the ppc64 MMU variables");
 		return -1;
 	}
@@ -100,7 +92,7 @@ static int ppc_init(struct tc_ctx *c)
 	}
 	c->arch_priv = p;
 	/* radix-64k.h RADIX_PTE_INDEX_SIZE 5, hash-64k.h H_PTE_INDEX_SIZE 8 */
-	if (rd_ulong(c, "__pte_index_size", &pte_bits) < 0) {
+	if (tc_rd_var64(c, "__pte_index_size", &pte_bits) < 0) {
 		snprintf(c->err, sizeof(c->err),
 			 "symbol __pte_index_size not found (not a book3s64 kernel?)");
 		return -1;

@@ -37,31 +37,17 @@ static const char *const hw5[] = { "PML5", "PML4", "PDPT", "PD", "PT" };
 static const char *const names4[] = { "pgd", "pud", "pmd", "pte" };
 static const char *const names5[] = { "pgd", "p4d", "pud", "pmd", "pte" };
 
-static int rd_sym64(struct tc_ctx *c, const char *name, uint64_t *v)
-{
-	uint64_t sym;
-
-	return c->be->symbol(c->be->priv, name, &sym) < 0 ? -1 : tc_rd64(c, sym, v);
-}
-
-static int rd_sym32(struct tc_ctx *c, const char *name, uint32_t *v)
-{
-	uint64_t sym;
-
-	return c->be->symbol(c->be->priv, name, &sym) < 0 ? -1 : tc_rd32(c, sym, v);
-}
-
 /* 5-level paging is a boot-time choice (arch/x86/kernel/head64.c
  * __pgtable_l5_enabled, check_la57_support); pgdir_shift says it too */
 static int read_l5(struct tc_ctx *c, int *l5)
 {
 	uint32_t v;
 
-	if (rd_sym32(c, "__pgtable_l5_enabled", &v) == 0) {
+	if (tc_rd_var32(c, "__pgtable_l5_enabled", &v) == 0) {
 		*l5 = v != 0;
 		return 0;
 	}
-	if (rd_sym32(c, "pgdir_shift", &v) == 0 && (v == 39 || v == 48)) {
+	if (tc_rd_var32(c, "pgdir_shift", &v) == 0 && (v == 39 || v == 48)) {
 		*l5 = v == 48;
 		return 0;
 	}
@@ -102,10 +88,10 @@ static void read_phys_width(struct tc_ctx *c, struct x86_priv *p)
 	if (off >= 0 && c->be->symbol(c->be->priv, "boot_cpu_data", &sym) == 0)
 		tc_read_kv(c, sym + (uint64_t)off, &bits, 1);
 	p->phys_bits = bits >= 32 && bits <= 52 ? bits : 52;
-	if (rd_sym64(c, "physical_mask", &mask) < 0 || !mask)
+	if (tc_rd_var64(c, "physical_mask", &mask) < 0 || !mask)
 		mask = (1ULL << 52) - 1;
 	p->addr_mask = X86_ADDR_BITS & mask;
-	if (rd_sym64(c, "sme_me_mask", &p->enc) < 0)
+	if (tc_rd_var64(c, "sme_me_mask", &p->enc) < 0)
 		p->enc = 0;
 	p->rsvd = X86_ADDR_BITS & ~((1ULL << p->phys_bits) - 1) & ~p->enc;
 }
@@ -124,7 +110,7 @@ static int x86_init(struct tc_ctx *c)
 			 "pgdir_shift is readable: cannot tell 4- from 5-level tables");
 		return -1;
 	}
-	if (rd_sym64(c, "page_offset_base", &p->page_offset) < 0) {
+	if (tc_rd_var64(c, "page_offset_base", &p->page_offset) < 0) {
 		snprintf(c->err, sizeof(c->err),
 			 "x86_64: page_offset_base is not readable (the direct map's base)");
 		return -1;
@@ -142,7 +128,7 @@ static int x86_init(struct tc_ctx *c)
 	c->scheme = p->l5 ? "x86_64-5level" : "x86_64-4level";
 	/* SPARSEMEM_VMEMMAP: vmemmap_base, moved by KASLR
 	 * (arch/x86/mm/kaslr.c) */
-	if (!c->vmemmap && rd_sym64(c, "vmemmap_base", &c->vmemmap) < 0)
+	if (!c->vmemmap && tc_rd_var64(c, "vmemmap_base", &c->vmemmap) < 0)
 		c->vmemmap = 0;
 	return x86_deposit_init(c, p);
 }

@@ -431,6 +431,9 @@ int tc_read_pa(struct tc_ctx *c, uint64_t pa, void *buf, size_t len);
 int tc_read_pa_direct(struct tc_ctx *c, uint64_t pa, void *buf, size_t len);
 int tc_rd64(struct tc_ctx *c, uint64_t kva, uint64_t *v);
 int tc_rd32(struct tc_ctx *c, uint64_t kva, uint32_t *v);
+/* a kernel variable by its symbol; -1 when missing or unreadable */
+int tc_rd_var64(struct tc_ctx *c, const char *name, uint64_t *v);
+int tc_rd_var32(struct tc_ctx *c, const char *name, uint32_t *v);
 long tc_off(struct tc_ctx *c, const char *type, const char *member);
 /*
  * Where a finding is: the entry table_pa[index] of a table of that

@@ -33,6 +33,10 @@ struct x86_priv {
 	uint64_t page_offset;	/* page_offset_base: __va(0) */
 	unsigned kernel_first;	/* KERNEL_PGD_BOUNDARY */
 	unsigned ldt_slot;	/* LDT_PGD_ENTRY: user pgds differ there */
+	/* init_mm's pgd entries PTRS/2.., read once for every user pgd's
+	 * comparison; kupper_read 1 read, -1 unreadable */
+	uint64_t kupper[256];
+	int kupper_read;
 	long mm_pgd;
 	/* struct page / ptdesc */
 	long pg_type, pg_lru, pg_huge_pte, pg_mapping;

@@ -356,26 +356,16 @@ static int vmcoreinfo_str(struct kd_dump *d, const char *key, char *dst,
 	return 0;
 }
 
-static int vmcoreinfo_hex(struct kd_dump *d, const char *key, uint64_t *val)
+/* a VMCOREINFO number: hexadecimal (SYMBOL, KERNELOFFSET lines) or
+ * decimal, signed (NUMBER(x) lines are %ld) */
+static int vmcoreinfo_num(struct kd_dump *d, const char *key, int base, uint64_t *val)
 {
 	char buf[40], *end;
 
 	if (vmcoreinfo_str(d, key, buf, sizeof(buf)) < 0)
 		return -1;
 	errno = 0;
-	*val = strtoull(buf, &end, 16);
-	return errno || end == buf ? -1 : 0;
-}
-
-/* a decimal VMCOREINFO number (NUMBER(x) lines are %ld) */
-static int vmcoreinfo_dec(struct kd_dump *d, const char *key, uint64_t *val)
-{
-	char buf[40], *end;
-
-	if (vmcoreinfo_str(d, key, buf, sizeof(buf)) < 0)
-		return -1;
-	errno = 0;
-	*val = (uint64_t)strtoll(buf, &end, 10);
+	*val = base == 16 ? strtoull(buf, &end, 16) : (uint64_t)strtoll(buf, &end, 10);
 	return errno || end == buf ? -1 : 0;
 }
 
@@ -682,11 +672,11 @@ static void read_vmcoreinfo(struct kd_dump *d)
 				sizeof(d->osrelease));
 		kdump_clear_err(ctx_of(d));
 	}
-	d->have_koff = vmcoreinfo_hex(d, "KERNELOFFSET", &d->koff) == 0;
-	d->have_koff_phys = vmcoreinfo_hex(d, "KERNELOFFPHYS", &d->koff_phys) == 0;
-	d->have_ident = vmcoreinfo_hex(d, "IDENTITYBASE", &d->ident_base) == 0;
+	d->have_koff = vmcoreinfo_num(d, "KERNELOFFSET", 16, &d->koff) == 0;
+	d->have_koff_phys = vmcoreinfo_num(d, "KERNELOFFPHYS", 16, &d->koff_phys) == 0;
+	d->have_ident = vmcoreinfo_num(d, "IDENTITYBASE", 16, &d->ident_base) == 0;
 	d->have_image_phys = d->tarch && d->tarch->image_vbase &&
-			     vmcoreinfo_dec(d, d->tarch->image_phys_key, &d->image_phys) == 0;
+			     vmcoreinfo_num(d, d->tarch->image_phys_key, 10, &d->image_phys) == 0;
 	if (!d->have_koff)
 		d->koff = 0;
 	if (!d->have_ident)
@@ -1115,17 +1105,14 @@ static void read_release(struct kd_dump *d)
  * IDENTITYBASE (x86_64: page_offset_base, read through the image map) */
 static void read_linear_base(struct kd_dump *d)
 {
-	uint64_t sym, pa, v = 0;
+	uint64_t sym, pa;
 	unsigned char b[8];
-	int i;
 
 	if (d->have_ident || !d->tarch || !d->tarch->linear_base_var ||
 	    be_symbol(d, d->tarch->linear_base_var, &sym) < 0 ||
 	    kvirt_to_phys(d, sym, &pa) < 0 || kd_read_phys(d, pa, b, 8) < 0)
 		return;
-	for (i = 0; i < 8; i++)
-		v |= (uint64_t)b[d->be.big_endian ? i : 7 - i] << (56 - 8 * i);
-	d->ident_base = v;
+	d->ident_base = get_n(b, 8, d->be.big_endian);
 	d->have_ident = 1;
 }
 
