@@ -22,7 +22,7 @@ WARN    := -Wall -Wextra
 CFLAGS  ?= -O2 -g
 
 # the architectures: the one list of them in the build (the registry is
-# ext/arch.c); an arch's files are ext/A.h and ext/*_A.c
+# ext/arch.c); an arch's files are ext/A.h, ext/A.mk and ext/*_A.c
 ARCHES    := s390 ppc x86
 ARCH_SRCS := $(foreach a,$(ARCHES),$(sort $(wildcard ext/*_$(a).c)))
 ARCH_HDRS := $(foreach a,$(ARCHES),ext/$(a).h)
@@ -31,11 +31,9 @@ ENGINE  := $(addprefix ext/,io.c report.c tasks.c walk.c tables.c setup.c transl
            $(ARCH_SRCS)
 HDRS    := ext/tc.h ext/engine.h tests/support/synth.h $(ARCH_HDRS)
 
-# cross compilers and crash sysroots (samples/fetch-crash.sh) per arch
-CROSS_s390x     := s390x-linux-gnu-
-CROSS_ppc64le   := powerpc64le-linux-gnu-
-DEBARCH_s390x   := s390x
-DEBARCH_ppc64le := ppc64el
+# how each arch's extension is built: its cross compiler, crash sysroot
+# and crash define, per machine name (CROSS_M, DEBARCH_M, CRASH_DEF_M)
+include $(foreach a,$(ARCHES),ext/$(a).mk)
 ifeq ($(ARCH),$(HOST_ARCH))
   EXT_CC     ?= $(CC)
   CRASH_INC  ?= /usr/include/crash
@@ -43,15 +41,10 @@ else
   EXT_CC     ?= $(CROSS_$(ARCH))gcc
   CRASH_INC  ?= $(THPCHECK_CACHE)/sysroot-$(DEBARCH_$(ARCH))-trixie/usr/include/crash
 endif
-# crash's defs.h selects the target with the machine define
-CRASH_DEF_s390x := -DS390X
-CRASH_DEF_ppc64le := -DPPC64
-CRASH_DEF_ppc64 := -DPPC64
-CRASH_DEF_x86_64 := -DX86_64
 
 EXT_SO := build/$(ARCH)/thpcheck.so
 
-.PHONY: all ext ext-ppc64-native deps samples samples-busy samples-bugs busy check unit unit-san fuzz demo clean
+.PHONY: all ext deps samples samples-busy samples-bugs busy check unit unit-san fuzz demo clean
 all: ext
 
 ext: $(EXT_SO)
@@ -62,56 +55,32 @@ $(EXT_SO): ext/thpcheck.c $(ENGINE) $(HDRS)
 	$(EXT_CC) $(CSTD) $(WARN) $(CFLAGS) $(CRASH_DEF_$(ARCH)) -fPIC -shared -rdynamic \
 	  -I$(CRASH_INC) -Iext -o $@ ext/thpcheck.c $(ENGINE)
 
-WORLD := tests/unit/world.c tests/support/synth.c
-# the extension for samples/build-crash-ppc64.sh's x86_64 crash with
-# target=PPC64: a host .so built against that crash's defs.h
-PPC64_NATIVE_INC ?= $(THPCHECK_CACHE)/crash-ppc64/include/crash
-build/ppc64le-native/thpcheck.so: ext/thpcheck.c $(ENGINE) $(HDRS)
-	@test -f $(PPC64_NATIVE_INC)/defs.h || { echo "no $(PPC64_NATIVE_INC)/defs.h: run samples/build-crash-ppc64.sh" >&2; exit 1; }
+# unit tests, one per arch: tests/unit/test_A.c on the synthetic world
+# tests/unit/world_A.c (tests/support/synth.c)
+UNIT := $(foreach a,$(ARCHES),build/test_$(a))
+build/test_%: tests/unit/test_%.c tests/unit/world_%.c tests/unit/world_%.h \
+	      tests/support/synth.c $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -DPPC64 -fPIC -shared -rdynamic \
-	  -I$(PPC64_NATIVE_INC) -Iext -o $@ ext/thpcheck.c $(ENGINE)
-ext-ppc64-native: build/ppc64le-native/thpcheck.so
-
-build/test_s390: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)
-
-WORLD_PPC := tests/unit/world_ppc.c tests/support/synth.c
-build/test_ppc: tests/unit/test_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_ppc.c $(WORLD_PPC) $(ENGINE)
-
-WORLD_X86 := tests/unit/world_x86.c tests/support/synth.c
-build/test_x86: tests/unit/test_x86.c tests/unit/world_x86.h $(WORLD_X86) $(ENGINE) $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ tests/unit/test_x86.c $(WORLD_X86) $(ENGINE)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -o $@ $< tests/unit/world_$*.c \
+	  tests/support/synth.c $(ENGINE)
 
 build/vmcore-poke: tests/inject.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $<
 
-# libFuzzer targets (clang): the s390x and ppc64 entry decoders and the
-# whole engine on the synthetic world; make fuzz FUZZ_SECONDS=N runs each for N seconds
+# libFuzzer targets (clang): each arch's tests/fuzz/fuzz_*_A.c, linked
+# with its synthetic world; make fuzz FUZZ_SECONDS=N runs each for N seconds
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iext
-build/fuzz_decode: tests/fuzz/fuzz_decode.c $(ENGINE) $(HDRS)
+FUZZ := $(foreach a,$(ARCHES),$(patsubst tests/fuzz/%.c,build/%,$(wildcard tests/fuzz/fuzz_*_$(a).c)))
+fuzz_arch = $(lastword $(subst _, ,$(1)))
+$(FUZZ): build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/support/synth.c \
+	 $(wildcard tests/unit/world_*) $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_decode.c $(ENGINE)
-build/fuzz_decode_ppc: tests/fuzz/fuzz_decode_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
-	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_decode_ppc.c $(WORLD_PPC) $(ENGINE)
-build/fuzz_decode_x86: tests/fuzz/fuzz_decode_x86.c $(ENGINE) $(HDRS)
-	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_decode_x86.c $(ENGINE)
-build/fuzz_walk_ppc: tests/fuzz/fuzz_walk_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
-	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_walk_ppc.c $(WORLD_PPC) $(ENGINE)
-build/fuzz_walk: tests/fuzz/fuzz_walk.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
-	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_walk.c $(WORLD) $(ENGINE)
+	clang $(FUZZ_CFLAGS) -o $@ $< tests/unit/world_$(call fuzz_arch,$*).c \
+	  tests/support/synth.c $(ENGINE)
 # build/fuzz_open (thpscan's dump opening path) is built by mk/thpscan.mk
-fuzz: deps build/fuzz_decode build/fuzz_decode_ppc build/fuzz_decode_x86 build/fuzz_walk build/fuzz_walk_ppc build/fuzz_open
+fuzz: deps $(FUZZ) build/fuzz_open
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # host packages for building and testing (idempotent; apt-get as root)
@@ -121,31 +90,21 @@ deps:
 samples: deps
 	samples/make-samples.sh
 
-unit: build/test_s390 build/test_ppc build/test_x86
-	build/test_s390
-	build/test_ppc
-	build/test_x86
+unit: $(UNIT)
+	@for t in $(UNIT); do $$t || exit 1; done
 
 # the same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer;
 # any report fails the run
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-build/test_s390-san: tests/unit/test_s390.c tests/unit/world.h $(WORLD) $(ENGINE) $(HDRS)
+build/test_%-san: tests/unit/test_%.c tests/unit/world_%.c tests/unit/world_%.h \
+		  tests/support/synth.c $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_s390.c $(WORLD) $(ENGINE)
-
-build/test_ppc-san: tests/unit/test_ppc.c tests/unit/world_ppc.h $(WORLD_PPC) $(ENGINE) $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_ppc.c $(WORLD_PPC) $(ENGINE)
-
-build/test_x86-san: tests/unit/test_x86.c tests/unit/world_x86.h $(WORLD_X86) $(ENGINE) $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ tests/unit/test_x86.c $(WORLD_X86) $(ENGINE)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) -Iext -o $@ $< tests/unit/world_$*.c \
+	  tests/support/synth.c $(ENGINE)
 
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-unit-san: build/test_s390-san build/test_ppc-san build/test_x86-san
-	$(SAN_ENV) build/test_s390-san
-	$(SAN_ENV) build/test_ppc-san
-	$(SAN_ENV) build/test_x86-san
+unit-san: $(UNIT:=-san)
+	@for t in $(UNIT:=-san); do $(SAN_ENV) $$t || exit 1; done
 
 # Busy dumps (samples/make-busy.sh): per configuration a guest under
 # stress-ng load dumped at 3 random instants and at panic; samples-busy

@@ -4,6 +4,8 @@
  *     pgd_ctor -> clone_pgd_range; vmalloc's pgd entries are allocated at
  *     boot, preallocate_vmalloc_pages; hot-added memory is synced into
  *     every pgd on pgd_list, sync_global_pgds);
+ *   - with PTI, the user copy of its pgd agrees with the kernel's copy
+ *     and with init_mm's user copy (see "PTI" below);
  *   - its pmd and pte tables are page tables by their struct page
  *     (pgtable_pmd_page_ctor / pagetable_pmd_ctor, pgtable_pte_page_ctor /
  *     pagetable_pte_ctor; v6.1 an inverted PG_table bit, v6.9+ a page type);
@@ -105,6 +107,107 @@ static void check_kernel_half(struct tc_ctx *c, struct tc_mm_stats *m,
 			  "pgd[%u] is %#llx, init_mm's is %#llx", i,
 			  (unsigned long long)uv, (unsigned long long)kv);
 	}
+}
+
+/* ------------------------------------------------------------ PTI */
+
+/*
+ * With PTI a pgd is two pages (PGD_ALLOCATION_ORDER 1, d9e9a6418065
+ * "x86/mm/pti: Allocate a separate user PGD"): mm->pgd, the kernel's,
+ * and the user copy above it (kernel_to_user_pgdp(): the address with
+ * bit PAGE_SHIFT set), which CR3 holds in user mode.  The kernel keeps
+ * them in step (arch/x86/mm/pti.c __pti_set_user_pgtbl(), every
+ * set_pgd/set_p4d of the top level): an entry of the user half
+ * (pgdp_maps_userspace) is written to the user copy as given and to the
+ * kernel's with NX added when it is present and user, so that a return
+ * to user mode on the kernel's CR3 faults.  The kernel half of the user
+ * copy is init_mm's user copy (clone_pgd_range() at pgd_alloc copies
+ * both), but the LDT slot, which is the mm's own (map_ldt_struct()).
+ * The CPU sets A in whichever copy it walks: A is not compared.
+ */
+#define PTI_USER_COPY	4096ULL		/* PTI_PGTABLE_SWITCH_BIT: PAGE_SHIFT */
+
+static uint64_t pti_kernel_copy(const struct x86_priv *p, uint64_t user)
+{
+	return p->nx && (user & (X86_P | X86_US)) == (X86_P | X86_US) ? user | X86_NX : user;
+}
+
+static const uint64_t *init_user_copy_upper_half(struct tc_ctx *c, struct x86_priv *p)
+{
+	struct tc_top kt = { 0 };
+
+	if (!p->kuser_read)
+		p->kuser_read = c->arch->mm_top(c, 0, &kt) == 0 &&
+				read_upper_half(c, kt.table_pa | PTI_USER_COPY, p->kuser) == 0 ? 1 : -1;
+	return p->kuser_read > 0 ? p->kuser : NULL;
+}
+
+static void check_pti_user_half(struct tc_ctx *c, struct tc_mm_stats *m,
+				const struct x86_priv *p, uint64_t kpgd,
+				const unsigned char *b)
+{
+	uint64_t upgd = kpgd | PTI_USER_COPY;
+	unsigned i;
+
+	for (i = 0; i < PTRS / 2; i++) {
+		uint64_t kv = tc_load64(c, b + 8 * i);
+		uint64_t uv = tc_load64(c, b + PTI_USER_COPY + 8 * i);
+
+		if ((kv & ~X86_A) == (pti_kernel_copy(p, uv) & ~X86_A))
+			continue;
+		tc_report(c, m, TC_SIG(X86_PTI_USER_COPY),
+			  tc_at_entry(0, upgd, (int)i, uv, (uint64_t)i << c->levels[0].shift),
+			  "PTI user copy pgd[%u] is %#llx, the kernel's is %#llx "
+			  "(__pti_set_user_pgtbl writes both)", i,
+			  (unsigned long long)uv, (unsigned long long)kv);
+	}
+}
+
+static void check_pti_kernel_half(struct tc_ctx *c, struct tc_mm_stats *m,
+				  struct x86_priv *p, uint64_t kpgd,
+				  const unsigned char *b)
+{
+	const uint64_t *k = init_user_copy_upper_half(c, p);
+	uint64_t upgd = kpgd | PTI_USER_COPY;
+	unsigned i;
+
+	if (!k)
+		return;		/* init_mm's pgd: reported by the kernel's walk */
+	for (i = PTRS / 2; i < PTRS; i++) {
+		uint64_t uv = tc_load64(c, b + PTI_USER_COPY + 8 * i), kv = k[i - PTRS / 2];
+
+		if (uv == kv || (i == p->ldt_slot && i < p->kernel_first))
+			continue;
+		tc_report(c, m, TC_SIG(X86_PTI_USER_COPY),
+			  tc_at_entry(0, upgd, (int)i, uv, 0 - ((uint64_t)(PTRS - i) << c->levels[0].shift)),
+			  "PTI user copy pgd[%u] is %#llx, init_mm's user copy has %#llx", i,
+			  (unsigned long long)uv, (unsigned long long)kv);
+	}
+}
+
+static void check_pti_copy(struct tc_ctx *c, struct tc_mm_stats *m,
+			   struct x86_priv *p, uint64_t kpgd)
+{
+	unsigned char b[2 * 8 * PTRS];
+	uint64_t before = c->stats.excluded_reads;
+
+	if (kpgd & PTI_USER_COPY) {
+		tc_report(c, m, TC_SIG(X86_PTI_USER_COPY), tc_at_table(0, kpgd, 0, 0),
+			  "mm->pgd %#llx is the upper page of an order-1 pgd: "
+			  "kernel_to_user_pgdp() names the same page",
+			  (unsigned long long)kpgd);
+		return;
+	}
+	if (tc_read_pa_direct(c, kpgd, b, sizeof(b)) < 0) {
+		if (!tc_not_in_dump(c, before, TC_NID_TABLE, kpgd | PTI_USER_COPY,
+				    "the PTI user-copy check of its pgd"))
+			tc_report(c, m, TC_SIG(READ_ERROR), tc_at_table(0, kpgd | PTI_USER_COPY, 0, 0),
+				  "the PTI user copy of pgd %#llx is not readable: not checked",
+				  (unsigned long long)kpgd);
+		return;
+	}
+	check_pti_user_half(c, m, p, kpgd, b);
+	check_pti_kernel_half(c, m, p, kpgd, b);
 }
 
 /* ------------------------------------------------------------ PG_table */
@@ -359,8 +462,11 @@ void x86_check_mm(struct tc_ctx *c, struct tc_mm_stats *m)
 
 	if (m->kernel || !m->tab_n)
 		return;
-	if (c->arch->mm_top(c, m->mm, &ut) == 0)
+	if (c->arch->mm_top(c, m->mm, &ut) == 0) {
 		check_kernel_half(c, m, p, ut.table_pa);
+		if (p->pti)
+			check_pti_copy(c, m, p, ut.table_pa);
+	}
 	if (!c->vmemmap || p->pg_type < 0)
 		return;		/* no struct pages: said once by x86_deposit_init() */
 	check_pgtables(c, m, p);

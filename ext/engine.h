@@ -27,5 +27,9 @@ int eng_cmp_u64(const void *a, const void *b);
 void eng_note_seen(struct tc_ctx *c, const struct tc_mm_stats *m);
 void eng_bitset_free(struct tc_bitset *b);
 void eng_check_multi_ref(struct tc_ctx *c);
+/* io.c: a kernel VA read by the backend itself (read_kvirt; -1 without) */
+int tc_read_kv_backend(struct tc_ctx *c, uint64_t va, void *buf, size_t len);
+/* translate.c: free tc_kva_to_pa's state */
+void eng_kva_free(struct tc_ctx *c);
 
 #endif

@@ -726,8 +726,7 @@ static int rcu_slot_table(struct tc_ctx *c, uint64_t slot, uint64_t *pa)
 		*pa = tc_pa_of_page(c, slot);
 		return *pa != TC_NO_ADDR;
 	}
-	return c->be->kvirt_to_phys &&
-	       c->be->kvirt_to_phys(c->be->priv, slot & ~RCU_SLOT_TAGS, pa) == 0;
+	return tc_kva_to_pa(c, slot & ~RCU_SLOT_TAGS, pa) == 0;
 }
 
 void tc_inflight_rcu_tables(struct tc_ctx *c)

@@ -95,9 +95,16 @@ static int cached_read(struct tc_ctx *c, int phys, uint64_t addr, void *buf,
 	return 0;
 }
 
+int tc_read_kv_backend(struct tc_ctx *c, uint64_t va, void *buf, size_t len)
+{
+	return c->be->read_kvirt ? cached_read(c, 0, va, buf, len) : -1;
+}
+
+/* a backend that gives the dump's map leaves kernel VAs to the engine */
 int tc_read_kv(struct tc_ctx *c, uint64_t va, void *buf, size_t len)
 {
-	return cached_read(c, 0, va, buf, len);
+	return c->be->kmap ? tc_read_kernel(c, va, buf, len) :
+	       tc_read_kv_backend(c, va, buf, len);
 }
 
 int tc_read_pa(struct tc_ctx *c, uint64_t pa, void *buf, size_t len)

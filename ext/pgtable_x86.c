@@ -96,6 +96,24 @@ static void read_phys_width(struct tc_ctx *c, struct x86_priv *p)
 	p->rsvd = X86_ADDR_BITS & ~((1ULL << p->phys_bits) - 1) & ~p->enc;
 }
 
+/*
+ * Whether the kernel runs with page-table isolation: X86_FEATURE_PTI
+ * (cpufeatures.h word 7 bit 11, set by pti_check_boottime_disable())
+ * in boot_cpu_data.x86_capability, and whether it ORs NX into the
+ * kernel's copy of user entries (__supported_pte_mask & _PAGE_NX).
+ */
+static void read_pti(struct tc_ctx *c, struct x86_priv *p)
+{
+	long off = tc_off(c, "cpuinfo_x86", "x86_capability");
+	uint64_t sym, mask;
+	uint32_t word7;
+
+	p->pti = off >= 0 && c->be->symbol(c->be->priv, "boot_cpu_data", &sym) == 0 &&
+		 tc_rd32(c, sym + (uint64_t)off + 4 * 7, &word7) == 0 &&
+		 (word7 >> 11 & 1);
+	p->nx = tc_rd_var64(c, "__supported_pte_mask", &mask) < 0 || (mask & X86_NX);
+}
+
 static int x86_init(struct tc_ctx *c)
 {
 	struct x86_priv *p = calloc(1, sizeof(*p));
@@ -117,6 +135,7 @@ static int x86_init(struct tc_ctx *c)
 	}
 	set_geometry(c, p);
 	read_phys_width(c, p);
+	read_pti(c, p);
 	/* KERNEL_PGD_BOUNDARY = pgd_index(PAGE_OFFSET): user pgds copy
 	 * init_mm's entries from there (pgd_ctor, clone_pgd_range); between
 	 * the user half and it only the LDT slot (pgtable_64_types.h
@@ -125,7 +144,8 @@ static int x86_init(struct tc_ctx *c)
 	p->ldt_slot = p->l5 ? PTRS - 112 : PTRS - 240;
 	p->mm_pgd = c->off.mm_pgd;
 	c->page_shift = 12;
-	c->scheme = p->l5 ? "x86_64-5level" : "x86_64-4level";
+	c->scheme = p->l5 ? (p->pti ? "x86_64-5level-pti" : "x86_64-5level") :
+		    (p->pti ? "x86_64-4level-pti" : "x86_64-4level");
 	/* SPARSEMEM_VMEMMAP: vmemmap_base, moved by KASLR
 	 * (arch/x86/mm/kaslr.c) */
 	if (!c->vmemmap && tc_rd_var64(c, "vmemmap_base", &c->vmemmap) < 0)
@@ -137,17 +157,6 @@ static void x86_fini(struct tc_ctx *c)
 {
 	free(c->arch_priv);
 	c->arch_priv = NULL;
-}
-
-static int kva_to_pa(struct tc_ctx *c, const struct x86_priv *p, uint64_t va,
-		     uint64_t *pa)
-{
-	if (c->be->kvirt_to_phys && c->be->kvirt_to_phys(c->be->priv, va, pa) == 0)
-		return 0;
-	if (va < p->page_offset)
-		return -1;
-	*pa = va - p->page_offset;
-	return 0;
 }
 
 /*
@@ -163,7 +172,7 @@ static int x86_mm_top(struct tc_ctx *c, uint64_t mm, struct tc_top *top)
 	uint64_t pgd;
 
 	if (tc_rd64(c, (mm ? mm : c->init_mm) + p->mm_pgd, &pgd) < 0 ||
-	    kva_to_pa(c, p, pgd, &top->table_pa) < 0) {
+	    tc_kva_to_pa(c, pgd, &top->table_pa) < 0) {
 		snprintf(c->err, sizeof(c->err), "mm->pgd unreadable or not a kernel address");
 		return -1;
 	}
@@ -370,6 +379,8 @@ TC_SIG_DEFINE(X86_PGD_KERNEL_HALF, TC_SEV_ERROR,
 	      "a user pgd's kernel half differs from init_mm's (pgd_ctor copies it, sync_global_pgds keeps it)");
 TC_SIG_DEFINE(X86_TABLE_NOT_PGTABLE, TC_SEV_ERROR,
 	      "a user pte or pmd table (walked or deposited) whose struct page is not a page table");
+TC_SIG_DEFINE(X86_PTI_USER_COPY, TC_SEV_ERROR,
+	      "a pgd's PTI user copy differs from its kernel copy (user half) or from init_mm's user copy (kernel half)");
 
 static const struct tc_sig *const x86_sigs[] = {
 	TC_SIG(X86_PTE_ILLEGAL),
@@ -379,6 +390,7 @@ static const struct tc_sig *const x86_sigs[] = {
 	TC_SIG(X86_PGD_ILLEGAL),
 	TC_SIG(X86_PGD_KERNEL_HALF),
 	TC_SIG(X86_TABLE_NOT_PGTABLE),
+	TC_SIG(X86_PTI_USER_COPY),
 };
 
 const struct tc_arch tc_arch_x86_64 = {

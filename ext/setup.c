@@ -223,6 +223,7 @@ void tc_free(struct tc_ctx *c)
 	free(c->tabs);
 	free(c->vmas);
 	tc_inflight_free(c);
+	eng_kva_free(c);
 	if (c->arch->fini)
 		c->arch->fini(c);
 	else

@@ -44,11 +44,28 @@ struct tc_backend {
 	const char *(*release)(void *priv);
 	/* makedumpfile's -d level of a filtered dump; -1 when not known */
 	int (*dump_level)(void *priv);
-	/* a kernel VA the engine's walk of the kernel tables cannot map
-	 * (ppc64 hash: vmemmap is bolted HPTEs), as the backend maps it;
-	 * optional */
+	/* a kernel VA the engine cannot translate (tc_kva_to_pa), as the
+	 * backend's own translator maps it (crash: kvtop); optional */
 	int (*kvirt_to_phys)(void *priv, uint64_t va, uint64_t *pa);
+	/* where the kernel's linear maps are, as the dump says (NULL: the
+	 * backend reads kernel VAs itself, read_kvirt; crash does).  With
+	 * a map the engine translates every kernel VA (tc_kva_to_pa) and
+	 * read_kvirt is only the last resort. */
+	const struct tc_kmap *kmap;
 };
+
+/*
+ * The kernel's linear maps: the image (pa = va - image_delta inside
+ * [image_start, image_end)) and the direct map (pa = va - linear_base
+ * for pa below linear_size).  The thpscan backend fills one from
+ * VMCOREINFO and the vmlinux; the engine translates with it first.
+ */
+struct tc_kmap {
+	uint64_t image_start, image_end, image_delta;
+	uint64_t linear_base, linear_size;
+};
+/* pa of va by the map alone; -1 when va is in neither linear map */
+int tc_kmap_to_pa(const struct tc_kmap *k, uint64_t va, uint64_t *pa);
 
 /* ---------------------------------------------------------------- findings */
 
@@ -361,6 +378,17 @@ struct tc_cache {
 	unsigned char *data;
 };
 
+/* tc_kva_to_pa's state: pages translated (vpage1 0: empty slot), the
+ * arch's listed blocks once read (sorted by virt), the walk guard */
+#define TC_KVA_SLOTS 256
+struct tc_kva {
+	struct { uint64_t vpage1, ppage; } tlb[TC_KVA_SLOTS];
+	struct tc_kva_block { uint64_t virt, phys; } *blocks;
+	size_t nblocks, capblocks;
+	uint64_t block_bytes;
+	int blocks_loaded, walking;
+};
+
 struct tc_ctx {
 	const struct tc_backend *be;
 	const struct tc_arch *arch;
@@ -404,7 +432,7 @@ struct tc_ctx {
 	struct tc_inflight *inflight;	/* inflight.c: evidence, read lazily */
 	uint64_t init_task, init_mm;
 	uint64_t vmemmap;		/* struct page array (SPARSEMEM_VMEMMAP) */
-	uint64_t kleaf_va, kleaf_pa, kleaf_size;	/* tc_read_kernel cache */
+	struct tc_kva kva;		/* translate.c: tc_kva_to_pa's state */
 	/* the first left-out page of each kind, and what was skipped */
 	uint64_t nid_first[TC_NID_N];
 	const char *nid_skipped[TC_NID_N][4];
@@ -487,9 +515,17 @@ size_t tc_fold_entry_findings(struct tc_ctx *c, uint64_t pa, uint64_t bytes);
  * the caller reports nothing itself. */
 int tc_not_in_dump(struct tc_ctx *c, uint64_t before, enum tc_nid_kind kind,
 		   uint64_t addr, const char *skipped);
-/* read kernel virtual memory through the engine's own walk of the
- * kernel tables (cached per leaf), falling back to the backend: a
- * backend read of vmemmap may cost a translation each time */
+/*
+ * The one translation of a kernel VA: the dump's linear maps (the
+ * backend's tc_kmap), then a cache of pages translated before, the
+ * blocks the arch lists outside its tables (listed_kva_blocks), the
+ * engine's walk of the kernel's tables, and last the backend's own
+ * translator.  0, or -1 when none of them maps va.
+ */
+int tc_kva_to_pa(struct tc_ctx *c, uint64_t va, uint64_t *pa);
+/* read kernel virtual memory translated by tc_kva_to_pa, falling back
+ * to the backend's read_kvirt: a backend read of vmemmap may cost a
+ * translation each time */
 int tc_read_kernel(struct tc_ctx *c, uint64_t va, void *buf, size_t len);
 /* struct page address of a physical address; 0 when unknown */
 uint64_t tc_page_of(const struct tc_ctx *c, uint64_t pa);

@@ -47,9 +47,7 @@ void tc_print_table(struct tc_ctx *c, const struct tc_mm_stats *m, int lvl,
 
 	if (c->opts.inventory) {
 		uint64_t page = tc_page_of(c, pa), page_pa = 0;
-		int known = page && (tc_translate(c, 0, page, &page_pa) == 0 ||
-				     (c->be->kvirt_to_phys &&
-				      c->be->kvirt_to_phys(c->be->priv, page, &page_pa) == 0));
+		int known = page && tc_kva_to_pa(c, page, &page_pa) == 0;
 
 		fprintf(f, "{\"pa\":\"0x%llx\",\"level\":\"%s\",\"mm\":\"0x%llx\","
 			"\"pid\":%d,\"va\":\"0x%llx\",\"used\":%u,"

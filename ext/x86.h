@@ -37,6 +37,12 @@ struct x86_priv {
 	 * comparison; kupper_read 1 read, -1 unreadable */
 	uint64_t kupper[256];
 	int kupper_read;
+	/* PTI (X86_FEATURE_PTI in boot_cpu_data): every pgd has a user copy
+	 * in the page above it; nx: __supported_pte_mask has NX; kuser:
+	 * entries PTRS/2.. of init_mm's user copy, read like kupper */
+	int pti, nx;
+	uint64_t kuser[256];
+	int kuser_read;
 	long mm_pgd;
 	/* struct page / ptdesc */
 	long pg_type, pg_lru, pg_huge_pte, pg_mapping;
@@ -68,6 +74,7 @@ extern const struct tc_arch tc_arch_x86_64;
 /* its signature rows (ext/pgtable_x86.c) */
 extern const struct tc_sig tc_sig_X86_PTE_ILLEGAL, tc_sig_X86_PMD_ILLEGAL,
 	tc_sig_X86_PUD_ILLEGAL, tc_sig_X86_P4D_ILLEGAL, tc_sig_X86_PGD_ILLEGAL,
-	tc_sig_X86_PGD_KERNEL_HALF, tc_sig_X86_TABLE_NOT_PGTABLE;
+	tc_sig_X86_PGD_KERNEL_HALF, tc_sig_X86_TABLE_NOT_PGTABLE,
+	tc_sig_X86_PTI_USER_COPY;
 
 #endif

@@ -305,6 +305,7 @@ if arch == 'x86_64':
     pool = {k: int(v) for k, v in facts.get('hugetlb_1g', {}).items()}
     man['paging_levels'] = int(sysf['paging_levels']) if 'paging_levels' in sysf else None
     man['pti'] = sysf.get('meltdown')          # /sys/.../vulnerabilities/meltdown
+    man['pti_enabled'] = sysf.get('pti') == '1'  # X86_FEATURE_PTI (cpuinfo flag)
     man['hugetlb_1g_pool'] = pool              # nr, free: the 1 GiB pool
     # 1 GiB leaves (PUD entries) in all the workload's page tables
     man['hugetlb_1g'] = sum(p.get('hugetlb_1g_kb', 0) for p in procs) // (1 << 20)

@@ -1,11 +1,12 @@
 /*
  * struct tc_backend on libkdumpfile + libdw.  See backend_kdump.h.
  *
- * Physical reads go straight to libkdumpfile.  Kernel virtual reads are
- * translated here: libkdumpfile 0.5.1 cannot translate every kernel the
- * samples hold ("No way to translate" when a kernel image moved out of
- * the linear map), and the engine only needs two kinds of kernel
- * addresses, both linear:
+ * Physical reads go straight to libkdumpfile.  Kernel virtual addresses
+ * are translated by the engine (tc_kva_to_pa): this backend tells it
+ * where the kernel's linear maps are (struct tc_kmap), as the dump and
+ * the vmlinux say -- libkdumpfile 0.5.1 cannot translate every kernel
+ * the samples hold ("No way to translate" when a kernel image moved out
+ * of the linear map):
  *   - the kernel image (init_task, init_mm, init_uts_ns):
  *       pa = va - image_vbase + VMCOREINFO's image_phys_key  (the arch's)
  *       pa = va - KERNELOFFSET + KERNELOFFPHYS   (VMCOREINFO has them)
@@ -13,10 +14,8 @@
  *   - the linear map (slab objects: tasks, mms, VMAs, maple nodes):
  *       pa = va - IDENTITYBASE, the arch's linear_base, or the value of
  *       its linear_base_var.
- * Anything else (the vmemmap array of struct pages, vmalloc) is
- * translated by the arch's list of such blocks when it has one
- * (listed_kva_blocks), else by the engine's own walk of the kernel tables
- * (tc_translate() of init_mm), and failing that by libkdumpfile.
+ * What the engine cannot translate is read by libkdumpfile's own
+ * translation, the last resort (never on a filtered dump).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,158 +86,29 @@ int kd_read_phys(struct kd_dump *d, uint64_t pa, void *buf, size_t len)
 	return 0;
 }
 
-static int kvirt_to_phys(const struct kd_dump *d, uint64_t va, uint64_t *pa)
-{
-	if (va >= d->img_start && va < d->img_end) {
-		*pa = d->have_image_phys ? va - d->tarch->image_vbase + d->image_phys :
-		      d->have_koff_phys ? va - d->koff + d->koff_phys :
-		      va - d->ident_base;
-		return 0;
-	}
-	if (va >= d->ident_base && va - d->ident_base < d->mem_end) {
-		*pa = va - d->ident_base;
-		return 0;
-	}
-	return -1;
-}
-
 static int be_read_phys(void *priv, uint64_t pa, void *buf, size_t len)
 {
 	return kd_read_phys(priv, pa, buf, len);
 }
 
-#define PAGE_SHIFT_4K	12
-#define TLB_SIZE	(sizeof(((struct kd_dump *)0)->tlb) / \
-			 sizeof(((struct kd_dump *)0)->tlb[0]))
-
-static int cmp_vmemmap(const void *a, const void *b)
+/* a kernel VA of the linear maps, before the engine exists (the
+ * vmlinux check, utsname) */
+static int read_kvirt_linear(struct kd_dump *d, uint64_t va, void *buf, size_t len)
 {
-	uint64_t x = ((const struct kd_vmemmap *)a)->virt;
-	uint64_t y = ((const struct kd_vmemmap *)b)->virt;
+	uint64_t pa;
 
-	return x < y ? -1 : x > y;
-}
-
-static void add_block(void *ctx, uint64_t virt, uint64_t phys)
-{
-	struct kd_dump *d = ctx;
-	struct kd_vmemmap *n;
-
-	if (d->nvmemmap == d->capvmemmap) {
-		size_t cap = d->capvmemmap ? 2 * d->capvmemmap : 64;
-
-		n = realloc(d->vmemmap, cap * sizeof(*n));
-		if (!n)
-			return;
-		d->vmemmap = n;
-		d->capvmemmap = cap;
-	}
-	d->vmemmap[d->nvmemmap].virt = virt;
-	d->vmemmap[d->nvmemmap++].phys = phys;
-}
-
-/* the kernel addresses the arch's kernel lists outside its tables
- * (tc_arch.listed_kva_blocks), read once, sorted for look-ups */
-static void load_vmemmap(struct kd_dump *d)
-{
-	d->vmemmap_loaded = 1;
-	if (d->tarch->listed_kva_blocks(&d->be, d->ident_base, add_block, d,
-					&d->vmemmap_block) < 0)
-		return;
-	if (d->nvmemmap)
-		qsort(d->vmemmap, d->nvmemmap, sizeof(*d->vmemmap), cmp_vmemmap);
-}
-
-static int vmemmap_to_phys(struct kd_dump *d, uint64_t va, uint64_t *pa)
-{
-	size_t lo = 0, hi;
-
-	if (!d->tarch || !d->tarch->listed_kva_blocks || !d->vml)
+	if (tc_kmap_to_pa(&d->kmap, va, &pa) < 0)
 		return -1;
-	if (!d->vmemmap_loaded)
-		load_vmemmap(d);
-	hi = d->nvmemmap;
-	while (lo < hi) {		/* first block with virt > va */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->vmemmap[mid].virt <= va)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo || va - d->vmemmap[lo - 1].virt >= d->vmemmap_block)
-		return -1;
-	*pa = d->vmemmap[lo - 1].phys + (va - d->vmemmap[lo - 1].virt);
-	return 0;
+	return kd_read_phys(d, pa, buf, len);
 }
 
-/* One page through the kernel's vmemmap list or the engine's kernel-table
- * walk, remembered in a small direct-mapped cache (struct pages are read
- * many times per page). */
-static int walk_translate(struct kd_dump *d, uint64_t va, uint64_t *pa)
-{
-	uint64_t vpage = va >> PAGE_SHIFT_4K, ppa;
-	size_t slot = vpage % TLB_SIZE;
-	int rc;
-
-	if (d->tlb[slot].vpage == vpage + 1) {	/* +1: 0 means empty */
-		*pa = d->tlb[slot].ppage << PAGE_SHIFT_4K |
-		      (va & ((1u << PAGE_SHIFT_4K) - 1));
-		return 0;
-	}
-	if (vmemmap_to_phys(d, va, &ppa) < 0) {
-		/* the walk reads init_mm (kernel image), never this path
-		 * again; the flag keeps a broken layout from recursing */
-		if (!d->engine || !d->engine->arch || !d->engine->arch_priv ||
-		    d->in_walk)
-			return -1;
-		d->in_walk = 1;
-		rc = tc_translate(d->engine, 0, va, &ppa);
-		d->in_walk = 0;
-		if (rc < 0)
-			return -1;
-	}
-	d->tlb[slot].vpage = vpage + 1;
-	d->tlb[slot].ppage = ppa >> PAGE_SHIFT_4K;
-	*pa = ppa;
-	return 0;
-}
-
-static int read_kvirt_walked(struct kd_dump *d, uint64_t va, void *buf,
-			     size_t len)
-{
-	unsigned char *p = buf;
-
-	while (len) {
-		uint64_t pa;
-		size_t in_page = (1u << PAGE_SHIFT_4K) -
-				 (va & ((1u << PAGE_SHIFT_4K) - 1));
-		size_t n = len < in_page ? len : in_page;
-		int r;
-
-		if (walk_translate(d, va, &pa) < 0)
-			return -1;
-		if ((r = kd_read_phys(d, pa, p, n)) < 0)
-			return r;
-		va += n;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
+/* the engine's last resort: libkdumpfile's own translation, which must
+ * not meet excluded pages */
 static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
 {
 	struct kd_dump *d = priv;
-	uint64_t pa;
 	size_t n = len;
-	int r;
 
-	if (kvirt_to_phys(d, va, &pa) == 0)
-		return kd_read_phys(d, pa, buf, len);
-	if ((r = read_kvirt_walked(d, va, buf, len)) == 0 || r == TC_EXCLUDED)
-		return r;
-	/* libkdumpfile's own translation must not meet excluded pages */
 	if (d->dumpable)
 		return -1;
 	if (kdump_read(ctx_of(d), KDUMP_KVADDR, va, buf, &n) == KDUMP_OK &&
@@ -246,12 +116,6 @@ static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
 		return 0;
 	kdump_clear_err(ctx_of(d));
 	return -1;
-}
-
-void kd_set_engine(struct kd_dump *d, struct tc_ctx *c)
-{
-	d->engine = c;
-	memset(d->tlb, 0, sizeof(d->tlb));
 }
 
 /* ------------------------------------------------------------ debuginfo */
@@ -285,13 +149,6 @@ static long be_type_size(void *priv, const char *type)
 static int be_enum_value(void *priv, const char *name, long *value)
 {
 	return kdw_enum_value(((struct kd_dump *)priv)->vml, name, value);
-}
-
-static int be_kvirt_to_phys(void *priv, uint64_t va, uint64_t *pa)
-{
-	struct kd_dump *d = priv;
-
-	return kvirt_to_phys(d, va, pa) == 0 || vmemmap_to_phys(d, va, pa) == 0 ? 0 : -1;
 }
 
 static int be_dump_level(void *priv)
@@ -1070,7 +927,7 @@ static int check_vmlinux_matches(struct kd_dump *d, struct kdw *vml)
 	 * file and in memory */
 	if (kdw_symbol(vml, "linux_banner", &banner) < 0 ||
 	    kdw_read_image(vml, banner, want, sizeof(want)) < 0 ||
-	    be_read_kvirt(d, banner + d->koff, have, sizeof(have)) < 0)
+	    read_kvirt_linear(d, banner + d->koff, have, sizeof(have)) < 0)
 		return 0;	/* cannot tell: let the scan decide */
 	want[sizeof(want) - 1] = have[sizeof(have) - 1] = 0;
 	if (strcmp(want, have)) {
@@ -1091,8 +948,8 @@ static void read_release(struct kd_dump *d)
 
 	d->release[0] = 0;
 	if (be_symbol(d, "init_uts_ns", &uts) == 0 && name >= 0 && rel >= 0 &&
-	    be_read_kvirt(d, uts + (uint64_t)name + (uint64_t)rel, d->release,
-			  sizeof(d->release)) == 0) {
+	    read_kvirt_linear(d, uts + (uint64_t)name + (uint64_t)rel, d->release,
+			      sizeof(d->release)) == 0) {
 		d->release[sizeof(d->release) - 1] = 0;
 		if (d->release[0])
 			return;
@@ -1101,19 +958,35 @@ static void read_release(struct kd_dump *d)
 		snprintf(d->release, sizeof(d->release), "%s", d->osrelease);
 }
 
+/* the kernel's linear maps as the dump and the vmlinux say (see the top
+ * of this file): the engine translates kernel VAs with them */
+static void set_kernel_map(struct kd_dump *d)
+{
+	struct tc_kmap *k = &d->kmap;
+
+	k->image_start = d->img_start;
+	k->image_end = d->img_end;
+	k->image_delta = d->have_image_phys ? d->tarch->image_vbase - d->image_phys :
+			 d->have_koff_phys ? d->koff - d->koff_phys : d->ident_base;
+	k->linear_base = d->ident_base;
+	k->linear_size = d->mem_end;
+	d->be.kmap = k;
+}
+
 /* __va(0) from the kernel variable the arch names, when the dump has no
  * IDENTITYBASE (x86_64: page_offset_base, read through the image map) */
 static void read_linear_base(struct kd_dump *d)
 {
-	uint64_t sym, pa;
+	uint64_t sym;
 	unsigned char b[8];
 
 	if (d->have_ident || !d->tarch || !d->tarch->linear_base_var ||
 	    be_symbol(d, d->tarch->linear_base_var, &sym) < 0 ||
-	    kvirt_to_phys(d, sym, &pa) < 0 || kd_read_phys(d, pa, b, 8) < 0)
+	    read_kvirt_linear(d, sym, b, 8) < 0)
 		return;
 	d->ident_base = get_n(b, 8, d->be.big_endian);
 	d->have_ident = 1;
+	set_kernel_map(d);
 }
 
 int kd_attach(struct kd_dump *d, struct kdw *vml)
@@ -1124,6 +997,7 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 	kdw_image_range(vml, &s, &e);
 	d->img_start = s + d->koff;
 	d->img_end = e + d->koff;
+	set_kernel_map(d);
 	if (check_vmlinux_matches(d, vml) < 0)
 		return -1;
 	read_release(d);
@@ -1138,7 +1012,6 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 	d->be.enum_value = be_enum_value;
 	d->be.release = be_release;
 	d->be.dump_level = be_dump_level;
-	d->be.kvirt_to_phys = be_kvirt_to_phys;
 	read_linear_base(d);
 	return 0;
 }
@@ -1149,9 +1022,6 @@ void kd_close(struct kd_dump *d)
 	d->dumpable = NULL;
 	free(d->pcache);
 	d->pcache = NULL;
-	free(d->vmemmap);
-	d->vmemmap = NULL;
-	d->nvmemmap = 0;
 	if (d->ctx)
 		kdump_free(ctx_of(d));
 	if (d->fd >= 0)

@@ -36,19 +36,10 @@ struct kd_dump {
 	uint64_t mem_end;		/* max_pfn * page size (ELF: end of PT_LOAD) */
 	int page_size_guessed;		/* set by thpscan (ppc64 without VMCOREINFO) */
 	int image_scanned;		/* kd_image_build_id() ran */
-	/* ppc64 vmemmap_list: struct page blocks (virt -> phys), sorted */
-	struct kd_vmemmap { uint64_t virt, phys; } *vmemmap;
-	size_t nvmemmap, capvmemmap;
-	uint64_t vmemmap_block;		/* bytes per block */
-	int vmemmap_loaded;
 	/* kernel image, runtime VAs */
 	uint64_t img_start, img_end;
 	char release[65];		/* init_uts_ns.name.release */
-	/* the engine scanning this dump: its kernel page-table walk
-	 * translates what the linear maps do not cover (vmemmap) */
-	struct tc_ctx *engine;
-	int in_walk;
-	struct { uint64_t vpage, ppage; } tlb[256];
+	struct tc_kmap kmap;		/* the linear maps, for the engine */
 	/* small reads (struct members) are served from whole pages */
 	struct kd_page { uint64_t pfn1; unsigned char data[4096]; } *pcache;
 	/* kdump files: the pages makedumpfile wrote (bit set), per dump page */
@@ -69,10 +60,6 @@ void kd_close(struct kd_dump *d);
 void kd_image_build_id(struct kd_dump *d);
 /* the engine's arch for this dump (from the registry, tc_arches[]) */
 const struct tc_arch *kd_engine_arch(const struct kd_dump *d);
-/* Let kernel virtual reads outside the linear maps use this engine's
- * walk of the kernel tables (set before tc_init()). */
-void kd_set_engine(struct kd_dump *d, struct tc_ctx *c);
-
 /* Read every byte of every page table page once (the benchmark floor);
  * here so that the benchmark reads memory the same way the scan does. */
 int kd_read_phys(struct kd_dump *d, uint64_t pa, void *buf, size_t len);

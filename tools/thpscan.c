@@ -305,7 +305,6 @@ static int run_engine(const struct config *cf, struct kd_dump *d, FILE *out,
 		report_unscanned(cf, out, err, d->path, "out of memory");
 		return EXIT_UNSCANNED;
 	}
-	kd_set_engine(d, c);
 	if (tc_init(c, &d->be, kd_engine_arch(d), &o) < 0 || tc_run(c) < 0) {
 		char why[300];
 
@@ -319,7 +318,6 @@ static int run_engine(const struct config *cf, struct kd_dump *d, FILE *out,
 	}
 	fclose(o.out);
 	free(walk);
-	kd_set_engine(d, NULL);
 	tc_free(c);
 	free(c);
 	return rc;

@@ -10,7 +10,8 @@
 #     GUEST: READY-FOR-DUMP
 # and idles.  make-dump.sh parses these lines into manifest.json.
 # x86_64 only: "sys paging_levels 4|5" (5 when the kernel runs with la57,
-# which it clears from /proc/cpuinfo otherwise), "hugetlb_1g nr|free N" (the
+# which it clears from /proc/cpuinfo otherwise), "sys pti 0|1" (the pti flag
+# of /proc/cpuinfo), "hugetlb_1g nr|free N" (the
 # 1 GiB pool) and "proc.PID hugetlb_1g_kb N" (hugetlb of 1 GiB pages mapped,
 # from /proc/PID/smaps).
 #
@@ -142,8 +143,11 @@ mmu=$(sed -n 's/^MMU[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
 X86=; [ "$(uname -m)" = x86_64 ] && X86=1
 if [ -n "$X86" ]; then
     grep -qw la57 /proc/cpuinfo && f sys paging_levels 5 || f sys paging_levels 4
-    # "Mitigation: PTI" (user/kernel page-table pair) or "Not affected"
+    # "Mitigation: PTI" or "Not affected" (of the CPU: pti=on forces the
+    # user/kernel pgd pair on an unaffected one); the "pti" flag of
+    # /proc/cpuinfo is X86_FEATURE_PTI, whether the pair is in use
     f sys meltdown $(cat /sys/devices/system/cpu/vulnerabilities/meltdown)
+    grep -qw pti /proc/cpuinfo && f sys pti 1 || f sys pti 0
     H1=/sys/kernel/mm/hugepages/hugepages-1048576kB
     if [ -d $H1 ]; then
         f hugetlb_1g nr $(cat $H1/nr_hugepages)

@@ -106,12 +106,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (c && null) {
 		o.out = null;
 		o.inventory = 1;
-		kd_set_engine(&d, c);
 		if (tc_init(c, &d.be, kd_engine_arch(&d), &o) == 0 && tc_run(c) == 0) {
 			tc_print_json(c, null);
 			tc_print_text(c, null);
 		}
-		kd_set_engine(&d, NULL);
 		tc_free(c);
 	}
 	free(c);

@@ -61,8 +61,8 @@ LEVEL = {"pud": 2, "pmd": 3, "pte": 4}
 WORLD = {2: 0x200000, 3: 0x204000, 4: 0x208000}   # U_R3, U_SEG, U_PT
 N = {2: 2048, 3: 2048, 4: 256}
 seen = set()
-out = {"decode": os.path.join(TOP, "tests/fuzz/corpus/decode"),
-       "walk": os.path.join(TOP, "tests/fuzz/corpus/walk")}
+out = {"decode": os.path.join(TOP, "tests/fuzz/corpus/decode_s390"),
+       "walk": os.path.join(TOP, "tests/fuzz/corpus/walk_s390")}
 for d in out.values():
     os.makedirs(d, exist_ok=True)
 for f in js["findings"]:

@@ -27,7 +27,7 @@ SIZES = {"s390": (4, 1024, 1024), "ppc64-radix": (64, 2048, 2048),
 PUD_KB = {"x86_64": 1 << 20}
 SCHEME = {"s390x-6.1": "s390-frag2k", "s390x-6.12": "s390-wholepage",
           "ppc64le-6.1-radix": "ppc64-radix", "ppc64le-6.1-hash": "ppc64-hash",
-          "x86_64-6.1": "x86_64-4level", "x86_64-6.12": "x86_64-4level",
+          "x86_64-6.1": "x86_64-4level", "x86_64-6.12": "x86_64-4level-pti",
           "x86_64-6.1-la57": "x86_64-5level"}
 
 
@@ -169,6 +169,10 @@ def engine_checks(sample, man, js):
     if sample in SCHEME:
         check(js["scheme"] == SCHEME[sample],
               f"{sample}: scheme {SCHEME[sample]}", js["scheme"])
+    if "pti_enabled" in man:
+        check(js["scheme"].endswith("-pti") == man["pti_enabled"],
+              f"{sample}: PTI {'on' if man['pti_enabled'] else 'off'} as the guest's "
+              "/proc/cpuinfo says", js["scheme"])
     page_kb, thp_kb, huge_kb = sizes(js["scheme"])
     bypid = {}
     for m in js["mms"]:
@@ -704,6 +708,14 @@ def choose_x86_plants(sample, man, tables, vmas_by_pid, vmcore, js):
             f = [i for i in range(300, 512) if w[i] == 0 and kw[i] == 0]
             if f:
                 add("X86_PGD_KERNEL_HALF", pa, f[0], top[0][0] | X86_TABLE)
+    if pgds and js.get("scheme", "").endswith("-pti"):
+        # PTI: the user copy (the page above the pgd) loses an entry the
+        # kernel's copy has, as if __pti_set_user_pgtbl() had not run
+        pa, _, w = pgds[0]
+        uw = poke_read(vmcore, pa | 0x1000, 512)
+        f = [i for i in range(256) if w[i] & 1 and uw[i] & 1 and pa + 8 * i not in used]
+        if f and not pa & 0x1000:
+            add("X86_PTI_USER_COPY", pa | 0x1000, f[0], 0)
     opmds = tabs("pmd", [t for t in tables if t.get("pid") == other["pid"]])
     if opmds:
         pa, va0, w = opmds[0]
@@ -855,7 +867,8 @@ def run_sample(sample):
         want |= {"S390_FRAG_AA_PP", "S390_FRAG_LIST", "S390_FRAG_FREE_REFERENCED",
                  "S390_FRAG_ORPHAN", "LIST_CORRUPT"}
     sigs = want if scheme.startswith("s390") else \
-        X86_SIGS | ({"X86_P4D_ILLEGAL"} if scheme == "x86_64-5level" else set()) \
+        X86_SIGS | ({"X86_P4D_ILLEGAL"} if scheme == "x86_64-5level" else set()) | \
+        ({"X86_PTI_USER_COPY"} if scheme.endswith("-pti") else set()) \
         if scheme.startswith("x86_64") \
         else PPC_SIGS - ({"PPC_FRAG_REFCOUNT"} if "hash" in scheme else set())
     check(sigs <= {p["sig"] for p in plants}, f"{sample}: a place found for every signature",

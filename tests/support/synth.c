@@ -31,6 +31,17 @@ static int s_read_kv(void *priv, uint64_t va, void *buf, size_t len)
 	return s_read(priv, va - s->kvirt_base, buf, len);
 }
 
+/* the backend's own translator, as crash's kvtop is */
+static int s_kvirt_to_phys(void *priv, uint64_t va, uint64_t *pa)
+{
+	const struct synth *s = priv;
+
+	if (va < s->kvirt_base || va - s->kvirt_base >= s->size)
+		return -1;
+	*pa = va - s->kvirt_base;
+	return 0;
+}
+
 static int s_symbol(void *priv, const char *name, uint64_t *addr)
 {
 	const struct synth *s = priv;
@@ -127,6 +138,7 @@ int synth_init(struct synth *s, size_t size, int big_endian,
 	s->be.big_endian = big_endian;
 	s->be.read_phys = s_read;
 	s->be.read_kvirt = s_read_kv;
+	s->be.kvirt_to_phys = s_kvirt_to_phys;
 	s->be.symbol = s_symbol;
 	s->be.member_offset = s_member;
 	s->be.member_size = s_member_size;

@@ -377,7 +377,6 @@ static int scan_once(struct kdw *vml, int errfd, struct tc_opts *o)
 		dprintf(errfd, "%s", d.err);
 		goto out;
 	}
-	kd_set_engine(&d, c);
 	if (tc_init(c, &d.be, kd_engine_arch(&d), o) < 0 || tc_run(c) < 0) {
 		dprintf(errfd, "cannot scan: %s", c->err);
 	} else {
@@ -385,7 +384,6 @@ static int scan_once(struct kdw *vml, int errfd, struct tc_opts *o)
 		tc_print_text(c, null);
 		rc = c->findings.n + c->findings.dropped ? 1 : 0;
 	}
-	kd_set_engine(&d, NULL);
 	tc_free(c);
 out:
 	kd_close(&d);
@@ -405,7 +403,6 @@ static void learn(struct kdw *vml)
 	if (!o.out || kd_open(&d, work_path) < 0 || kd_attach(&d, vml) < 0)
 		die("cannot open the pristine copy: %s", d.err);
 	ident_base = d.ident_base;
-	kd_set_engine(&d, &c);
 	if (tc_init(&c, &d.be, kd_engine_arch(&d), &o) < 0 || tc_run(&c) < 0)
 		die("cannot scan the pristine copy: %s", c.err);
 	fclose(o.out);
@@ -415,7 +412,6 @@ static void learn(struct kdw *vml)
 	inventory_targets(text);
 	struct_targets(&d, &c);
 	free(text);
-	kd_set_engine(&d, NULL);
 	tc_free(&c);
 	kd_close(&d);
 }

@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "world.h"
+#include "world_s390.h"
 #include "check.h"
 
 static int run(struct synth *s, struct tc_ctx *c)

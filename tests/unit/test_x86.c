@@ -228,6 +228,63 @@ static void test_espfix_shared(void)
 	}
 }
 
+/*
+ * PTI: X86_FEATURE_PTI set, the user pgd's kernel copy with NX on its
+ * present user entry, the user copy above it as __pti_set_user_pgtbl()
+ * writes it; init_mm's user copy is the page above its pgd (empty in
+ * its kernel half here, like the user copy's).
+ */
+static void make_pti(struct synth *s)
+{
+	const uint64_t top = x86_l5 ? U_P4D : U_PUD;
+
+	build_x86_world(s);
+	synth_put32(s, CPUINFO + 0x20 + 4 * 7, 1u << 11);
+	synth_put64(s, U_PGD, top | TABLE | 0x8000000000000000ULL);
+	synth_put64(s, U_PGD + 0x1000, top | TABLE);
+}
+
+static void test_pti_plant(const char *what, uint64_t pa, uint64_t value, int index)
+{
+	struct synth s;
+	struct tc_ctx c;
+
+	make_pti(&s);
+	synth_put64(&s, pa, value);
+	check(run_x86_world(&s, &c) == 0, "PTI %s: run fails: %s", what, c.err);
+	check(find_at(&c, "X86_PTI_USER_COPY", U_PGD + 0x1000, index) != NULL,
+	      "l5=%d PTI %s: no X86_PTI_USER_COPY at the user copy [%d] (%zu findings, "
+	      "first %s)", x86_l5, what, index, c.findings.n, first_sig(&c));
+	check(c.findings.n == 1, "PTI %s: %zu findings", what, c.findings.n);
+	tc_free(&c);
+	synth_free(&s);
+}
+
+static void test_pti(void)
+{
+	const uint64_t top = x86_l5 ? U_P4D : U_PUD;
+	struct synth s;
+	struct tc_ctx c;
+
+	make_pti(&s);
+	/* the CPU set A in the user copy only: not a difference */
+	synth_put64(&s, U_PGD + 0x1000, top | TABLE | 0x20);
+	synth_put64(&s, U_PGD, (top | TABLE | 0x8000000000000000ULL) & ~0x20ULL);
+	check(run_x86_world(&s, &c) == 0, "PTI clean: run fails: %s", c.err);
+	check(c.findings.n == 0, "l5=%d PTI clean: %zu findings (first %s: %s)", x86_l5,
+	      c.findings.n, first_sig(&c), c.findings.n ? c.findings.v[0].detail : "");
+	check(!strcmp(c.scheme, x86_l5 ? "x86_64-5level-pti" : "x86_64-4level-pti"),
+	      "PTI scheme %s", c.scheme);
+	tc_free(&c);
+	synth_free(&s);
+	/* the user copy lost its entry; the kernel's copy lacks the NX
+	 * __pti_set_user_pgtbl() adds; a kernel-half entry init_mm's user
+	 * copy does not have */
+	test_pti_plant("user copy cleared", U_PGD + 0x1000, 0, 0);
+	test_pti_plant("kernel copy without NX", U_PGD, top | TABLE, 0);
+	test_pti_plant("user copy kernel half", U_PGD + 0x1000 + 8 * 300, K_PUD | TABLE, 300);
+}
+
 int main(void)
 {
 	for (x86_l5 = 0; x86_l5 < 2; x86_l5++) {
@@ -235,6 +292,7 @@ int main(void)
 		test_plants();
 		test_non_present();
 		test_espfix_shared();
+		test_pti();
 	}
 	printf("unit-x86: %d passed, %d failed\n", passed, failed);
 	return failed != 0;

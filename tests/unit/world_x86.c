@@ -12,6 +12,7 @@ static const struct synth_layout layout[] = {
 	{ "page", NULL, 64 }, { "page", "lru", 8 }, { "page", "pmd_huge_pte", 16 },
 	{ "page", "mapping", 24 }, { "page", "page_type", 48 },
 	{ "cpuinfo_x86", "x86_phys_bits", 0x10 },
+	{ "cpuinfo_x86", "x86_capability", 0x20 },
 	{ NULL, NULL, 0 },
 };
 

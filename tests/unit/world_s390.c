@@ -1,7 +1,7 @@
 /* The synthetic world shared by the unit tests and the fuzzers. */
 #include <stdio.h>
 #include <string.h>
-#include "world.h"
+#include "world_s390.h"
 #include "s390.h"
 
 const struct synth_sym world_syms[] = {

@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: the whole engine on the synthetic v6.1 world
- * (tests/unit/world.c) after the fuzzer's writes.  Input: 12-byte
+ * (tests/unit/world_s390.c) after the fuzzer's writes.  Input: 12-byte
  * records (4-byte offset, 8-byte value) stored as 8-byte words anywhere
  * in the low 9 MiB: page tables, task list, maple tree, struct pages,
  * pgtable_list, deposit ring.  The engine must end, without a sanitizer
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz.h"
-#include "../unit/world.h"
+#include "../unit/world_s390.h"
 
 static struct synth pristine;
 
