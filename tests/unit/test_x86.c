@@ -228,6 +228,23 @@ static void test_espfix_shared(void)
 	}
 }
 
+/* a kernel large page set_memory_np() made not present (P, PSE and G
+ * clear, the frame inverted, NX RW A D kept): no finding */
+static void test_kernel_np_large(void)
+{
+	const uint64_t np = (~0x40000000ULL & PTE_ADDR) | X86_NX_BIT | 0x62;
+	struct synth s;
+	struct tc_ctx c;
+
+	build_x86_world(&s);
+	synth_put64(&s, K_PUD + 8 * 1, np);
+	check(run_x86_world(&s, &c) == 0, "kernel np pud: run fails: %s", c.err);
+	check(c.findings.n == 0, "l5=%d kernel pud made not present by CPA: %zu findings "
+	      "(first %s)", x86_l5, c.findings.n, first_sig(&c));
+	tc_free(&c);
+	synth_free(&s);
+}
+
 /*
  * PTI: X86_FEATURE_PTI set, the user pgd's kernel copy with NX on its
  * present user entry, the user copy above it as __pti_set_user_pgtbl()
@@ -240,7 +257,7 @@ static void make_pti(struct synth *s)
 
 	build_x86_world(s);
 	synth_put32(s, CPUINFO + 0x20 + 4 * 7, 1u << 11);
-	synth_put64(s, U_PGD, top | TABLE | 0x8000000000000000ULL);
+	synth_put64(s, U_PGD, top | TABLE | X86_NX_BIT);
 	synth_put64(s, U_PGD + 0x1000, top | TABLE);
 }
 
@@ -269,7 +286,7 @@ static void test_pti(void)
 	make_pti(&s);
 	/* the CPU set A in the user copy only: not a difference */
 	synth_put64(&s, U_PGD + 0x1000, top | TABLE | 0x20);
-	synth_put64(&s, U_PGD, (top | TABLE | 0x8000000000000000ULL) & ~0x20ULL);
+	synth_put64(&s, U_PGD, (top | TABLE | X86_NX_BIT) & ~0x20ULL);
 	check(run_x86_world(&s, &c) == 0, "PTI clean: run fails: %s", c.err);
 	check(c.findings.n == 0, "l5=%d PTI clean: %zu findings (first %s: %s)", x86_l5,
 	      c.findings.n, first_sig(&c), c.findings.n ? c.findings.v[0].detail : "");
@@ -293,6 +310,7 @@ int main(void)
 		test_non_present();
 		test_espfix_shared();
 		test_pti();
+		test_kernel_np_large();
 	}
 	printf("unit-x86: %d passed, %d failed\n", passed, failed);
 	return failed != 0;

@@ -16,6 +16,7 @@
 #define KTABLE		0x63ULL
 #define LEAF_RW		0x8000000000000067ULL	/* NX | D | A | US | RW | P */
 #define PSE		0x80ULL
+#define X86_NX_BIT	0x8000000000000000ULL
 #define PROTNONE	0x100ULL
 #define PMD_ADDR	0x000fffffffe00000ULL	/* bits 21..51 */
 #define PTE_ADDR	0x000ffffffffff000ULL	/* bits 12..51 */
