@@ -17,7 +17,11 @@ export THPCHECK_CACHE
 HOST_ARCH := $(shell uname -m)
 ARCH ?= $(HOST_ARCH)
 
-CSTD    := -std=c11 -D_GNU_SOURCE
+# the one version: the top entry of debian/changelog, and its date (the
+# man pages')
+VERSION := $(shell head -1 debian/changelog | cut -d' ' -f2 | tr -d '()')
+RELEASE_DATE := $(shell date -u -d "$$(sed -n 's/^ -- .*>  //p' debian/changelog | head -1)" +%F)
+CSTD    := -std=c11 -D_GNU_SOURCE -DTC_VERSION='"$(VERSION)"'
 WARN    := -Wall -Wextra
 CFLAGS  ?= -O2 -g
 
@@ -29,7 +33,7 @@ ARCH_HDRS := $(foreach a,$(ARCHES),ext/$(a).h)
 ENGINE  := $(addprefix ext/,io.c report.c tasks.c walk.c tables.c setup.c translate.c \
              explain.c) ext/vma.c ext/findings.c ext/inflight.c ext/arch.c \
            $(ARCH_SRCS)
-HDRS    := ext/tc.h ext/engine.h tests/support/synth.h $(ARCH_HDRS)
+HDRS    := ext/tc.h ext/engine.h tests/support/synth.h $(ARCH_HDRS) debian/changelog
 
 # how each arch's extension is built: its cross compiler, crash sysroot
 # and crash define, per machine name (CROSS_M, DEBARCH_M, CRASH_DEF_M)
@@ -52,8 +56,8 @@ ext: $(EXT_SO)
 $(EXT_SO): ext/thpcheck.c $(ENGINE) $(HDRS)
 	@test -f $(CRASH_INC)/defs.h || { echo "no $(CRASH_INC)/defs.h: install crash (or run samples/fetch-crash.sh for a cross build)" >&2; exit 1; }
 	@mkdir -p $(@D)
-	$(EXT_CC) $(CSTD) $(WARN) $(CFLAGS) $(CRASH_DEF_$(ARCH)) -fPIC -shared -rdynamic \
-	  -I$(CRASH_INC) -Iext -o $@ ext/thpcheck.c $(ENGINE)
+	$(EXT_CC) $(CSTD) $(CPPFLAGS) $(WARN) $(CFLAGS) $(CRASH_DEF_$(ARCH)) -fPIC -shared -rdynamic \
+	  -I$(CRASH_INC) -Iext -o $@ ext/thpcheck.c $(ENGINE) $(LDFLAGS)
 
 # unit tests, one per arch: tests/unit/test_A.c on the synthetic world
 # tests/unit/world_A.c (tests/support/synth.c)
@@ -71,7 +75,7 @@ build/vmcore-poke: tests/inject.c
 # libFuzzer targets (clang): each arch's tests/fuzz/fuzz_*_A.c, linked
 # with its synthetic world; make fuzz FUZZ_SECONDS=N runs each for N seconds
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iext
+FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Iext
 FUZZ := $(foreach a,$(ARCHES),$(patsubst tests/fuzz/%.c,build/%,$(wildcard tests/fuzz/fuzz_*_$(a).c)))
 fuzz_arch = $(lastword $(subst _, ,$(1)))
 $(FUZZ): build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/support/synth.c \

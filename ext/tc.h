@@ -16,7 +16,12 @@
 #include <stdio.h>
 #include <stddef.h>
 
-#define TC_VERSION "0.1.0"
+/* the version, from the top entry of debian/changelog (the Makefile
+ * passes it; one place for the binaries, the JSON, the package and the
+ * man pages) */
+#ifndef TC_VERSION
+#error "TC_VERSION is not defined: build with the Makefile"
+#endif
 
 /* ---------------------------------------------------------------- backend */
 

@@ -393,7 +393,7 @@ char *help_thpcheck[] = {
 "  Check everything:",
 " ",
 "    %s> thpcheck",
-"    thpcheck 0.1.0: s390x 6.1.0-50-s390x, scheme s390-frag2k",
+"    thpcheck " TC_VERSION ": s390x 6.1.0-50-s390x, scheme s390-frag2k",
 "    MM                 PID     COMM              PRESENT     SWAP    THP HUGETLB  VMAS FINDINGS",
 "    0x2287c00          1       init                  161        0      0      0    10        0",
 "    ...",

@@ -7,7 +7,7 @@
 
 THPSCAN_PKGS  := libkdumpfile libdw libelf
 THPSCAN_SRCS  := tools/thpscan.c tools/backend_kdump.c tools/debuginfo.c
-THPSCAN_HDRS  := tools/backend_kdump.h tools/debuginfo.h ext/tc.h
+THPSCAN_HDRS  := tools/backend_kdump.h tools/debuginfo.h ext/tc.h debian/changelog
 THPSCAN_CFLAGS = $(shell pkg-config --cflags $(THPSCAN_PKGS) 2>/dev/null)
 THPSCAN_LIBS   = $(shell pkg-config --libs $(THPSCAN_PKGS) 2>/dev/null || echo -lkdumpfile -laddrxlat -ldw -lelf)
 
@@ -18,12 +18,13 @@ thpscan: build/thpscan
 # the host packages are checked (and installed if missing) first
 build/thpscan: $(THPSCAN_SRCS) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
-	  $(THPSCAN_SRCS) $(ENGINE) $(THPSCAN_LIBS)
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
+	  $(THPSCAN_SRCS) $(ENGINE) $(LDFLAGS) $(THPSCAN_LIBS)
 
+# THPCHECK_DEPS=no: build with what is installed (package builds)
 .PHONY: thpscan-deps
 thpscan-deps:
-	@samples/install-deps.sh
+	@[ "$(THPCHECK_DEPS)" = no ] || samples/install-deps.sh
 
 build/bench_synth: bench/bench_synth.c tests/support/synth.c $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)

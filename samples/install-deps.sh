@@ -7,7 +7,8 @@ pkgs=(gcc make python3 jq xz-utils cpio
       gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
       qemu-user-static qemu-system-misc qemu-system-data makedumpfile
       pkg-config libkdumpfile-dev libdw-dev libelf-dev
-      clang libclang-rt-14-dev debootstrap)
+      clang libclang-rt-14-dev debootstrap
+      debhelper dpkg-dev fakeroot lintian parallel man-db)
 need=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")

@@ -58,6 +58,9 @@ if [ -n "$built" ]; then
     part "thpscan tests (ASan+UBSan)" tests/torture/thpscan-san.sh
     # makedumpfile -d 31 copies, the s390 dump format, pages left out
     part "dump formats" python3 tests/formats/test_formats.py --crash
+    # make install, the Debian packages (amd64, s390x and ppc64el) in
+    # crash, one version, the fleet recipe with GNU parallel
+    part "install and packages" tests/packages/run.sh
     # dumps of busy guests at random instants and at panic (seed 1 of
     # make samples-busy), with their filtered copies; in crash and planted
     part "busy dumps" python3 tests/busy/campaign.py --check --crash --plant --formats $built
