@@ -1,9 +1,11 @@
 #!/bin/bash
 # Installing thpcheck the ways users do, on the sample dumps:
 #   - make install / make uninstall into a DESTDIR;
-#   - the Debian packages (debian/): amd64 natively, the s390x and ppc64el
-#     extension packages cross (profile pkg.thpcheck.nothpscan), each
-#     lintian-clean; the amd64 ones unpacked into a scratch root, whose
+#   - the Debian packages (debian/): amd64 natively, s390x and ppc64el
+#     cross (thpscan on the target's libraries, samples/fetch-devroot.sh;
+#     the ppc64el extension alone too, profile pkg.thpcheck.nothpscan),
+#     each lintian-clean; the cross thpscans under qemu-user print what the
+#     amd64 one prints; the amd64 ones unpacked into a scratch root, whose
 #     thpscan scans x86_64-6.1 and whose extension loads in crash by its
 #     bare name; the s390x one unpacked into a scratch copy of crash's
 #     s390x sysroot, where the emulated crash loads "extend thpcheck.so"
@@ -29,6 +31,7 @@ VERSION=$(head -1 debian/changelog | cut -d' ' -f2 | tr -d '()')
 X86=$CACHE/dumps/x86_64-6.1
 S390=$CACHE/dumps/s390x-6.1
 have() { [[ $SAMPLES == *" $1 "* ]]; }
+R=$W/root-amd64     # the amd64 packages, unpacked
 
 # ---- make install / uninstall
 INC_AMD64=$CACHE/sysroot-amd64-trixie/usr/include/crash
@@ -62,7 +65,6 @@ lint() {        # lint CHANGES: lintian's default level, nothing reported
 if build_pkg amd64 "$INC_AMD64"; then
     ok "dpkg-buildpackage (amd64): thpcheck and thpscan packages"
     check "lintian (amd64) is clean" lint "$W/src/thpcheck_${VERSION}_amd64.changes"
-    R=$W/root-amd64
     for d in "$W/src/thpcheck_${VERSION}_amd64.deb" "$W/src/thpscan_${VERSION}_amd64.deb"; do
         dpkg -x "$d" "$R"
     done
@@ -82,14 +84,43 @@ if build_pkg amd64 "$INC_AMD64"; then
 else
     nok "dpkg-buildpackage (amd64): see $(tail -3 "$W/build-amd64.log" | tr '\n' ' ')"
 fi
+# cross: both packages, thpscan linked with the target's libraries
+# (samples/fetch-devroot.sh); run under qemu-user, thpscan must print what
+# the amd64 one printed
 for a in s390x ppc64el; do
-    if build_pkg $a "$CACHE/sysroot-$a-trixie/usr/include/crash" -a $a -Ppkg.thpcheck.nothpscan; then
-        ok "dpkg-buildpackage -a $a (cross): the extension package"
+    case $a in s390x) q=s390x; ld=s390x-linux-gnu/ld64.so.1 ;;
+               ppc64el) q=ppc64le; ld=powerpc64le-linux-gnu/ld64.so.2 ;; esac
+    if ! dev=$(samples/fetch-devroot.sh $a 2>"$W/devroot-$a.log"); then
+        nok "samples/fetch-devroot.sh $a: $(tail -1 "$W/devroot-$a.log")"
+        continue
+    fi
+    if THPSCAN_DEVROOT=$dev DEB_BUILD_OPTIONS=nocheck \
+            build_pkg $a "$CACHE/sysroot-$a-trixie/usr/include/crash" -a $a; then
+        ok "dpkg-buildpackage -a $a (cross): thpcheck and thpscan packages"
         check "lintian ($a) is clean" lint "$W/src/thpcheck_${VERSION}_$a.changes"
+        check "thpscan ($a) depends on the target's libraries" \
+            grep -q "libkdumpfile10" <<<"$(dpkg-deb -f "$W/src/thpscan_${VERSION}_$a.deb" Depends)"
+        if have x86_64-6.1; then
+            dpkg -x "$W/src/thpscan_${VERSION}_$a.deb" "$W/root-$a"
+            "$R/usr/bin/thpscan" -q -j "$X86/vmlinux" "$X86/vmcore.kdump" > "$W/amd64.json"
+            qemu-$q-static -L "$dev" "$dev/lib/$ld" "$W/root-$a/usr/bin/thpscan" -q -j \
+                "$X86/vmlinux" "$X86/vmcore.kdump" > "$W/$a.json" 2>"$W/$a.err"
+            check "the $a thpscan (qemu-user) prints the amd64 one's JSON for x86_64-6.1" \
+                cmp -s "$W/amd64.json" "$W/$a.json"
+        fi
     else
         nok "dpkg-buildpackage -a $a: $(tail -3 "$W/build-$a.log" | tr '\n' ' ')"
     fi
 done
+# the extension alone, without the target's libraries
+rm -f "$W/src/"*_ppc64el.deb
+if build_pkg ppc64el-ext "$CACHE/sysroot-ppc64el-trixie/usr/include/crash" -a ppc64el \
+        -Ppkg.thpcheck.nothpscan; then
+    check "dpkg-buildpackage -a ppc64el -Ppkg.thpcheck.nothpscan: the extension package alone" \
+        test -f "$W/src/thpcheck_${VERSION}_ppc64el.deb" -a ! -e "$W/src/thpscan_${VERSION}_ppc64el.deb"
+else
+    nok "dpkg-buildpackage -a ppc64el -Ppkg.thpcheck.nothpscan: $(tail -3 "$W/build-ppc64el-ext.log" | tr '\n' ' ')"
+fi
 deb=$W/src/thpcheck_${VERSION}_s390x.deb
 if [ -f "$deb" ] && have s390x-6.1; then
     # a scratch sysroot: the cache's, hard-linked, plus the package
