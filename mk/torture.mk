@@ -1,13 +1,14 @@
 # make torture: the corruption campaign on the real samples (see
 # tests/torture/run.sh).  Included by the top Makefile (-include mk/*.mk).
 #
-#   make torture                      10,000 variants + 3 crash sessions
+#   make torture                      2,500 variants per sample and format (ELF,
+#                                     kdump) + 3 crash sessions per architecture
 #   make torture TORTURE_RUNS=N TORTURE_CRASH=N TORTURE_SEED=N
 #
-# Working copies of the ELF vmcores live in $(THPCHECK_CACHE)/torture/;
+# Working copies of the vmcores live in $(THPCHECK_CACHE)/torture/;
 # samples/out is only read.
 
-TORTURE_RUNS  ?= 10000
+TORTURE_RUNS  ?= 2500
 TORTURE_CRASH ?= 3
 TORTURE_SEED  ?= 1
 

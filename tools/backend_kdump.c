@@ -568,6 +568,7 @@ static int check_not_truncated(struct kd_dump *d)
 	int found = 0;
 	unsigned runs;
 	unsigned char page[8];
+	size_t n;
 
 	a.type = KDUMP_BITMAP;
 	if (kdump_get_typed_attr(ctx_of(d), KDUMP_ATTR_FILE_PAGEMAP, &a) != KDUMP_OK ||
@@ -594,11 +595,15 @@ static int check_not_truncated(struct kd_dump *d)
 	kdump_clear_err(ctx_of(d));
 	if (!found)
 		return fail(d, "%s", "truncated or damaged: no memory page is readable");
-	if (kd_read_phys(d, (uint64_t)last * psize + psize - sizeof(page), page,
-			 sizeof(page)) < 0) {
+	n = sizeof(page);	/* libkdumpfile itself, for its reason */
+	if (kdump_read(ctx_of(d), KDUMP_KPHYSADDR, (uint64_t)last * psize + psize - sizeof(page),
+		       page, &n) != KDUMP_OK || n != sizeof(page)) {
+		const char *why = kdump_get_err(ctx_of(d));
+
 		snprintf(d->err, sizeof(d->err),
 			 "truncated or damaged: its last page (pa 0x%llx) cannot be read: %s",
-			 (unsigned long long)last * psize, kdump_get_err(ctx_of(d)));
+			 (unsigned long long)last * psize, why ? why : "a short read");
+		kdump_clear_err(ctx_of(d));
 		return -1;
 	}
 	return 0;

@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../.."
 log=${TORTURE_LOG:-/dev/null}
 printf 'set scroll off\nextend %s\nthpcheck\np 900000001\nsys\np 900000002\nquit\n' \
-    "$PWD/build/s390x/thpcheck.so" |
+    "${TORTURE_EXT:-$PWD/build/s390x/thpcheck.so}" |
     SAMPLE_DUMP=$TORTURE_VMCORE timeout 500 samples/crash "${TORTURE_SAMPLE:-s390x-6.1}" -s \
     >"$log" 2>&1
 rc=$?

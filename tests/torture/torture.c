@@ -5,15 +5,20 @@
  *   torture crash VMLINUX WORK RUNS SEED TIMEOUT CMD
  *   torture restore WORK
  *
- * WORK is a private, writable copy of a real ELF vmcore (never a file
- * under samples/out).  The driver opens the vmlinux once (its DWARF index
+ * WORK is a private, writable copy of a real vmcore, ELF or kdump, of
+ * any architecture the engine reads (never a file under samples/out).  The driver opens the vmlinux once (its DWARF index
  * is what a thpscan run spends most of its time on), scans the pristine
  * copy once in-process to learn its targets (--tables inventory: table
  * pages, their struct pages, deposited tables and the segment tables
  * they hang on; the task list links, mm->pgd and the maple tree roots),
  * then for each variant:
  *   1. writes 1-6 corruptions into WORK, the original bytes first into
- *      WORK.journal (a run that dies is undone by the next one);
+ *      WORK.journal (a run that dies is undone by the next one); in a
+ *      kdump file the memory corruptions cannot be written in place
+ *      (pages are compressed): they are laid over the pages the scan
+ *      reads after decompression (the backend's read_phys, wrapped in
+ *      the child), and the file itself gets the header and block
+ *      corruptions;
  *   2. scan: forks a child that opens WORK the way thpscan does
  *      (kd_open, kd_attach, tc_init, tc_run, both formatters) under an
  *      alarm of TIMEOUT seconds;  crash: runs CMD (sh -c, $TORTURE_VMCORE
@@ -25,12 +30,17 @@
  * and every crash or hang is printed with its seed and writes, enough to
  * make it again.
  *
- * Corruptions (each an 8-byte big-endian write, or a zeroed range):
+ * Corruptions (each an 8-byte write in the byte order of what it hits --
+ * entries in the arch's entry order, other words in the dump's -- or a
+ * zeroed range):
  *   bit flip, |0x400 (invalid), |0x020 (the segment-invalidation bug),
  *   list poison 0x100 / 0x122, a pointer to another table (or to the
  *   entry's own table: a cycle), a random value, a zeroed table or
  *   struct page; aimed at table entries, struct page words, deposit list
- *   heads, task list links, mm->pgd and maple tree roots.
+ *   heads, task list links, mm->pgd and maple tree roots; and, one in
+ *   eight, 1-8 random bytes or a bit flip in the file itself: its first
+ *   64 KiB (ELF headers and notes, VMCOREINFO; the diskdump headers and
+ *   bitmaps) or anywhere (page data, compressed blocks, descriptors).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,13 +81,21 @@ static struct seg segs[64];
 static size_t nsegs;
 static int work_fd = -1;
 static const char *work_path;
-static uint64_t ident_base;
+static uint64_t ident_base, file_size;
+/* the byte order of table entries and of other words in the dump */
+static int be_entries, be_words;
+/* kdump files: memory corruptions are an overlay on the pages read, the
+ * pristine values come from pd, a dump opened once */
+static int kdump_mode;
+static struct kd_dump pd;
 
-/* one write of the current variant, with the original bytes */
+/* one write of the current variant, with the original bytes (file
+ * writes) or the bytes laid over memory at pa (overlay, kdump files) */
 struct wr {
-	uint64_t off;
+	uint64_t off, pa;
 	uint32_t len;
-	unsigned char *orig;
+	int overlay;
+	unsigned char *orig, *data;
 	char what[96];
 };
 static struct wr wrs[MAX_WRITES];
@@ -112,34 +130,46 @@ static void die(const char *fmt, const char *a)
 	exit(3);
 }
 
-static uint64_t be64(const unsigned char *p, int n)
+static uint64_t get_n(const unsigned char *p, int n, int big)
 {
 	uint64_t v = 0;
 	int i;
 
 	for (i = 0; i < n; i++)
-		v = v << 8 | p[i];
+		v = v << 8 | p[big ? i : n - 1 - i];
 	return v;
 }
 
-/* PT_LOAD segments of a big-endian ELF64 vmcore (s390x) */
+/* PT_LOAD segments of an ELF64 vmcore, or the kdump file mode */
 static void load_segments(void)
 {
 	unsigned char e[64], ph[56];
 	uint64_t phoff;
 	unsigned phnum, i;
+	struct stat st;
+	int big;
 
-	if (pread(work_fd, e, 64, 0) != 64 || memcmp(e, "\177ELF\2\2", 6))
-		die("%s: not a big-endian ELF64 vmcore", work_path);
-	phoff = be64(e + 32, 8);
-	phnum = (unsigned)be64(e + 56, 2);
+	if (fstat(work_fd, &st) < 0)
+		die("cannot stat %s", work_path);
+	file_size = (uint64_t)st.st_size;
+	if (pread(work_fd, e, 64, 0) != 64)
+		die("%s: too short for a vmcore", work_path);
+	if (!memcmp(e, "KDUMP   ", 8)) {
+		kdump_mode = 1;
+		return;
+	}
+	if (memcmp(e, "\177ELF\2", 5) || (e[5] != 1 && e[5] != 2))
+		die("%s: neither an ELF64 vmcore nor a kdump file", work_path);
+	big = e[5] == 2;
+	phoff = get_n(e + 32, 8, big);
+	phnum = (unsigned)get_n(e + 56, 2, big);
 	for (i = 0; i < phnum && nsegs < 64; i++) {
 		if (pread(work_fd, ph, 56, (off_t)(phoff + 56ULL * i)) != 56)
 			die("%s: cannot read the program headers", work_path);
-		if (be64(ph, 4) == 1 && be64(ph + 32, 8)) {
-			segs[nsegs].off = be64(ph + 8, 8);
-			segs[nsegs].pa = be64(ph + 24, 8);
-			segs[nsegs].size = be64(ph + 32, 8);
+		if (get_n(ph, 4, big) == 1 && get_n(ph + 32, 8, big)) {
+			segs[nsegs].off = get_n(ph + 8, 8, big);
+			segs[nsegs].pa = get_n(ph + 24, 8, big);
+			segs[nsegs].size = get_n(ph + 32, 8, big);
 			nsegs++;
 		}
 	}
@@ -157,14 +187,19 @@ static int pa_to_off(uint64_t pa, uint64_t len, uint64_t *off)
 	return -1;
 }
 
-static int rd_pa64(uint64_t pa, uint64_t *v)
+/* the pristine value of the word at pa, in the byte order big */
+static int rd_pa64(uint64_t pa, int big, uint64_t *v)
 {
 	unsigned char b[8];
 	uint64_t off;
 
-	if (pa_to_off(pa, 8, &off) < 0 || pread(work_fd, b, 8, (off_t)off) != 8)
+	if (kdump_mode) {
+		if (kd_read_phys(&pd, pa, b, 8) < 0)
+			return -1;
+	} else if (pa_to_off(pa, 8, &off) < 0 || pread(work_fd, b, 8, (off_t)off) != 8) {
 		return -1;
-	*v = be64(b, 8);
+	}
+	*v = get_n(b, 8, big);
 	return 0;
 }
 
@@ -178,6 +213,8 @@ static void journal_write(void)
 	if (!f)
 		die("cannot write %s", journal);
 	for (i = 0; i < nwrs; i++) {
+		if (wrs[i].overlay)
+			continue;	/* nothing of it is in the file */
 		fprintf(f, "%" PRIu64 " %u ", wrs[i].off, wrs[i].len);
 		for (k = 0; k < wrs[i].len; k++)
 			fprintf(f, "%02x", wrs[i].orig[k]);
@@ -219,25 +256,30 @@ static void restore(void)
 
 	while (nwrs) {		/* last first: writes may overlap */
 		i = --nwrs;
-		if (pwrite(work_fd, wrs[i].orig, wrs[i].len, (off_t)wrs[i].off) !=
+		if (!wrs[i].overlay &&
+		    pwrite(work_fd, wrs[i].orig, wrs[i].len, (off_t)wrs[i].off) !=
 		    (ssize_t)wrs[i].len)
 			die("cannot restore %s", work_path);
 		free(wrs[i].orig);
+		free(wrs[i].data);
+		wrs[i].orig = wrs[i].data = NULL;
 	}
 	unlink(journal);
 }
 
-static int add_write(uint64_t pa, const void *data, uint32_t len, const char *what)
+/* len bytes at file offset off, the original bytes journaled first */
+static int add_file_write(uint64_t off, const void *data, uint32_t len, const char *what)
 {
 	struct wr *w;
-	uint64_t off;
 
-	if (nwrs >= MAX_WRITES || pa_to_off(pa, len, &off) < 0)
+	if (nwrs >= MAX_WRITES || off + len > file_size)
 		return -1;
 	w = &wrs[nwrs];
+	memset(w, 0, sizeof(*w));
 	w->orig = malloc(len);
 	if (!w->orig || pread(work_fd, w->orig, len, (off_t)off) != (ssize_t)len) {
 		free(w->orig);
+		w->orig = NULL;
 		return -1;
 	}
 	w->off = off;
@@ -250,25 +292,97 @@ static int add_write(uint64_t pa, const void *data, uint32_t len, const char *wh
 	return 0;
 }
 
-static int put64(uint64_t pa, uint64_t v, const char *why)
+/* len bytes of memory at pa: in the file (ELF) or over it (kdump) */
+static int add_write(uint64_t pa, const void *data, uint32_t len, const char *what)
+{
+	struct wr *w;
+	uint64_t off;
+
+	if (!kdump_mode)
+		return pa_to_off(pa, len, &off) < 0 ? -1 : add_file_write(off, data, len, what);
+	if (nwrs >= MAX_WRITES)
+		return -1;
+	w = &wrs[nwrs];
+	memset(w, 0, sizeof(*w));
+	w->data = malloc(len);
+	if (!w->data)
+		return -1;
+	memcpy(w->data, data, len);
+	w->pa = pa;
+	w->len = len;
+	w->overlay = 1;
+	snprintf(w->what, sizeof(w->what), "%s", what);
+	nwrs++;
+	return 0;
+}
+
+static int put64(uint64_t pa, uint64_t v, int big, const char *why)
 {
 	unsigned char b[8];
 	char what[96];
 	int i;
 
 	for (i = 0; i < 8; i++)
-		b[i] = (unsigned char)(v >> (56 - 8 * i));
+		b[big ? i : 7 - i] = (unsigned char)(v >> (56 - 8 * i));
 	snprintf(what, sizeof(what), "pa 0x%" PRIx64 " = 0x%" PRIx64 " (%s)", pa, v, why);
 	return add_write(pa, b, 8, what);
+}
+
+/* 1-8 random bytes, or one bit flipped, in the file: its first 64 KiB
+ * (headers, notes, bitmaps) or anywhere */
+static void corrupt_file(void)
+{
+	uint64_t span = rndn(2) && file_size > 65536 ? 65536 : file_size;
+	uint64_t off = rndn(span);
+	unsigned char b[8];
+	uint32_t len = 1 + (uint32_t)rndn(8), i;
+	char what[96];
+
+	if (rndn(2)) {
+		if (pread(work_fd, b, 1, (off_t)off) != 1)
+			return;
+		b[0] ^= (unsigned char)(1u << rndn(8));
+		len = 1;
+		snprintf(what, sizeof(what), "file +0x%" PRIx64 " bit flip", off);
+	} else {
+		for (i = 0; i < len; i++)
+			b[i] = (unsigned char)rnd();
+		snprintf(what, sizeof(what), "file +0x%" PRIx64 " %u random bytes", off, len);
+	}
+	add_file_write(off, b, len, what);
+}
+
+/* the child's view of memory: the backend's pages with the variant's
+ * overlay writes laid over them (kdump files) */
+static int (*real_read_phys)(void *priv, uint64_t pa, void *buf, size_t len);
+
+static int overlay_read_phys(void *priv, uint64_t pa, void *buf, size_t len)
+{
+	int r = real_read_phys(priv, pa, buf, len);
+	size_t i;
+
+	if (r < 0)
+		return r;
+	for (i = 0; i < nwrs; i++) {
+		const struct wr *w = &wrs[i];
+		uint64_t lo = w->pa > pa ? w->pa : pa;
+		uint64_t hi = w->pa + w->len < pa + len ? w->pa + w->len : pa + len;
+
+		if (w->overlay && lo < hi)
+			memcpy((unsigned char *)buf + (lo - pa), w->data + (lo - w->pa), hi - lo);
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------ targets */
 
 static void add_target(uint64_t pa, uint32_t len, enum tkind k)
 {
-	uint64_t off;
+	uint64_t off, v;
 
-	if (ntg >= MAX_TARGETS || pa_to_off(pa, len, &off) < 0)
+	if (ntg >= MAX_TARGETS || pa == TC_NO_ADDR)
+		return;
+	if (kdump_mode ? rd_pa64(pa, 0, &v) < 0 : pa_to_off(pa, len, &off) < 0)
 		return;
 	tg[ntg].pa = pa;
 	tg[ntg].len = len;
@@ -289,14 +403,30 @@ static int json_hex(const char *line, const char *key, uint64_t *v)
 	return 0;
 }
 
+/* the physical address of a kernel VA of the linear maps (the engine's
+ * own rule, tc_kmap_to_pa); TC_NO_ADDR when it is not in them */
 static uint64_t kva_to_pa(const struct kd_dump *d, uint64_t va)
 {
-	if (va >= d->img_start && va < d->img_end)
-		return d->have_koff_phys ? va - d->koff + d->koff_phys : va - d->ident_base;
-	return va - d->ident_base;
+	uint64_t pa;
+
+	return tc_kmap_to_pa(&d->kmap, va, &pa) < 0 ? TC_NO_ADDR : pa;
 }
 
-static void inventory_targets(const char *text)
+/* the bytes of a table of this level ("level":"NAME" of the inventory) */
+static uint32_t table_bytes(const struct tc_ctx *c, const char *line)
+{
+	char k[48];
+	int i;
+
+	for (i = 0; i < c->nlevels; i++) {
+		snprintf(k, sizeof(k), "\"level\":\"%s\"", c->levels[i].name);
+		if (strstr(line, k))
+			return (uint32_t)c->levels[i].table_bytes;
+	}
+	return 4096;
+}
+
+static void inventory_targets(const struct tc_ctx *c, const char *text)
 {
 	const char *line = text;
 
@@ -313,8 +443,7 @@ static void inventory_targets(const char *text)
 		line = nl ? nl + 1 : NULL;
 		if (buf[0] != '{' || json_hex(buf, "pa", &pa) < 0)
 			continue;
-		/* pte tables are 2 KiB on s390x, region/segment tables 16 KiB */
-		add_target(pa, strstr(buf, "\"level\":\"pte\"") ? 2048 : 16384, T_ENTRY);
+		add_target(pa, table_bytes(c, buf), T_ENTRY);
 		if (ntables < MAX_TARGETS)
 			tables[ntables++] = pa;
 		if (json_hex(buf, "page_pa", &page) == 0)
@@ -324,7 +453,7 @@ static void inventory_targets(const char *text)
 			 * two words; the pmd table it hangs on */
 			add_target(pa, 8, T_LIST);
 			add_target(pa + 8, 8, T_LIST);
-			add_target(dep, 16384, T_ENTRY);
+			add_target(dep, (uint32_t)c->levels[c->nlevels - 2].table_bytes, T_ENTRY);
 		}
 	}
 }
@@ -377,6 +506,10 @@ static int scan_once(struct kdw *vml, int errfd, struct tc_opts *o)
 		dprintf(errfd, "%s", d.err);
 		goto out;
 	}
+	if (kdump_mode) {
+		real_read_phys = d.be.read_phys;
+		d.be.read_phys = overlay_read_phys;
+	}
 	if (tc_init(c, &d.be, kd_engine_arch(&d), o) < 0 || tc_run(c) < 0) {
 		dprintf(errfd, "cannot scan: %s", c->err);
 	} else {
@@ -393,27 +526,31 @@ out:
 /* in-process pristine scan: targets */
 static void learn(struct kdw *vml)
 {
-	struct kd_dump d;
+	struct kd_dump *d = &pd;
 	struct tc_ctx c;
 	struct tc_opts o = { .scope = TC_SCOPE_ALL, .inventory = 1 };
 	char *text = NULL;
 	size_t len = 0;
 
 	o.out = open_memstream(&text, &len);
-	if (!o.out || kd_open(&d, work_path) < 0 || kd_attach(&d, vml) < 0)
-		die("cannot open the pristine copy: %s", d.err);
-	ident_base = d.ident_base;
-	if (tc_init(&c, &d.be, kd_engine_arch(&d), &o) < 0 || tc_run(&c) < 0)
+	if (!o.out || kd_open(d, work_path) < 0 || kd_attach(d, vml) < 0)
+		die("cannot open the pristine copy: %s", d->err);
+	ident_base = d->kmap.linear_base;
+	if (tc_init(&c, &d->be, kd_engine_arch(d), &o) < 0 || tc_run(&c) < 0)
 		die("cannot scan the pristine copy: %s", c.err);
+	be_words = c.arch->big_endian;
+	be_entries = c.arch->entries_big_endian || c.arch->big_endian;
 	fclose(o.out);
 	if (c.findings.n)
 		fprintf(stderr, "torture: note: the pristine copy has %zu findings\n",
 			c.findings.n);
-	inventory_targets(text);
-	struct_targets(&d, &c);
+	inventory_targets(&c, text);
+	struct_targets(d, &c);
 	free(text);
 	tc_free(&c);
-	kd_close(&d);
+	/* kdump files: pd stays open, the pristine values of corrupt_one() */
+	if (!kdump_mode)
+		kd_close(d);
 }
 
 /* ------------------------------------------------------------ variants */
@@ -429,17 +566,22 @@ static void corrupt_one(void)
 {
 	const struct target *t = &tg[rndn(ntg)];
 	uint64_t pa = t->pa, v = 0, x;
-	int m = (int)rndn(9), tries;
-	static unsigned char zero[16384];
+	int m = (int)rndn(9), tries, big;
+	static unsigned char zero[65536];
+
+	if (!tables_only && !rndn(8)) {
+		corrupt_file();
+		return;
+	}
 
 	/* crash reads the task list and mms at start-up: a session on a
 	 * dump whose task list is broken tests crash, not thpcheck */
 	for (tries = 0; tables_only && t->kind != T_ENTRY && t->kind != T_PAGE &&
 	     tries < 100; tries++)
 		t = &tg[rndn(ntg)];
-
+	big = t->kind == T_ENTRY ? be_entries : be_words;
 	if (t->len > 8) {
-		if (m == 8) {	/* zero the whole table / struct page */
+		if (m == 8 && t->len <= sizeof(zero)) {	/* zero the whole table / struct page */
 			char what[96];
 
 			snprintf(what, sizeof(what), "pa 0x%" PRIx64 " +%u zeroed",
@@ -450,33 +592,33 @@ static void corrupt_one(void)
 		/* an entry or word of it; mostly a non-empty one */
 		for (tries = 0; tries < 8; tries++) {
 			pa = t->pa + 8 * rndn(t->len / 8);
-			if (rd_pa64(pa, &v) == 0 && v && (v & 0x20) == 0)
+			if (rd_pa64(pa, big, &v) == 0 && v && (v & 0x20) == 0)
 				break;
 		}
 	}
-	if (rd_pa64(pa, &v) < 0)
+	if (rd_pa64(pa, big, &v) < 0)
 		return;
 	switch (m) {
-	case 0: put64(pa, v ^ (1ULL << rndn(64)), "bit flip"); break;
-	case 1: put64(pa, v | 0x400, "|0x400"); break;
-	case 2: put64(pa, v | 0x020, "|0x020"); break;
-	case 3: put64(pa, rndn(2) ? 0x100 : 0x122, "list poison"); break;
+	case 0: put64(pa, v ^ (1ULL << rndn(64)), big, "bit flip"); break;
+	case 1: put64(pa, v | 0x400, big, "|0x400"); break;
+	case 2: put64(pa, v | 0x020, big, "|0x020"); break;
+	case 3: put64(pa, rndn(2) ? 0x100 : 0x122, big, "list poison"); break;
 	case 4:		/* pointer to another table */
 		x = other_table();
 		if (t->kind == T_ENTRY || t->kind == T_PAGE)
-			put64(pa, x | (v & 0xfff), "other table");
+			put64(pa, x | (v & 0xfff), big, "other table");
 		else
-			put64(pa, x + ident_base + (rndn(2) ? 0 : 8), "other table (kva)");
+			put64(pa, x + ident_base + (rndn(2) ? 0 : 8), big, "other table (kva)");
 		break;
 	case 5:		/* the entry's own table, or the word itself: a cycle */
 		if (t->kind == T_ENTRY)
-			put64(pa, (t->pa & ~0x7ffULL) | (v & 0xfff), "own table");
+			put64(pa, (t->pa & ~0x7ffULL) | (v & 0xfff), big, "own table");
 		else
-			put64(pa, pa + ident_base, "self pointer");
+			put64(pa, pa + ident_base, big, "self pointer");
 		break;
-	case 6: put64(pa, rnd(), "random"); break;
-	case 7: put64(pa, 0, "zero"); break;
-	default: put64(pa, v ^ (1ULL << rndn(12)), "low bit flip"); break;
+	case 6: put64(pa, rnd(), big, "random"); break;
+	case 7: put64(pa, 0, big, "zero"); break;
+	default: put64(pa, v ^ (1ULL << rndn(12)), big, "low bit flip"); break;
 	}
 }
 
