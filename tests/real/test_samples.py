@@ -27,7 +27,7 @@ SIZES = {"s390": (4, 1024, 1024), "ppc64-radix": (64, 2048, 2048),
 PUD_KB = {"x86_64": 1 << 20}
 SCHEME = {"s390x-6.1": "s390-frag2k", "s390x-6.12": "s390-wholepage",
           "ppc64le-6.1-radix": "ppc64-radix", "ppc64le-6.1-hash": "ppc64-hash",
-          "x86_64-6.1": "x86_64-4level", "x86_64-6.12": "x86_64-4level-pti",
+          "x86_64-6.1": "x86_64-4level", "x86_64-6.12": "x86_64-4level",
           "x86_64-6.1-la57": "x86_64-5level"}
 
 
