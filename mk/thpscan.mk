@@ -5,11 +5,15 @@
 #   make check-thpscan   tests/thpscan/run.sh (ends with "N passed, N failed")
 #   make bench           bench/run.sh: ratios measured in one run, no pass/fail
 
-THPSCAN_PKGS  := libkdumpfile libdw libelf
-THPSCAN_SRCS  := tools/thpscan.c tools/backend_kdump.c tools/debuginfo.c
-THPSCAN_HDRS  := tools/backend_kdump.h tools/debuginfo.h ext/tc.h debian/changelog
+THPSCAN_PKGS  := libkdumpfile libdw libelf libbpf
+# everything but main(): the benchmark and the fuzzer link these too
+THPSCAN_LIB   := tools/backend_kdump.c tools/debuginfo.c tools/layout_dwarf.c \
+                 tools/layout_btf.c tools/kallsyms.c
+THPSCAN_SRCS  := tools/thpscan.c $(THPSCAN_LIB)
+THPSCAN_HDRS  := tools/backend_kdump.h tools/debuginfo.h tools/layout.h \
+                 tools/kallsyms.h ext/tc.h debian/changelog
 THPSCAN_CFLAGS = $(shell pkg-config --cflags $(THPSCAN_PKGS) 2>/dev/null)
-THPSCAN_LIBS   = $(shell pkg-config --libs $(THPSCAN_PKGS) 2>/dev/null || echo -lkdumpfile -laddrxlat -ldw -lelf)
+THPSCAN_LIBS   = $(shell pkg-config --libs $(THPSCAN_PKGS) 2>/dev/null || echo -lkdumpfile -laddrxlat -ldw -lelf -lbpf)
 
 .PHONY: thpscan check-thpscan bench
 
@@ -30,10 +34,10 @@ build/bench_synth: bench/bench_synth.c tests/support/synth.c $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iext -Itests/support -o $@ bench/bench_synth.c tests/support/synth.c $(ENGINE)
 
-build/bench_floor: bench/bench_floor.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
+build/bench_floor: bench/bench_floor.c $(THPSCAN_LIB) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
-	  bench/bench_floor.c tools/backend_kdump.c tools/debuginfo.c $(ENGINE) $(THPSCAN_LIBS)
+	  bench/bench_floor.c $(THPSCAN_LIB) $(ENGINE) $(THPSCAN_LIBS)
 
 check-thpscan: build/thpscan build/vmcore-poke
 	@tests/thpscan/run.sh
@@ -44,10 +48,10 @@ bench: build/thpscan build/bench_synth build/bench_floor
 
 # libFuzzer target of the dump opening path (make fuzz runs it; the
 # vmlinux is loaded once, see tests/fuzz/fuzz_open.c)
-build/fuzz_open: tests/fuzz/fuzz_open.c $(THPSCAN_SRCS:tools/thpscan.c=) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
+build/fuzz_open: tests/fuzz/fuzz_open.c $(THPSCAN_LIB) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) $(THPSCAN_CFLAGS) -Itools -o $@ tests/fuzz/fuzz_open.c \
-	  $(THPSCAN_SRCS:tools/thpscan.c=) $(ENGINE) $(THPSCAN_LIBS)
+	  $(THPSCAN_LIB) $(ENGINE) $(THPSCAN_LIBS)
 
 # thpscan under AddressSanitizer + UndefinedBehaviorSanitizer (SAN from
 # the top Makefile); tests/run.sh runs the thpscan tests with it
@@ -55,3 +59,10 @@ build/thpscan-san: $(THPSCAN_SRCS) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
 	  $(THPSCAN_SRCS) $(ENGINE) $(THPSCAN_LIBS)
+
+# every question the engine asks, answered by every debuginfo source of
+# one kernel (tests/thpscan/run.sh runs it on each sample with BTF)
+build/debuginfo-compare: tests/layouts/compare.c $(THPSCAN_LIB) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
+	  tests/layouts/compare.c $(THPSCAN_LIB) $(ENGINE) $(LDFLAGS) $(THPSCAN_LIBS)

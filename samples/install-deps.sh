@@ -6,7 +6,7 @@ pkgs=(gcc make python3 jq xz-utils cpio
       gcc-s390x-linux-gnu libc6-dev-s390x-cross binutils-s390x-linux-gnu
       gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
       qemu-user-static qemu-system-misc qemu-system-data makedumpfile
-      pkg-config libkdumpfile-dev libdw-dev libelf-dev
+      pkg-config libkdumpfile-dev libdw-dev libelf-dev libbpf-dev
       clang libclang-rt-14-dev debootstrap
       debhelper dpkg-dev fakeroot lintian parallel man-db)
 need=()

@@ -27,6 +27,8 @@
 #include <gelf.h>
 #include <libkdumpfile/kdumpfile.h>
 #include "backend_kdump.h"
+#include "kallsyms.h"
+#include "layout.h"
 
 /* runs of present pages visited to find the last one (truncation check) */
 #define MAX_PAGEMAP_RUNS	(1u << 24)
@@ -994,7 +996,7 @@ static void read_linear_base(struct kd_dump *d)
 	set_kernel_map(d);
 }
 
-int kd_attach(struct kd_dump *d, struct kdw *vml)
+static void attach_common(struct kd_dump *d, struct kdw *vml)
 {
 	uint64_t s, e;
 
@@ -1003,11 +1005,13 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 	d->img_start = s + d->koff;
 	d->img_end = e + d->koff;
 	set_kernel_map(d);
-	if (check_vmlinux_matches(d, vml) < 0)
-		return -1;
+}
+
+static void attach_backend(struct kd_dump *d)
+{
 	read_release(d);
 	d->be.priv = d;
-	d->be.big_endian = kdw_big_endian(vml);
+	d->be.big_endian = kdw_big_endian(d->vml);
 	d->be.read_phys = be_read_phys;
 	d->be.read_kvirt = be_read_kvirt;
 	d->be.symbol = be_symbol;
@@ -1018,11 +1022,154 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 	d->be.release = be_release;
 	d->be.dump_level = be_dump_level;
 	read_linear_base(d);
+}
+
+int kd_attach(struct kd_dump *d, struct kdw *vml)
+{
+	attach_common(d, vml);
+	if (check_vmlinux_matches(d, vml) < 0)
+		return -1;
+	attach_backend(d);
+	return 0;
+}
+
+/* ------------------------------------------------------------ no vmlinux */
+
+/*
+ * A symbol from the dump's kallsyms, as a link-time address like a
+ * vmlinux's (be_symbol adds KERNELOFFSET back).  VMCOREINFO's SYMBOL()
+ * lines only find the tables: VMCOREINFO_SYMBOL_ARRAY() writes the value
+ * of a pointer, not its address (SYMBOL(vmemmap) on s390x v6.12 is the
+ * struct page array, 0xffffff7220000000, not the variable).
+ */
+static int dump_symbol(void *priv, const char *name, uint64_t *addr)
+{
+	struct kd_dump *d = priv;
+	uint64_t a;
+
+	if (ksyms_lookup(d->ksyms, name, &a) < 0)
+		return -1;
+	*addr = a - d->koff;
+	return 0;
+}
+
+static int read_kvirt_cb(void *priv, uint64_t va, void *buf, size_t len)
+{
+	return read_kvirt_linear(priv, va, buf, len);
+}
+
+/* the kallsyms tables VMCOREINFO names (v6.0+, CONFIG_KALLSYMS); 0 when
+ * it names them all */
+static int kallsyms_where(struct kd_dump *d, struct ksyms_where *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (vmcoreinfo_num(d, "SYMBOL(kallsyms_names)", 16, &w->names) < 0 ||
+	    vmcoreinfo_num(d, "SYMBOL(kallsyms_num_syms)", 16, &w->num_syms) < 0 ||
+	    vmcoreinfo_num(d, "SYMBOL(kallsyms_token_table)", 16, &w->token_table) < 0 ||
+	    vmcoreinfo_num(d, "SYMBOL(kallsyms_token_index)", 16, &w->token_index) < 0)
+		return -1;
+	if (vmcoreinfo_num(d, "SYMBOL(kallsyms_offsets)", 16, &w->offsets) == 0)
+		return vmcoreinfo_num(d, "SYMBOL(kallsyms_relative_base)", 16,
+				      &w->relative_base);
+	return vmcoreinfo_num(d, "SYMBOL(kallsyms_addresses)", 16, &w->addresses);
+}
+
+/* a first map of the image, enough to read kallsyms: from VMCOREINFO's
+ * _stext (v5.10+), the largest kernel image the samples have is 90 MiB */
+#define PROVISIONAL_IMAGE	(512ull << 20)
+
+static void load_kallsyms(struct kd_dump *d)
+{
+	struct ksyms_where w;
+	uint64_t stext, s, e;
+
+	if (vmcoreinfo_num(d, "SYMBOL(_stext)", 16, &stext) < 0 ||
+	    kallsyms_where(d, &w) < 0) {
+		snprintf(d->ksyms_why, sizeof(d->ksyms_why),
+			 "VMCOREINFO names no kallsyms tables (kernel before v6.0, or CONFIG_KALLSYMS off)");
+		return;
+	}
+	d->img_start = stext;
+	d->img_end = stext + PROVISIONAL_IMAGE;
+	set_kernel_map(d);
+	d->ksyms = ksyms_load(&w, d->tarch->big_endian, read_kvirt_cb, d,
+			      d->ksyms_why, sizeof(d->ksyms_why));
+	if (d->ksyms && (ksyms_lookup(d->ksyms, "_text", &s) == 0 ||
+			 ksyms_lookup(d->ksyms, "_stext", &s) == 0) &&
+	    ksyms_lookup(d->ksyms, "_end", &e) == 0 && s < e) {
+		d->img_start = s;
+		d->img_end = e;
+		set_kernel_map(d);
+	}
+}
+
+/* the kernel's BTF, between __start_BTF and __stop_BTF of its image */
+#define MAX_BTF_BYTES	(256u << 20)
+
+static struct layout_src *load_btf(struct kd_dump *d, char *why, size_t len)
+{
+	uint64_t s, e;
+	struct layout_src *l;
+	void *buf;
+
+	if (!d->ksyms || ksyms_lookup(d->ksyms, "__start_BTF", &s) < 0 ||
+	    ksyms_lookup(d->ksyms, "__stop_BTF", &e) < 0 || e <= s) {
+		snprintf(why, len, "the dump's kernel has no BTF (%s)",
+			 d->ksyms ? "no __start_BTF in kallsyms: CONFIG_DEBUG_INFO_BTF off" :
+			 d->ksyms_why);
+		return NULL;
+	}
+	if (e - s > MAX_BTF_BYTES || !(buf = malloc(e - s))) {
+		snprintf(why, len, "the dump's BTF: %llu bytes", (unsigned long long)(e - s));
+		return NULL;
+	}
+	if (read_kvirt_linear(d, s, buf, e - s) < 0) {
+		snprintf(why, len, "the dump's BTF (%#llx-%#llx) is not in the dump",
+			 (unsigned long long)s, (unsigned long long)e);
+		free(buf);
+		return NULL;
+	}
+	l = layout_btf_open(buf, e - s, why, len);
+	free(buf);
+	return l;
+}
+
+int kd_attach_dump(struct kd_dump *d)
+{
+	char why[320];
+	struct kdw_parts p = { .what = "the dump's own debuginfo" };
+
+	if (!d->have_vmcoreinfo)
+		return fail(d, "%s", "no VMCOREINFO in the dump to find the kernel's symbols: give the VMLINUX");
+	load_kallsyms(d);
+	p.arch = d->arch;
+	p.big_endian = d->tarch->big_endian;
+	p.build_id = d->build_id;
+	p.img_start = d->img_start - d->koff;
+	p.img_end = d->img_end - d->koff;
+	p.symbol = d->ksyms ? dump_symbol : NULL;
+	p.symbol_priv = d;
+	p.no_symbols_why = d->ksyms_why;
+	p.layouts = load_btf(d, why, sizeof(why));
+	p.no_layouts_why = why;
+	d->own_vml = kdw_open_parts(&p, d->err, sizeof(d->err));
+	if (!d->own_vml) {
+		if (!p.layouts || !p.symbol)
+			snprintf(d->err + strlen(d->err), sizeof(d->err) - strlen(d->err),
+				 ": give the VMLINUX");
+		return -1;
+	}
+	attach_common(d, d->own_vml);
+	attach_backend(d);
 	return 0;
 }
 
 void kd_close(struct kd_dump *d)
 {
+	kdw_close(d->own_vml);
+	d->own_vml = NULL;
+	ksyms_free(d->ksyms);
+	d->ksyms = NULL;
 	free(d->dumpable);
 	d->dumpable = NULL;
 	free(d->pcache);

@@ -20,6 +20,9 @@ struct kd_dump {
 	void *ctx;			/* kdump_ctx_t */
 	int fd;
 	struct kdw *vml;
+	struct kdw *own_vml;		/* kd_attach_dump(): the dump's own */
+	struct ksyms *ksyms;		/* its kallsyms (NULL: none) */
+	char ksyms_why[200];		/* why there are none */
 	char arch[16];			/* canonical libkdumpfile arch name */
 	const struct tc_arch *tarch;	/* its entry in the registry */
 	char format[32];		/* libkdumpfile file.format */
@@ -54,6 +57,9 @@ struct kd_dump {
 int kd_open(struct kd_dump *d, const char *path);
 /* Use this vmlinux for the dump; fails if it does not match. */
 int kd_attach(struct kd_dump *d, struct kdw *vml);
+/* No vmlinux: symbols from the kallsyms VMCOREINFO finds, layouts
+ * from the kernel's BTF in the dump, else the memo of its build-id. */
+int kd_attach_dump(struct kd_dump *d);
 void kd_close(struct kd_dump *d);
 /* ppc64 dump without VMCOREINFO: take build_id from the kernel image's
  * .notes in memory (no-op otherwise) */

@@ -1,6 +1,8 @@
 /*
- * vmlinux debuginfo for thpscan: libelf for the symbol table, build-id
- * and segments, libdw for struct layouts.  See debuginfo.h.
+ * The kernel's debuginfo for thpscan: a vmlinux (libelf for the symbol
+ * table, build-id and segments; layouts from its DWARF or .BTF), or what
+ * a dump holds of itself (kdw_open_parts: symbols and BTF read by the
+ * backend), with the memo of earlier answers in front.  See debuginfo.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,53 +12,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gelf.h>
-#include <dwarf.h>
-#include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
 #include "debuginfo.h"
+#include "layout.h"
 #include "tc.h"
 
-/* bounds against malformed DWARF */
-#define MAX_TYPE_CHAIN	32	/* typedef -> const -> ... -> struct */
-#define MAX_ANON_DEPTH	8	/* anonymous struct in union in struct ... */
-#define MAX_PATH_PARTS	8	/* "a.b.c" */
-
-enum ent_kind { ENT_TYPEDEF = 1, ENT_AGGREGATE, ENT_ENUMERATOR };
-
-struct ent {
-	const char *name;	/* points into .debug_str: lives as long as dbg */
-	enum ent_kind kind;
-	Dwarf_Die die;
-	long value;
-};
+struct memo_ent;
 
 struct kdw {
-	char *path;
+	char *path;		/* the vmlinux, or what the parts came from */
 	int fd;
-	Elf *elf;
-	Dwarf *dbg;
+	Elf *elf;		/* NULL: parts of a dump */
 	int big_endian;
 	const char *arch;
 	char build_id[2 * 64 + 1];
 	uint64_t img_start, img_end;
-	/* lazy name index */
-	struct ent *tab;
-	size_t cap, n;
-	/* symbol table by name, built on the first look-up */
+	struct layout_src *lay;	/* NULL: the memo alone */
+	/* symbols: the vmlinux's .symtab by name, built on the first
+	 * look-up, or the parts' look-up */
 	struct sym { const char *name; uint64_t addr; } *syms;
 	size_t symcap;
 	int syms_built;
-	Dwarf_CU *cursor;	/* last CU indexed (NULL: none yet) */
-	int indexed_all;
-	size_t cus;
+	int (*sym_lookup)(void *priv, const char *name, uint64_t *addr);
+	void *sym_priv;
+	const char *sym_source;
 	/* answers kept across runs (see "memo" below) */
 	struct memo_ent *memo;
 	size_t nmemo, capmemo;
 	int memo_dirty;
 	char *memo_path;
 };
-
-/* ------------------------------------------------------------ index */
 
 static size_t hash_name(const char *s)
 {
@@ -65,340 +50,6 @@ static size_t hash_name(const char *s)
 	while (*s)
 		h = h * 33 + (unsigned char)*s++;
 	return h;
-}
-
-static struct ent *slot_of(struct ent *tab, size_t cap, const char *name)
-{
-	size_t i = hash_name(name) & (cap - 1), k;
-
-	for (k = 0; k < cap; k++, i = (i + 1) & (cap - 1))
-		if (!tab[i].name || !strcmp(tab[i].name, name))
-			return &tab[i];
-	return NULL;
-}
-
-static int grow(struct kdw *w)
-{
-	size_t ncap = w->cap ? w->cap * 2 : 4096, i;
-	struct ent *nt = calloc(ncap, sizeof(*nt));
-
-	if (!nt)
-		return -1;
-	for (i = 0; i < w->cap; i++)
-		if (w->tab[i].name)
-			*slot_of(nt, ncap, w->tab[i].name) = w->tab[i];
-	free(w->tab);
-	w->tab = nt;
-	w->cap = ncap;
-	return 0;
-}
-
-/* First definition wins, except that a struct/union definition replaces
- * a typedef of the same name (the engine asks for struct tags). */
-static void add_ent(struct kdw *w, const char *name, enum ent_kind kind,
-		    Dwarf_Die *die, long value)
-{
-	struct ent *e;
-
-	if ((w->n + 1) * 2 > w->cap && grow(w) < 0)
-		return;
-	e = slot_of(w->tab, w->cap, name);
-	if (!e)
-		return;
-	if (e->name && !(e->kind == ENT_TYPEDEF && kind == ENT_AGGREGATE))
-		return;
-	if (!e->name)
-		w->n++;
-	e->name = name;
-	e->kind = kind;
-	if (die)
-		e->die = *die;
-	e->value = value;
-}
-
-/* an enumeration with an unsigned underlying type: its DW_FORM_data1
- * values (enum pagetype: PGTY_table 0xf2) must not be sign-extended */
-static int enum_is_unsigned(Dwarf_Die *en)
-{
-	Dwarf_Attribute a;
-	Dwarf_Die base;
-	Dwarf_Word enc;
-
-	if (!dwarf_attr(en, DW_AT_type, &a) || !dwarf_formref_die(&a, &base) ||
-	    dwarf_formudata(dwarf_attr(&base, DW_AT_encoding, &a), &enc) != 0)
-		return 0;
-	return enc == DW_ATE_unsigned || enc == DW_ATE_unsigned_char;
-}
-
-static void index_enumerators(struct kdw *w, Dwarf_Die *en)
-{
-	Dwarf_Die ch;
-	Dwarf_Attribute a;
-	Dwarf_Sword v;
-	Dwarf_Word u;
-	int uns = enum_is_unsigned(en);
-
-	if (dwarf_child(en, &ch) != 0)
-		return;
-	do {
-		const char *name = dwarf_diename(&ch);
-
-		if (dwarf_tag(&ch) != DW_TAG_enumerator || !name ||
-		    !dwarf_attr(&ch, DW_AT_const_value, &a))
-			continue;
-		if (uns && dwarf_formudata(&a, &u) == 0)
-			add_ent(w, name, ENT_ENUMERATOR, NULL, (long)u);
-		else if (!uns && dwarf_formsdata(&a, &v) == 0)
-			add_ent(w, name, ENT_ENUMERATOR, NULL, (long)v);
-	} while (dwarf_siblingof(&ch, &ch) == 0);
-}
-
-static void index_die(struct kdw *w, Dwarf_Die *d)
-{
-	const char *name = dwarf_diename(d);
-
-	switch (dwarf_tag(d)) {
-	case DW_TAG_structure_type:
-	case DW_TAG_union_type:
-		if (name && !dwarf_hasattr(d, DW_AT_declaration))
-			add_ent(w, name, ENT_AGGREGATE, d, 0);
-		break;
-	case DW_TAG_typedef:
-		if (name)
-			add_ent(w, name, ENT_TYPEDEF, d, 0);
-		break;
-	case DW_TAG_enumeration_type:
-		if (!dwarf_hasattr(d, DW_AT_declaration))
-			index_enumerators(w, d);
-		break;
-	default:
-		break;
-	}
-}
-
-/* Index the top-level DIEs of the next unit; 0 if one was indexed. */
-static int index_next_cu(struct kdw *w)
-{
-	Dwarf_CU *next;
-	Dwarf_Die cudie, d;
-	uint8_t unit_type;
-	Dwarf_Half version;
-
-	if (w->indexed_all)
-		return -1;
-	if (dwarf_get_units(w->dbg, w->cursor, &next, &version, &unit_type,
-			    &cudie, NULL) != 0) {
-		w->indexed_all = 1;
-		return -1;
-	}
-	w->cursor = next;
-	w->cus++;
-	if (dwarf_child(&cudie, &d) == 0)
-		do
-			index_die(w, &d);
-		while (dwarf_siblingof(&d, &d) == 0);
-	return 0;
-}
-
-static struct ent *lookup(struct kdw *w, const char *name, enum ent_kind kind)
-{
-	for (;;) {
-		struct ent *e = w->cap ? slot_of(w->tab, w->cap, name) : NULL;
-
-		/* a typedef may still be overridden by a struct further on,
-		 * but the engine's names are struct tags, found first */
-		if (e && e->name && (kind != ENT_AGGREGATE || e->kind != ENT_ENUMERATOR))
-			return e;
-		if (index_next_cu(w) < 0)
-			return (e && e->name) ? e : NULL;
-	}
-}
-
-/* ------------------------------------------------------------ types */
-
-/* Follow DW_AT_type through typedefs and qualifiers. */
-static int strip_type(Dwarf_Die *in, Dwarf_Die *out)
-{
-	Dwarf_Die cur = *in;
-	int i;
-
-	for (i = 0; i < MAX_TYPE_CHAIN; i++) {
-		switch (dwarf_tag(&cur)) {
-		case DW_TAG_typedef:
-		case DW_TAG_const_type:
-		case DW_TAG_volatile_type:
-		case DW_TAG_restrict_type:
-		case DW_TAG_atomic_type: {
-			Dwarf_Attribute a;
-
-			if (!dwarf_attr_integrate(&cur, DW_AT_type, &a) ||
-			    !dwarf_formref_die(&a, &cur))
-				return -1;
-			break;
-		}
-		default:
-			*out = cur;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int type_of(Dwarf_Die *d, Dwarf_Die *out)
-{
-	Dwarf_Attribute a;
-	Dwarf_Die t;
-
-	if (!dwarf_attr_integrate(d, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
-		return -1;
-	return strip_type(&t, out);
-}
-
-static int is_aggregate(Dwarf_Die *d)
-{
-	int tag = dwarf_tag(d);
-
-	return tag == DW_TAG_structure_type || tag == DW_TAG_union_type;
-}
-
-static long member_location(Dwarf_Die *m)
-{
-	Dwarf_Attribute a;
-	Dwarf_Word off;
-
-	if (!dwarf_attr(m, DW_AT_data_member_location, &a))
-		return 0;	/* union members */
-	if (dwarf_formudata(&a, &off) != 0)
-		return -1;	/* location expressions: not emitted by gcc >= 4 */
-	return (long)off;
-}
-
-/*
- * Find a member by name in a struct/union, descending into anonymous
- * members (as gdb does for "p &((struct mm_struct *)0)->pgd").
- */
-static int find_member(Dwarf_Die *agg, const char *name, size_t len,
-		       long *off, Dwarf_Die *out, int depth)
-{
-	Dwarf_Die ch;
-
-	if (depth > MAX_ANON_DEPTH || dwarf_child(agg, &ch) != 0)
-		return -1;
-	do {
-		const char *mn;
-		long mo;
-		Dwarf_Die t;
-
-		if (dwarf_tag(&ch) != DW_TAG_member)
-			continue;
-		mn = dwarf_diename(&ch);
-		mo = member_location(&ch);
-		if (mo < 0)
-			continue;
-		if (mn && strlen(mn) == len && !memcmp(mn, name, len)) {
-			*off = mo;
-			*out = ch;
-			return 0;
-		}
-		if (!mn && type_of(&ch, &t) == 0 && is_aggregate(&t)) {
-			long sub;
-
-			if (find_member(&t, name, len, &sub, out, depth + 1) == 0) {
-				*off = mo + sub;
-				return 0;
-			}
-		}
-	} while (dwarf_siblingof(&ch, &ch) == 0);
-	return -1;
-}
-
-static int aggregate_die(struct kdw *w, const char *type, Dwarf_Die *out)
-{
-	struct ent *e = lookup(w, type, ENT_AGGREGATE);
-
-	if (!e || e->kind == ENT_ENUMERATOR)
-		return -1;
-	if (strip_type(&e->die, out) < 0 || !is_aggregate(out))
-		return -1;
-	return 0;
-}
-
-/* Resolve a dotted member path; the member's DIE goes to *mdie. */
-static long resolve_path(struct kdw *w, const char *type, const char *path,
-			 Dwarf_Die *mdie)
-{
-	Dwarf_Die agg;
-	long total = 0;
-	int parts = 0;
-
-	if (aggregate_die(w, type, &agg) < 0)
-		return -1;
-	for (;;) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		long off;
-
-		if (len == 0 || ++parts > MAX_PATH_PARTS ||
-		    find_member(&agg, path, len, &off, mdie, 0) < 0)
-			return -1;
-		total += off;
-		if (!dot)
-			return total;
-		if (type_of(mdie, &agg) < 0 || !is_aggregate(&agg))
-			return -1;
-		path = dot + 1;
-	}
-}
-
-static long dw_member_offset(struct kdw *w, const char *type, const char *member)
-{
-	Dwarf_Die m;
-
-	return resolve_path(w, type, member, &m);
-}
-
-static long dw_member_size(struct kdw *w, const char *type, const char *member)
-{
-	Dwarf_Die m, t;
-	Dwarf_Word sz;
-
-	if (resolve_path(w, type, member, &m) < 0 || type_of(&m, &t) < 0 ||
-	    dwarf_aggregate_size(&t, &sz) != 0)
-		return -1;
-	return (long)sz;
-}
-
-static long dw_type_size(struct kdw *w, const char *type)
-{
-	Dwarf_Die d;
-	Dwarf_Word sz;
-
-	if (aggregate_die(w, type, &d) < 0 || dwarf_aggregate_size(&d, &sz) != 0)
-		return -1;
-	return (long)sz;
-}
-
-static int dw_enum_value(struct kdw *w, const char *name, long *value)
-{
-	struct ent *e = lookup(w, name, ENT_ENUMERATOR);
-
-	/* an enumerator may share its name with a type only in theory;
-	 * keep indexing until an enumerator turns up */
-	while (e && e->kind != ENT_ENUMERATOR) {
-		if (index_next_cu(w) < 0)
-			return -1;
-		e = slot_of(w->tab, w->cap, name);
-	}
-	if (!e)
-		return -1;
-	*value = e->value;
-	return 0;
-}
-
-void kdw_index_stats(const struct kdw *w, size_t *indexed, size_t *types)
-{
-	*indexed = w->cus;
-	*types = w->n;
 }
 
 /* ------------------------------------------------------------ ELF */
@@ -488,6 +139,54 @@ static void read_image_range(struct kdw *w)
 
 static void memo_load(struct kdw *w);
 
+/* the raw bytes of the section called name (NULL when there is none) */
+static const void *section_bytes(Elf *elf, const char *name, size_t *size)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstr;
+
+	if (elf_getshdrstrndx(elf, &shstr) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || !(n = elf_strptr(elf, shstr, sh.sh_name)) ||
+		    strcmp(n, name) || sh.sh_type == SHT_NOBITS ||
+		    !(data = elf_rawdata(scn, NULL)))
+			continue;
+		*size = data->d_size;
+		return data->d_buf;
+	}
+	return NULL;
+}
+
+/* DWARF if the vmlinux has it, else its .BTF, else the memo of an
+ * earlier scan of its build-id (with a reason when none is there) */
+static int choose_layouts(struct kdw *w, char *err, size_t errlen)
+{
+	char why[200], bwhy[200];
+	const void *btf;
+	size_t size;
+
+	w->lay = layout_dwarf_open(w->elf, why, sizeof(why));
+	if (w->lay)
+		return 0;
+	btf = section_bytes(w->elf, ".BTF", &size);
+	if (btf) {
+		w->lay = layout_btf_open(btf, size, bwhy, sizeof(bwhy));
+		if (w->lay)
+			return 0;
+	}
+	if (w->nmemo)
+		return 0;
+	snprintf(err, errlen, "%s, %s and no layouts remembered for its build-id; "
+		 "a vmlinux with debuginfo is needed", why,
+		 btf ? bwhy : "no .BTF");
+	return -1;
+}
+
 struct kdw *kdw_open(const char *path, char *err, size_t errlen)
 {
 	struct kdw *w;
@@ -500,6 +199,7 @@ struct kdw *kdw_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	w->sym_source = "elf";
 	w->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (w->fd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -519,12 +219,8 @@ struct kdw *kdw_open(const char *path, char *err, size_t errlen)
 	read_build_id(w);
 	read_image_range(w);
 	memo_load(w);
-	w->dbg = dwarf_begin_elf(w->elf, DWARF_C_READ, NULL);
-	if (!w->dbg) {
-		snprintf(err, errlen, "no DWARF debuginfo (%s); a vmlinux with debuginfo is needed",
-			 dwarf_errmsg(-1));
+	if (choose_layouts(w, err, errlen) < 0)
 		goto fail;
-	}
 	w->path = strdup(path);
 	if (!w->path) {
 		snprintf(err, errlen, "out of memory");
@@ -536,22 +232,68 @@ fail:
 	return NULL;
 }
 
+struct kdw *kdw_open_parts(const struct kdw_parts *p, char *err, size_t errlen)
+{
+	struct kdw *w = calloc(1, sizeof(*w));
+
+	if (!w || !(w->path = strdup(p->what))) {
+		snprintf(err, errlen, "out of memory");
+		free(w);
+		layout_close(p->layouts);
+		return NULL;
+	}
+	w->fd = -1;
+	w->arch = p->arch;
+	w->big_endian = p->big_endian;
+	snprintf(w->build_id, sizeof(w->build_id), "%s", p->build_id);
+	w->img_start = p->img_start;
+	w->img_end = p->img_end;
+	w->sym_lookup = p->symbol;
+	w->sym_priv = p->symbol_priv;
+	w->sym_source = p->symbol ? "kallsyms" : "memo";
+	w->lay = p->layouts;
+	memo_load(w);
+	if (!p->symbol && !w->nmemo) {
+		snprintf(err, errlen, "%s%s%s", p->no_symbols_why,
+			 w->build_id[0] ? " and no symbols remembered for build-id " : "",
+			 w->build_id);
+		kdw_close(w);
+		return NULL;
+	}
+	if (!w->lay && !w->nmemo) {
+		snprintf(err, errlen, "%s%s%s", p->no_layouts_why,
+			 w->build_id[0] ? " and no layouts remembered for build-id " : "",
+			 w->build_id);
+		kdw_close(w);
+		return NULL;
+	}
+	return w;
+}
+
 void kdw_close(struct kdw *w)
 {
 	if (!w)
 		return;
-	if (w->dbg)
-		dwarf_end(w->dbg);
+	layout_close(w->lay);
 	if (w->elf)
 		elf_end(w->elf);
 	if (w->fd >= 0)
 		close(w->fd);
-	free(w->tab);
 	free(w->syms);
 	free(w->memo);
 	free(w->memo_path);
 	free(w->path);
 	free(w);
+}
+
+const char *kdw_layout_source(const struct kdw *w)
+{
+	return w->lay ? w->lay->name : "memo";
+}
+
+const char *kdw_symbol_source(const struct kdw *w)
+{
+	return w->sym_source;
 }
 
 const char *kdw_path(const struct kdw *w)
@@ -637,6 +379,8 @@ static int elf_symbol(struct kdw *w, const char *name, uint64_t *addr)
 {
 	struct sym *e;
 
+	if (!w->elf)
+		return w->sym_lookup ? w->sym_lookup(w->sym_priv, name, addr) : -1;
 	if (!w->syms_built)
 		build_symbols(w);
 	if (!w->syms || !(e = sym_slot(w->syms, w->symcap, name)) || !e->name)
@@ -648,7 +392,7 @@ static int elf_symbol(struct kdw *w, const char *name, uint64_t *addr)
 int kdw_read_image(struct kdw *w, uint64_t addr, void *buf, size_t len)
 {
 	size_t np, i, fsize;
-	const char *raw = elf_rawfile(w->elf, &fsize);
+	const char *raw = w->elf ? elf_rawfile(w->elf, &fsize) : NULL;
 
 	if (!raw || elf_getphdrnum(w->elf, &np) != 0)
 		return -1;
@@ -837,52 +581,87 @@ static int memo_get(struct kdw *w, const char *key, uint64_t *value)
 	return m->ok ? 1 : -1;
 }
 
-static void memo_add(struct kdw *w, const char *key, int ok, uint64_t value)
+/*
+ * Only the vmlinux's DWARF and symbol table are complete: a question
+ * they cannot answer has no answer.  BTF and kallsyms are as good when
+ * they answer, but a kernel without CONFIG_KALLSYMS_ALL has no data
+ * symbols in kallsyms, so their "not there" is not remembered (it would
+ * fail a later scan of the same build-id with its vmlinux).
+ */
+static void memo_add(struct kdw *w, const char *key, int ok, uint64_t value,
+		     int complete)
 {
+	if (!ok && !complete)
+		return;
 	memo_put(w, key, ok, value);
 	w->memo_dirty = 1;
 }
 
+static int layouts_complete(const struct kdw *w)
+{
+	return w->lay && !strcmp(w->lay->name, "dwarf");
+}
+
 static long memo_long(struct kdw *w, const char *kind, const char *type,
 		      const char *member,
-		      long (*ask)(struct kdw *, const char *, const char *))
+		      long (*ask)(struct layout_src *, const char *, const char *))
 {
 	char key[160];
 	uint64_t v;
 	long r;
 
 	if (memo_key(key, sizeof(key), kind, type, member) < 0)
-		return ask(w, type, member);
+		return w->lay ? ask(w->lay, type, member) : -1;
 	switch (memo_get(w, key, &v)) {
 	case 1:
 		return (long)v;
 	case -1:
 		return -1;
 	}
-	r = ask(w, type, member);
-	memo_add(w, key, r >= 0, (uint64_t)r);
+	if (!w->lay)
+		return -1;
+	r = ask(w->lay, type, member);
+	memo_add(w, key, r >= 0, (uint64_t)r, layouts_complete(w));
 	return r;
 }
 
-static long ask_type_size(struct kdw *w, const char *type, const char *unused)
+static long ask_member_offset(struct layout_src *s, const char *type,
+			      const char *member)
+{
+	return s->member_offset(s->priv, type, member);
+}
+
+static long ask_member_size(struct layout_src *s, const char *type,
+			    const char *member)
+{
+	return s->member_size(s->priv, type, member);
+}
+
+static long ask_type_size(struct layout_src *s, const char *type,
+			  const char *unused)
 {
 	(void)unused;
-	return dw_type_size(w, type);
+	return s->type_size(s->priv, type);
 }
 
 long kdw_member_offset(struct kdw *w, const char *type, const char *member)
 {
-	return memo_long(w, "off", type, member, dw_member_offset);
+	return memo_long(w, "off", type, member, ask_member_offset);
 }
 
 long kdw_member_size(struct kdw *w, const char *type, const char *member)
 {
-	return memo_long(w, "msz", type, member, dw_member_size);
+	return memo_long(w, "msz", type, member, ask_member_size);
 }
 
 long kdw_type_size(struct kdw *w, const char *type)
 {
 	return memo_long(w, "sz", type, NULL, ask_type_size);
+}
+
+static int ask_enum(struct kdw *w, const char *name, long *value)
+{
+	return w->lay ? w->lay->enum_value(w->lay->priv, name, value) : -1;
 }
 
 int kdw_enum_value(struct kdw *w, const char *name, long *value)
@@ -892,7 +671,7 @@ int kdw_enum_value(struct kdw *w, const char *name, long *value)
 	int rc;
 
 	if (memo_key(key, sizeof(key), "enum", name, NULL) < 0)
-		return dw_enum_value(w, name, value);
+		return ask_enum(w, name, value);
 	switch (memo_get(w, key, &v)) {
 	case 1:
 		*value = (long)v;
@@ -900,8 +679,10 @@ int kdw_enum_value(struct kdw *w, const char *name, long *value)
 	case -1:
 		return -1;
 	}
-	rc = dw_enum_value(w, name, value);
-	memo_add(w, key, rc == 0, rc == 0 ? (uint64_t)*value : 0);
+	rc = ask_enum(w, name, value);
+	if (w->lay)
+		memo_add(w, key, rc == 0, rc == 0 ? (uint64_t)*value : 0,
+			 layouts_complete(w));
 	return rc;
 }
 
@@ -919,10 +700,14 @@ int kdw_symbol(struct kdw *w, const char *name, uint64_t *addr)
 		return -1;
 	}
 	rc = elf_symbol(w, name, addr);
-	memo_add(w, key, rc == 0, rc == 0 ? *addr : 0);
+	if (w->elf || w->sym_lookup)
+		memo_add(w, key, rc == 0, rc == 0 ? *addr : 0, w->elf != NULL);
 	return rc;
 }
 
+/* the types every scan asks for, deepest first (maple_node lives some
+ * 1,600 compile units into an s390x vmlinux): asked through the memo,
+ * so a warm one spares the DWARF index */
 void kdw_prewarm(struct kdw *w)
 {
 	static const char *const types[] = {

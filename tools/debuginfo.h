@@ -1,10 +1,12 @@
 /*
- * The kernel's debuginfo for thpscan: symbols from the vmlinux ELF symbol
- * table (libelf) and struct layouts from its DWARF (libdw).
- *
- * Types are found by name through an index that is built lazily, one
- * compile unit at a time, only as far as a look-up needs: a vmlinux has
- * thousands of CUs and the engine asks for a handful of types.
+ * The kernel's debuginfo for thpscan: symbols and struct layouts.
+ *   with a vmlinux   symbols from its ELF symbol table (libelf), layouts
+ *                    from its DWARF, else its .BTF (layout.h)
+ *   without          what the dump holds of itself, assembled by the
+ *                    backend (kdw_open_parts): the kallsyms VMCOREINFO finds
+ *                    for symbols, the kernel's BTF for layouts
+ * and in front of either, the memo of an earlier scan's answers for the
+ * same build-id, which is also the last source of layouts.
  * Every function returns -1 (or NULL) on failure and never prints.
  */
 #ifndef THPSCAN_DEBUGINFO_H
@@ -14,11 +16,34 @@
 #include <stdint.h>
 
 struct kdw;
+struct layout_src;
 
 /* Open a vmlinux read-only.  On failure returns NULL and writes the
  * reason to err. */
 struct kdw *kdw_open(const char *path, char *err, size_t errlen);
 void kdw_close(struct kdw *w);
+
+/* A kernel's debuginfo from parts that are not a vmlinux.  Addresses are
+ * link-time ones (runtime minus KERNELOFFSET), as a vmlinux gives them. */
+struct kdw_parts {
+	const char *what;		/* names it in messages: "the dump's" */
+	const char *arch;		/* the registry's kdump_name */
+	int big_endian;
+	const char *build_id;		/* "" when not known: no memo */
+	uint64_t img_start, img_end;	/* the kernel image */
+	/* the kallsyms look-up; NULL: the memo alone */
+	int (*symbol)(void *priv, const char *name, uint64_t *addr);
+	void *symbol_priv;		/* lives as long as the kdw */
+	const char *no_symbols_why;	/* the error when there is no memo either */
+	struct layout_src *layouts;	/* taken over; NULL: the memo alone */
+	const char *no_layouts_why;	/* the error when there is no memo either */
+};
+struct kdw *kdw_open_parts(const struct kdw_parts *p, char *err, size_t errlen);
+
+/* where the answers come from: "dwarf", "btf" or "memo"; "elf",
+ * "kallsyms" or "memo" */
+const char *kdw_layout_source(const struct kdw *w);
+const char *kdw_symbol_source(const struct kdw *w);
 /* Only the GNU build-id of an ELF file (cheap: no DWARF); 0 on success. */
 int kdw_peek_build_id(const char *path, char *hex, size_t len);
 
@@ -43,9 +68,6 @@ long kdw_member_offset(struct kdw *w, const char *type, const char *member);
 long kdw_member_size(struct kdw *w, const char *type, const char *member);
 long kdw_type_size(struct kdw *w, const char *type);
 int kdw_enum_value(struct kdw *w, const char *name, long *value);
-
-/* Compile units indexed so far / in total (for the benchmark notes). */
-void kdw_index_stats(const struct kdw *w, size_t *indexed, size_t *types);
 
 /* Ask the engine's layout questions once, so that forked children
  * inherit the DWARF and symbol indexes instead of building their own. */

@@ -3,6 +3,7 @@
  *
  *   thpscan [options] VMLINUX VMCORE...
  *   thpscan [options] --debuginfo-dir DIR VMCORE...
+ *   thpscan [options] VMCORE...      (the dump's own BTF and kallsyms)
  *
  * Same engine and findings as the crash command thpcheck (ext/), with
  * the backend of backend_kdump.c.  Each dump is scanned in a child
@@ -60,7 +61,8 @@ static const char *prog = "thpscan";
 /* Copy the engine's output, adding "dump":PATH as the first key of every
  * line that is a JSON object (thpcheck -j, -t and -e lines).  The
  * engine's formatter stays the one crash uses. */
-static void copy_with_dump_key(FILE *out, const char *text, const char *path)
+static void copy_with_dump_key(FILE *out, const char *text, const char *path,
+			       const char *keys)
 {
 	const char *line = text;
 
@@ -71,7 +73,7 @@ static void copy_with_dump_key(FILE *out, const char *text, const char *path)
 		if (line[0] == '{' && len > 1 && line[1] != '}') {
 			fputs("{\"dump\":", out);
 			tc_json_str(out, path);
-			fputc(',', out);
+			fprintf(out, ",%s", keys);
 			fwrite(line + 1, 1, len - 1, out);
 		} else {
 			fwrite(line, 1, len, out);
@@ -102,11 +104,12 @@ static void explain(const struct config *cf, struct tc_ctx *c, FILE *out)
 }
 
 static void print_result(const struct config *cf, struct tc_ctx *c,
-			 const char *walk_out, FILE *out, const char *path)
+			 const struct kd_dump *d, const char *walk_out, FILE *out)
 {
-	char *buf = NULL;
+	char *buf = NULL, keys[96];
 	size_t len = 0;
 	FILE *m;
+	const char *path = d->path;
 
 	switch (cf->output) {
 	case OUT_JSON:
@@ -115,12 +118,15 @@ static void print_result(const struct config *cf, struct tc_ctx *c,
 			return;
 		tc_print_json(c, m);
 		fclose(m);
-		copy_with_dump_key(out, buf, path);
+		/* where the layouts and symbols came from (layout.h) */
+		snprintf(keys, sizeof(keys), "\"layouts\":\"%s\",\"symbols\":\"%s\",",
+			 kdw_layout_source(d->vml), kdw_symbol_source(d->vml));
+		copy_with_dump_key(out, buf, path, keys);
 		free(buf);
 		break;
 	case OUT_TABLES:
 	case OUT_LEAVES:
-		copy_with_dump_key(out, walk_out, path);
+		copy_with_dump_key(out, walk_out, path, "");
 		break;
 	case OUT_SUMMARY:
 		fprintf(out, "%s: ", path);
@@ -132,6 +138,10 @@ static void print_result(const struct config *cf, struct tc_ctx *c,
 		break;
 	case OUT_TEXT:
 		fprintf(out, "== %s\n", path);
+		if (cf->opts.verbose)
+			fprintf(out, "debuginfo: layouts from %s, symbols from %s (%s)\n",
+				kdw_layout_source(d->vml), kdw_symbol_source(d->vml),
+				kdw_path(d->vml));
 		fputs(walk_out, out);	/* -v table lines */
 		tc_print_text(c, out);
 		break;
@@ -139,6 +149,23 @@ static void print_result(const struct config *cf, struct tc_ctx *c,
 }
 
 /* ------------------------------------------------------------ vmlinux */
+
+/* an ELF file that is not a core file: the VMLINUX argument (dumps are
+ * ELF core files, kdump-compressed or other formats) */
+static int is_vmlinux_file(const char *path)
+{
+	unsigned char e[18];
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(e, 1, sizeof(e), f) : 0;
+	unsigned type;
+
+	if (f)
+		fclose(f);
+	if (n < sizeof(e) || memcmp(e, "\177ELF", 4))
+		return 0;
+	type = e[5] == 2 ? (unsigned)e[16] << 8 | e[17] : (unsigned)e[17] << 8 | e[16];
+	return type != 4;	/* ET_CORE */
+}
 
 static int is_vmlinux_name(const char *name)
 {
@@ -269,7 +296,7 @@ static void parent_resolve(struct config *cf, const char *path)
 	char vpath[4096], why[512];
 	struct kdw *w;
 
-	if (cf->vml || cf->ncache >= MAX_VMLINUX_CACHE)
+	if (cf->vml || !cf->debuginfo_dir || cf->ncache >= MAX_VMLINUX_CACHE)
 		return;
 	if (kd_open(&d, path) == 0 &&
 	    find_vmlinux(cf->debuginfo_dir, &d, vpath, sizeof(vpath), why,
@@ -313,7 +340,7 @@ static int run_engine(const struct config *cf, struct kd_dump *d, FILE *out,
 		rc = EXIT_UNSCANNED;
 	} else {
 		fflush(o.out);
-		print_result(cf, c, walk ? walk : "", out, d->path);
+		print_result(cf, c, d, walk ? walk : "", out);
 		rc = c->findings.n + c->findings.dropped ? EXIT_FINDINGS : EXIT_CLEAN;
 	}
 	fclose(o.out);
@@ -334,7 +361,13 @@ static int scan_dump(const struct config *cf, const char *path, FILE *out,
 		report_unscanned(cf, out, err, path, d.err);
 		goto done;
 	}
-	if (!vml) {
+	if (!vml && !cf->debuginfo_dir) {
+		if (kd_attach_dump(&d) < 0) {
+			report_unscanned(cf, out, err, path, d.err);
+			goto done;
+		}
+		vml = d.vml;
+	} else if (!vml) {
 		char vpath[4096], why[512];
 
 		if (find_vmlinux(cf->debuginfo_dir, &d, vpath, sizeof(vpath),
@@ -353,7 +386,7 @@ static int scan_dump(const struct config *cf, const char *path, FILE *out,
 			goto done;
 		}
 	}
-	if (kd_attach(&d, vml) < 0) {
+	if (vml != d.vml && kd_attach(&d, vml) < 0) {
 		report_unscanned(cf, out, err, path, d.err);
 		goto done;
 	}
@@ -511,6 +544,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: %s [options] VMLINUX VMCORE...\n"
 "       %s [options] --debuginfo-dir DIR VMCORE...\n"
+"       %s [options] VMCORE...\n"
 "Validate every page table of Linux crash dumps (%s) and\n"
 "report inconsistencies; the engine of the crash command thpcheck.\n"
 "\n"
@@ -534,8 +568,13 @@ static void usage(FILE *f)
 "  -V, --version         print the version and exit\n"
 "  -h, --help            this text\n"
 "\n"
+"Without VMLINUX or -d, each dump's kernel is described by the dump itself:\n"
+"symbols from its kallsyms (found by VMCOREINFO, v6.0+), struct layouts from\n"
+"its BTF (CONFIG_DEBUG_INFO_BTF); what is missing is taken from an earlier\n"
+"scan of the same build-id.\n"
+"\n"
 "Exit status: 0 no findings, 1 findings, 2 a dump could not be scanned.\n",
-		prog, prog, arches);
+		prog, prog, prog, arches);
 }
 
 static int parse_num(const char *s, int base, unsigned long long *v)
@@ -615,13 +654,12 @@ static int parse_args(int argc, char **argv, struct config *cf, int *first)
 		default: usage(stderr); return -1;
 		}
 	}
-	if (!cf->debuginfo_dir) {
-		if (optind >= argc) {
-			usage(stderr);
-			return -1;
-		}
-		cf->vmlinux = argv[optind++];
+	if (optind >= argc) {
+		usage(stderr);
+		return -1;
 	}
+	if (!cf->debuginfo_dir && is_vmlinux_file(argv[optind]))
+		cf->vmlinux = argv[optind++];
 	if (optind >= argc) {
 		fprintf(stderr, "%s: no VMCORE given\n", prog);
 		usage(stderr);
