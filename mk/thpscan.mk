@@ -39,7 +39,7 @@ build/bench_floor: bench/bench_floor.c $(THPSCAN_LIB) $(THPSCAN_HDRS) $(ENGINE) 
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
 	  bench/bench_floor.c $(THPSCAN_LIB) $(ENGINE) $(THPSCAN_LIBS)
 
-check-thpscan: build/thpscan build/vmcore-poke
+check-thpscan: build/thpscan build/debuginfo-compare build/vmcore-poke
 	@tests/thpscan/run.sh
 
 bench: build/thpscan build/bench_synth build/bench_floor

@@ -2,7 +2,7 @@
 # The foreign-architecture libraries thpscan links with, for a cross build
 # of the thpscan package (tests/packages/run.sh, dpkg-buildpackage -a ARCH):
 #
-#   $THPCHECK_CACHE/devroot-ARCH/usr/include/...     libkdumpfile, elfutils headers
+#   $THPCHECK_CACHE/devroot-ARCH/usr/include/...     libkdumpfile, elfutils, libbpf headers
 #   $THPCHECK_CACHE/devroot-ARCH/usr/lib/TRIPLET/... their .so files and the
 #                                                 libraries those need (rpath-link)
 #   $THPCHECK_CACHE/devroot-ARCH/shlibs           the packages' own shlibs files, as
@@ -21,7 +21,7 @@ set -euo pipefail
 ARCH=${1:-}
 case $ARCH in s390x|ppc64el) ;; *) die "usage: $0 s390x|ppc64el" ;; esac
 DEST=$THPCHECK_CACHE/devroot-$ARCH
-PKGS="libkdumpfile-dev libkdumpfile10 libdw-dev libdw1 libelf-dev libelf1 zlib1g
+PKGS="libkdumpfile-dev libkdumpfile10 libdw-dev libdw1 libelf-dev libelf1 libbpf-dev libbpf1 zlib1g
       liblzma5 libbz2-1.0 liblzo2-2 libsnappy1v5 libzstd1 libstdc++6 libgcc-s1 libc6"
 names=$(for p in $PKGS; do printf '%s:%s ' "$p" "$ARCH"; done)
 "$SAMPLES_DIR/setup-apt.sh" >&2

@@ -48,7 +48,7 @@ fi
 if [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-ppc64/bin/crash" ]; then
     part "ppc64 extension for the native crash" make -s ext-ppc64-native
 fi
-part "thpscan build" make -s thpscan
+part "thpscan build" make -s thpscan build/debuginfo-compare
 part "package resolver (fake mirror)" python3 tests/resolver/test_resolve.py
 if [ -n "$built" ]; then
     part "real dumps in crash" python3 tests/real/test_samples.py

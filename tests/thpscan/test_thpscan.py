@@ -88,6 +88,15 @@ def json_lines(text):
     return out
 
 
+# the keys only thpscan prints: the file, and where the kernel's layouts and
+# symbols came from
+THPSCAN_KEYS = ("dump", "layouts", "symbols")
+
+
+def without_thpscan_keys(js):
+    return {k: v for k, v in js.items() if k not in THPSCAN_KEYS}
+
+
 def diff(a, b, path=""):
     """First difference between two JSON values, as a short string."""
     if type(a) != type(b):
@@ -180,7 +189,10 @@ def compare_to_crash(s):
         results[name] = got
         check(got.get("dump") == dump, f"{s}/{name}: \"dump\" is the path",
               str(got.get("dump")))
-        got = {k: v for k, v in got.items() if k != "dump"}
+        check((got.get("layouts"), got.get("symbols")) == ("dwarf", "elf"),
+              f"{s}/{name}: \"layouts\" and \"symbols\" name the vmlinux's DWARF and ELF symbols",
+              f"{got.get('layouts')} {got.get('symbols')}")
+        got = without_thpscan_keys(got)
         d = diff(got, want)
         check(d is None, f"{s}/{name}: thpscan --json == crash thpcheck -j "
               f"({len(want['findings'])} findings, {sum(want['stats']['tables'].values())} tables)",
@@ -235,6 +247,93 @@ def layout_memo(tmp, s):
         got, rc4, _ = scan(d)
         check(got == cold and rc4 == rc, f"{s}: a {name} memo file is ignored",
               diff(got, cold) or "")
+
+
+# ---------------------------------------------------------------- no vmlinux
+
+def kernel_config(s):
+    """the sample kernel's config options (from its package's config file)"""
+    cfg = os.path.join(os.path.dirname(os.path.realpath(
+        os.path.join(sample_dir(s), "vmlinux"))), "config")
+    opts = {}
+    for line in open(cfg) if os.path.exists(cfg) else []:
+        if line.startswith("CONFIG_") and "=" in line:
+            k, v = line.strip().split("=", 1)
+            opts[k] = v
+    return opts
+
+
+def has_vmcoreinfo(dump):
+    return b"VMCOREINFO" in open(dump, "rb").read(1 << 20)
+
+
+COMPARE = os.path.join(TOP, "build", "debuginfo-compare")
+
+
+def no_vmlinux(s, full, memo_dir):
+    """thpscan VMCORE: the dump's own BTF and kallsyms give the JSON the
+    vmlinux gives (every key, both formats), every question the engine
+    asked gets the same answer from every source (debuginfo-compare);
+    a kernel without BTF is scanned from the memo of an earlier scan of
+    its build-id, or refused with one line naming what is missing"""
+    sd = sample_dir(s)
+    cfg = kernel_config(s)
+    btf = cfg.get("CONFIG_DEBUG_INFO_BTF") == "y"
+    allsyms = cfg.get("CONFIG_KALLSYMS_ALL") == "y"
+    for f in ("vmcore", "vmcore.kdump"):
+        dump = os.path.join(sd, f)
+        name = f"{s}/{f} without vmlinux"
+        want = full.get(f)
+        if want is None or not os.path.exists(dump):
+            skip(name, "no vmlinux JSON to compare with")
+            continue
+        vmci = has_vmcoreinfo(os.path.join(sd, "vmcore"))
+        p = run(["--json", dump], env=dict(os.environ, THPSCAN_LAYOUT_CACHE="off"))
+        lines = json_lines(p.stdout)
+        if btf and allsyms and vmci:
+            got = lines[0] if len(lines) == 1 else {}
+            check((got.get("layouts"), got.get("symbols")) == ("btf", "kallsyms"),
+                  f"{name}: layouts from the dump's BTF, symbols from its kallsyms",
+                  p.stderr.strip()[:300] or f"{got.get('layouts')} {got.get('symbols')}")
+            d = diff(without_thpscan_keys(got), without_thpscan_keys(want))
+            check(d is None and p.returncode == (1 if want["findings"] else 0),
+                  f"{name}: the same JSON as with the vmlinux, key by key "
+                  f"({sum(want['stats']['tables'].values())} tables)", d or f"exit {p.returncode}")
+        else:
+            missing = ("no VMCOREINFO" if not vmci else "no BTF" if not btf else "")
+            check(p.returncode == 2 and p.stderr.count("\n") == 1 and missing in p.stderr and
+                  "give the VMLINUX" in p.stderr,
+                  f"{name}: refused in one line naming what is missing ({missing or 'symbols'})",
+                  f"exit {p.returncode}: {p.stderr.strip()[:300]}")
+            if vmci and f == "vmcore.kdump":
+                # the memo of the DWARF scans this suite made is a source too
+                p = run(["--json", dump], env=dict(os.environ, THPSCAN_LAYOUT_CACHE=memo_dir))
+                lines = json_lines(p.stdout)
+                got = lines[0] if len(lines) == 1 else {}
+                d = diff(without_thpscan_keys(got), without_thpscan_keys(want))
+                check(got.get("layouts") == "memo" and d is None,
+                      f"{name}: layouts from the memo of an earlier scan, the same JSON",
+                      (d or "") + p.stderr.strip()[:300])
+    memo = glob.glob(os.path.join(memo_dir, "*.layout"))
+    if not (btf and allsyms):
+        return
+    if not os.access(COMPARE, os.X_OK):
+        skip(f"{s}: debuginfo-compare", "build/debuginfo-compare missing")
+        return
+    bid = {}
+    for m in memo:
+        bid[os.path.basename(m)[:-len(".layout")]] = m
+    p = subprocess.run(["readelf", "-n", os.path.join(sd, "vmlinux")], capture_output=True, text=True)
+    mine = [m for b, m in bid.items() if b in p.stdout]
+    if not check(len(mine) == 1, f"{s}: the DWARF scans wrote the engine's questions down"):
+        return
+    p = subprocess.run([COMPARE, os.path.join(sd, "vmlinux"), os.path.join(sd, "vmcore.kdump"),
+                        mine[0]], capture_output=True, text=True, timeout=600)
+    last = (p.stdout.strip().splitlines() or [""])[-1]
+    check(p.returncode == 0 and last.endswith(", 0 differ"),
+          f"{s}: every question the engine asked has the same answer from DWARF+ELF, the "
+          f"vmlinux's .BTF and the dump's BTF+kallsyms ({last})",
+          (p.stdout + p.stderr).strip()[-600:])
 
 
 # ---------------------------------------------------------------- 2. options
@@ -431,11 +530,18 @@ def bad_inputs(tmp):
         check(p.returncode == 2 and p.stderr.count("\n") == 1 and p.stdout == "",
               f"bad input alone, {what}: exit 2, one line, no stdout",
               f"exit {p.returncode}: {p.stderr.strip()[:200]}")
-    # a VMLINUX that is not a vmlinux
-    p = run([os.path.join(TOP, "README.md"), good])
-    check(p.returncode == 2 and p.stderr.startswith(
-        f"thpscan: {os.path.join(TOP, 'README.md')}: not an ELF file"),
-        "a VMLINUX that is not an ELF file: one clear line, exit 2", p.stderr.strip())
+    # a VMLINUX that is an ELF file but no kernel with debuginfo (a file
+    # that is not ELF is taken for a dump: thpscan VMCORE...)
+    p = run(["/bin/true", good])
+    check(p.returncode == 2 and p.stderr.count("\n") == 1 and p.stderr.startswith(
+        "thpscan: /bin/true: no DWARF debuginfo") and "no .BTF" in p.stderr,
+        "a VMLINUX without DWARF or BTF: one clear line, exit 2", p.stderr.strip())
+    readme = os.path.join(TOP, "README.md")
+    p = run([readme, good])
+    check(p.returncode == 2 and p.stderr.startswith(f"thpscan: {readme}: ") and
+          p.stderr.count("\n") == 1,
+          "a first argument that is no ELF file is a dump: one line for it, exit 2",
+          p.stderr.strip()[:300])
     p = run([vml])
     check(p.returncode == 2 and "no VMCORE" in p.stderr, "no VMCORE: usage, exit 2")
 
@@ -502,6 +608,7 @@ def main():
                 continue
             res = compare_to_crash(s)
             option_checks(s, res.get("vmcore.kdump"))
+            no_vmlinux(s, res, os.environ["THPSCAN_LAYOUT_CACHE"])
             if sample_arch(s) not in arches_done:
                 arches_done.add(sample_arch(s))
                 debuginfo_layouts(tmp, s)
