@@ -1035,24 +1035,6 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 
 /* ------------------------------------------------------------ no vmlinux */
 
-/*
- * A symbol from the dump's kallsyms, as a link-time address like a
- * vmlinux's (be_symbol adds KERNELOFFSET back).  VMCOREINFO's SYMBOL()
- * lines only find the tables: VMCOREINFO_SYMBOL_ARRAY() writes the value
- * of a pointer, not its address (SYMBOL(vmemmap) on s390x v6.12 is the
- * struct page array, 0xffffff7220000000, not the variable).
- */
-static int dump_symbol(void *priv, const char *name, uint64_t *addr)
-{
-	struct kd_dump *d = priv;
-	uint64_t a;
-
-	if (ksyms_lookup(d->ksyms, name, &a) < 0)
-		return -1;
-	*addr = a - d->koff;
-	return 0;
-}
-
 static int read_kvirt_cb(void *priv, uint64_t va, void *buf, size_t len)
 {
 	return read_kvirt_linear(priv, va, buf, len);
@@ -1074,45 +1056,63 @@ static int kallsyms_where(struct kd_dump *d, struct ksyms_where *w)
 	return vmcoreinfo_num(d, "SYMBOL(kallsyms_addresses)", 16, &w->addresses);
 }
 
-/* a first map of the image, enough to read kallsyms: from VMCOREINFO's
- * _stext (v5.10+), the largest kernel image the samples have is 90 MiB */
-#define PROVISIONAL_IMAGE	(512ull << 20)
-
-static void load_kallsyms(struct kd_dump *d)
+/* decoded on the first symbol the memo does not know */
+static const struct ksyms *kallsyms(struct kd_dump *d)
 {
 	struct ksyms_where w;
-	uint64_t stext, s, e;
 
-	if (vmcoreinfo_num(d, "SYMBOL(_stext)", 16, &stext) < 0 ||
-	    kallsyms_where(d, &w) < 0) {
+	if (d->ksyms || d->ksyms_tried)
+		return d->ksyms;
+	d->ksyms_tried = 1;
+	if (kallsyms_where(d, &w) < 0) {
 		snprintf(d->ksyms_why, sizeof(d->ksyms_why),
-			 "VMCOREINFO names no kallsyms tables (kernel before v6.0, or CONFIG_KALLSYMS off)");
-		return;
+			 "VMCOREINFO names no kallsyms tables (a kernel before v6.0, or CONFIG_KALLSYMS off)");
+		return NULL;
 	}
-	d->img_start = stext;
-	d->img_end = stext + PROVISIONAL_IMAGE;
-	set_kernel_map(d);
 	d->ksyms = ksyms_load(&w, d->tarch->big_endian, read_kvirt_cb, d,
 			      d->ksyms_why, sizeof(d->ksyms_why));
-	if (d->ksyms && (ksyms_lookup(d->ksyms, "_text", &s) == 0 ||
-			 ksyms_lookup(d->ksyms, "_stext", &s) == 0) &&
-	    ksyms_lookup(d->ksyms, "_end", &e) == 0 && s < e) {
-		d->img_start = s;
-		d->img_end = e;
-		set_kernel_map(d);
-	}
+	return d->ksyms;
+}
+
+/*
+ * A symbol from the dump's kallsyms, as a link-time address like a
+ * vmlinux's (be_symbol adds KERNELOFFSET back).  VMCOREINFO's SYMBOL()
+ * lines only find the tables: VMCOREINFO_SYMBOL_ARRAY() writes the value
+ * of a pointer, not its address (SYMBOL(vmemmap) on s390x v6.12 is the
+ * struct page array, 0xffffff7220000000, not the variable).
+ */
+static int dump_symbol(void *priv, const char *name, uint64_t *addr)
+{
+	struct kd_dump *d = priv;
+	uint64_t a;
+
+	if (!kallsyms(d) || ksyms_lookup(d->ksyms, name, &a) < 0)
+		return -1;
+	*addr = a - d->koff;
+	return 0;
+}
+
+/* kallsyms has data symbols (CONFIG_KALLSYMS_ALL) when it has init_task:
+ * then what it does not know is not in the kernel */
+static int dump_symbols_complete(void *priv)
+{
+	struct kd_dump *d = priv;
+	uint64_t a;
+
+	return kallsyms(d) && ksyms_lookup(d->ksyms, "init_task", &a) == 0;
 }
 
 /* the kernel's BTF, between __start_BTF and __stop_BTF of its image */
 #define MAX_BTF_BYTES	(256u << 20)
 
-static struct layout_src *load_btf(struct kd_dump *d, char *why, size_t len)
+static struct layout_src *load_btf(void *priv, char *why, size_t len)
 {
+	struct kd_dump *d = priv;
 	uint64_t s, e;
 	struct layout_src *l;
 	void *buf;
 
-	if (!d->ksyms || ksyms_lookup(d->ksyms, "__start_BTF", &s) < 0 ||
+	if (!kallsyms(d) || ksyms_lookup(d->ksyms, "__start_BTF", &s) < 0 ||
 	    ksyms_lookup(d->ksyms, "__stop_BTF", &e) < 0 || e <= s) {
 		snprintf(why, len, "the dump's kernel has no BTF (%s)",
 			 d->ksyms ? "no __start_BTF in kallsyms: CONFIG_DEBUG_INFO_BTF off" :
@@ -1134,31 +1134,66 @@ static struct layout_src *load_btf(struct kd_dump *d, char *why, size_t len)
 	return l;
 }
 
+/* a first map of the image, enough to read kallsyms and BTF: from
+ * VMCOREINFO's _stext (v5.10+); the largest kernel image the samples
+ * have is 90 MiB */
+#define PROVISIONAL_IMAGE	(512ull << 20)
+
+/* the image is _text (or _stext) .. _end, as kallsyms or the memo say;
+ * without them the provisional map stays */
+static void set_image_range(struct kd_dump *d)
+{
+	uint64_t s, e;
+
+	if ((kdw_symbol(d->own_vml, "_text", &s) == 0 ||
+	     kdw_symbol(d->own_vml, "_stext", &s) == 0) &&
+	    kdw_symbol(d->own_vml, "_end", &e) == 0 && s < e)
+		kdw_set_image_range(d->own_vml, s, e);
+	else
+		kdw_set_image_range(d->own_vml, d->img_start - d->koff,
+				    d->img_end - d->koff);
+}
+
+/* the engine's first symbol, asked now for a clear error */
+static int check_symbols(struct kd_dump *d)
+{
+	uint64_t a;
+
+	if (kdw_symbol(d->own_vml, "init_task", &a) == 0)
+		return 0;
+	snprintf(d->err, sizeof(d->err), "%.150s%s%.64s: give the VMLINUX",
+		 d->ksyms ? "init_task is not in the dump's kallsyms (CONFIG_KALLSYMS_ALL off)" :
+		 d->ksyms_why, d->build_id[0] ? " and not remembered for build-id " : "",
+		 d->build_id);
+	return -1;
+}
+
 int kd_attach_dump(struct kd_dump *d)
 {
-	char why[320];
-	struct kdw_parts p = { .what = "the dump's own debuginfo" };
+	struct kdw_parts p = {
+		.what = "the dump's own kallsyms and BTF", .arch = d->arch,
+		.big_endian = d->tarch->big_endian, .build_id = d->build_id,
+		.symbol = dump_symbol, .symbols_complete = dump_symbols_complete,
+		.load_layouts = load_btf, .priv = d,
+	};
+	uint64_t stext;
 
 	if (!d->have_vmcoreinfo)
 		return fail(d, "%s", "no VMCOREINFO in the dump to find the kernel's symbols: give the VMLINUX");
-	load_kallsyms(d);
-	p.arch = d->arch;
-	p.big_endian = d->tarch->big_endian;
-	p.build_id = d->build_id;
-	p.img_start = d->img_start - d->koff;
-	p.img_end = d->img_end - d->koff;
-	p.symbol = d->ksyms ? dump_symbol : NULL;
-	p.symbol_priv = d;
-	p.no_symbols_why = d->ksyms_why;
-	p.layouts = load_btf(d, why, sizeof(why));
-	p.no_layouts_why = why;
+	if (vmcoreinfo_num(d, "SYMBOL(_stext)", 16, &stext) == 0) {
+		d->img_start = stext;
+		d->img_end = stext + PROVISIONAL_IMAGE;
+		set_kernel_map(d);
+	}
 	d->own_vml = kdw_open_parts(&p, d->err, sizeof(d->err));
 	if (!d->own_vml) {
-		if (!p.layouts || !p.symbol)
-			snprintf(d->err + strlen(d->err), sizeof(d->err) - strlen(d->err),
-				 ": give the VMLINUX");
+		snprintf(d->err + strlen(d->err), sizeof(d->err) - strlen(d->err),
+			 ": give the VMLINUX");
 		return -1;
 	}
+	set_image_range(d);
+	if (check_symbols(d) < 0)
+		return -1;
 	attach_common(d, d->own_vml);
 	attach_backend(d);
 	return 0;

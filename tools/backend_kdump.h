@@ -21,7 +21,8 @@ struct kd_dump {
 	int fd;
 	struct kdw *vml;
 	struct kdw *own_vml;		/* kd_attach_dump(): the dump's own */
-	struct ksyms *ksyms;		/* its kallsyms (NULL: none) */
+	struct ksyms *ksyms;		/* its kallsyms, decoded on first need */
+	int ksyms_tried;
 	char ksyms_why[200];		/* why there are none */
 	char arch[16];			/* canonical libkdumpfile arch name */
 	const struct tc_arch *tarch;	/* its entry in the registry */

@@ -27,13 +27,19 @@ struct kdw {
 	const char *arch;
 	char build_id[2 * 64 + 1];
 	uint64_t img_start, img_end;
-	struct layout_src *lay;	/* NULL: the memo alone */
+	struct layout_src *lay;	/* NULL: the memo alone (or not loaded yet) */
+	/* the parts' loader, called at the first question the memo cannot
+	 * answer (a warm memo spares reading the dump's BTF) */
+	struct layout_src *(*load_layouts)(void *priv, char *why, size_t len);
+	void *load_priv;
+	int lay_used, sym_used;	/* a question reached the source */
 	/* symbols: the vmlinux's .symtab by name, built on the first
 	 * look-up, or the parts' look-up */
 	struct sym { const char *name; uint64_t addr; } *syms;
 	size_t symcap;
 	int syms_built;
 	int (*sym_lookup)(void *priv, const char *name, uint64_t *addr);
+	int (*sym_complete)(void *priv);
 	void *sym_priv;
 	const char *sym_source;
 	/* answers kept across runs (see "memo" below) */
@@ -239,35 +245,38 @@ struct kdw *kdw_open_parts(const struct kdw_parts *p, char *err, size_t errlen)
 	if (!w || !(w->path = strdup(p->what))) {
 		snprintf(err, errlen, "out of memory");
 		free(w);
-		layout_close(p->layouts);
 		return NULL;
 	}
 	w->fd = -1;
 	w->arch = p->arch;
 	w->big_endian = p->big_endian;
 	snprintf(w->build_id, sizeof(w->build_id), "%s", p->build_id);
-	w->img_start = p->img_start;
-	w->img_end = p->img_end;
 	w->sym_lookup = p->symbol;
-	w->sym_priv = p->symbol_priv;
-	w->sym_source = p->symbol ? "kallsyms" : "memo";
-	w->lay = p->layouts;
+	w->sym_complete = p->symbols_complete;
+	w->sym_priv = p->priv;
+	w->sym_source = "kallsyms";
 	memo_load(w);
-	if (!p->symbol && !w->nmemo) {
-		snprintf(err, errlen, "%s%s%s", p->no_symbols_why,
-			 w->build_id[0] ? " and no symbols remembered for build-id " : "",
-			 w->build_id);
-		kdw_close(w);
-		return NULL;
+	if (w->nmemo) {
+		w->load_layouts = p->load_layouts;
+		w->load_priv = p->priv;
+		return w;
 	}
-	if (!w->lay && !w->nmemo) {
-		snprintf(err, errlen, "%s%s%s", p->no_layouts_why,
+	/* nothing remembered: the layouts must be there now */
+	w->lay = p->load_layouts(p->priv, err, errlen);
+	if (!w->lay) {
+		snprintf(err + strlen(err), errlen - strlen(err), "%s%s",
 			 w->build_id[0] ? " and no layouts remembered for build-id " : "",
 			 w->build_id);
 		kdw_close(w);
 		return NULL;
 	}
 	return w;
+}
+
+void kdw_set_image_range(struct kdw *w, uint64_t start, uint64_t end)
+{
+	w->img_start = start;
+	w->img_end = end;
 }
 
 void kdw_close(struct kdw *w)
@@ -288,12 +297,24 @@ void kdw_close(struct kdw *w)
 
 const char *kdw_layout_source(const struct kdw *w)
 {
-	return w->lay ? w->lay->name : "memo";
+	return w->lay && w->lay_used ? w->lay->name : "memo";
 }
 
 const char *kdw_symbol_source(const struct kdw *w)
 {
-	return w->sym_source;
+	return w->sym_used ? w->sym_source : "memo";
+}
+
+/* the layouts behind the memo, loaded on first need (parts) */
+static struct layout_src *layouts(struct kdw *w)
+{
+	char why[320];
+
+	if (!w->lay && w->load_layouts) {
+		w->lay = w->load_layouts(w->load_priv, why, sizeof(why));
+		w->load_layouts = NULL;
+	}
+	return w->lay;
 }
 
 const char *kdw_path(const struct kdw *w)
@@ -379,8 +400,13 @@ static int elf_symbol(struct kdw *w, const char *name, uint64_t *addr)
 {
 	struct sym *e;
 
-	if (!w->elf)
-		return w->sym_lookup ? w->sym_lookup(w->sym_priv, name, addr) : -1;
+	if (!w->elf) {
+		if (w->sym_lookup(w->sym_priv, name, addr) < 0)
+			return -1;
+		w->sym_used = 1;
+		return 0;
+	}
+	w->sym_used = 1;
 	if (!w->syms_built)
 		build_symbols(w);
 	if (!w->syms || !(e = sym_slot(w->syms, w->symcap, name)) || !e->name)
@@ -582,11 +608,10 @@ static int memo_get(struct kdw *w, const char *key, uint64_t *value)
 }
 
 /*
- * Only the vmlinux's DWARF and symbol table are complete: a question
- * they cannot answer has no answer.  BTF and kallsyms are as good when
- * they answer, but a kernel without CONFIG_KALLSYMS_ALL has no data
- * symbols in kallsyms, so their "not there" is not remembered (it would
- * fail a later scan of the same build-id with its vmlinux).
+ * "Not there" is remembered only from a complete source: a kernel
+ * without CONFIG_KALLSYMS_ALL has no data symbols in kallsyms, and a
+ * remembered "no init_task" would fail a later scan of the same build-id
+ * with its vmlinux.
  */
 static void memo_add(struct kdw *w, const char *key, int ok, uint64_t value,
 		     int complete)
@@ -597,9 +622,18 @@ static void memo_add(struct kdw *w, const char *key, int ok, uint64_t value,
 	w->memo_dirty = 1;
 }
 
+/* DWARF and the kernel's own BTF (pahole's copy of the same DWARF,
+ * every struct and enum of the kernel) both know every type */
 static int layouts_complete(const struct kdw *w)
 {
-	return w->lay && !strcmp(w->lay->name, "dwarf");
+	return w->lay != NULL;
+}
+
+/* a vmlinux's symbol table has every symbol; kallsyms does when it has
+ * the data symbols too */
+static int symbols_complete(const struct kdw *w)
+{
+	return w->elf || (w->sym_complete && w->sym_complete(w->sym_priv));
 }
 
 static long memo_long(struct kdw *w, const char *kind, const char *type,
@@ -609,19 +643,21 @@ static long memo_long(struct kdw *w, const char *kind, const char *type,
 	char key[160];
 	uint64_t v;
 	long r;
+	int keyed = memo_key(key, sizeof(key), kind, type, member) == 0;
 
-	if (memo_key(key, sizeof(key), kind, type, member) < 0)
-		return w->lay ? ask(w->lay, type, member) : -1;
-	switch (memo_get(w, key, &v)) {
-	case 1:
-		return (long)v;
-	case -1:
+	if (keyed)
+		switch (memo_get(w, key, &v)) {
+		case 1:
+			return (long)v;
+		case -1:
+			return -1;
+		}
+	if (!layouts(w))
 		return -1;
-	}
-	if (!w->lay)
-		return -1;
+	w->lay_used = 1;
 	r = ask(w->lay, type, member);
-	memo_add(w, key, r >= 0, (uint64_t)r, layouts_complete(w));
+	if (keyed)
+		memo_add(w, key, r >= 0, (uint64_t)r, layouts_complete(w));
 	return r;
 }
 
@@ -661,7 +697,10 @@ long kdw_type_size(struct kdw *w, const char *type)
 
 static int ask_enum(struct kdw *w, const char *name, long *value)
 {
-	return w->lay ? w->lay->enum_value(w->lay->priv, name, value) : -1;
+	if (!layouts(w))
+		return -1;
+	w->lay_used = 1;
+	return w->lay->enum_value(w->lay->priv, name, value);
 }
 
 int kdw_enum_value(struct kdw *w, const char *name, long *value)
@@ -700,8 +739,7 @@ int kdw_symbol(struct kdw *w, const char *name, uint64_t *addr)
 		return -1;
 	}
 	rc = elf_symbol(w, name, addr);
-	if (w->elf || w->sym_lookup)
-		memo_add(w, key, rc == 0, rc == 0 ? *addr : 0, w->elf != NULL);
+	memo_add(w, key, rc == 0, rc == 0 ? *addr : 0, symbols_complete(w));
 	return rc;
 }
 

@@ -24,24 +24,30 @@ struct kdw *kdw_open(const char *path, char *err, size_t errlen);
 void kdw_close(struct kdw *w);
 
 /* A kernel's debuginfo from parts that are not a vmlinux.  Addresses are
- * link-time ones (runtime minus KERNELOFFSET), as a vmlinux gives them. */
+ * link-time ones (runtime minus KERNELOFFSET), as a vmlinux gives them.
+ * Both sources are asked only for what the memo does not know: with an
+ * empty memo the layouts are loaded at once (NULL: the open fails with
+ * the loader's reason in err). */
 struct kdw_parts {
-	const char *what;		/* names it in messages: "the dump's" */
+	const char *what;		/* names it in messages and -v */
 	const char *arch;		/* the registry's kdump_name */
 	int big_endian;
 	const char *build_id;		/* "" when not known: no memo */
-	uint64_t img_start, img_end;	/* the kernel image */
-	/* the kallsyms look-up; NULL: the memo alone */
+	/* kallsyms; -1 when it is not there (or there are none) */
 	int (*symbol)(void *priv, const char *name, uint64_t *addr);
-	void *symbol_priv;		/* lives as long as the kdw */
-	const char *no_symbols_why;	/* the error when there is no memo either */
-	struct layout_src *layouts;	/* taken over; NULL: the memo alone */
-	const char *no_layouts_why;	/* the error when there is no memo either */
+	/* whether a symbol symbol() does not know does not exist */
+	int (*symbols_complete)(void *priv);
+	/* the BTF, or NULL with the reason in why */
+	struct layout_src *(*load_layouts)(void *priv, char *why, size_t len);
+	void *priv;			/* of both; lives as long as the kdw */
 };
 struct kdw *kdw_open_parts(const struct kdw_parts *p, char *err, size_t errlen);
+/* the image range, once the parts' symbols have told it */
+void kdw_set_image_range(struct kdw *w, uint64_t start, uint64_t end);
 
-/* where the answers come from: "dwarf", "btf" or "memo"; "elf",
- * "kallsyms" or "memo" */
+/* where this scan's answers came from: "dwarf" or "btf" when at least one
+ * question reached them, "memo" when the memo answered all; "elf" or
+ * "kallsyms", else "memo" */
 const char *kdw_layout_source(const struct kdw *w);
 const char *kdw_symbol_source(const struct kdw *w);
 /* Only the GNU build-id of an ELF file (cheap: no DWARF); 0 on success. */

@@ -23,52 +23,69 @@
 #define MAX_SYMS	(4u << 20)	/* a distribution kernel has ~200,000 */
 #define MAX_NAME	512		/* KSYM_NAME_LEN, include/linux/kallsyms.h */
 #define MAX_TOKEN_BYTES	65536		/* u16 offsets */
-#define WINDOW		4096
+#define CHUNK		(64u << 10)	/* bytes read at a time */
+#define PAGE		4096u
+#define HASH_MUL	0x100000001b3ull	/* FNV's 64-bit prime */
 
-struct ksym {
-	uint32_t name;		/* offset in arena */
-	uint64_t addr;
-	int global;
+/*
+ * Names are not expanded into strings: a name's hash is folded from its
+ * tokens' (h = h * HASH_MUL^len(token) + hash(token), the same value as
+ * char by char), 32 bits of it kept per symbol.  A look-up compares the
+ * hashes and expands only the symbols whose hash matches.  200,000
+ * symbols cost ~4 MiB and a few milliseconds (drgn's kallsyms reader
+ * makes the same trade).
+ */
+struct token {
+	char text[MAX_NAME];
+	uint32_t len;
+	uint64_t pow, hash;		/* HASH_MUL^len, the chars' hash */
+	uint64_t pow1, hash1;		/* the same without the first char */
 };
 
 struct ksyms {
-	char *arena;
-	size_t arena_len, arena_cap;
-	struct ksym *tab;	/* open addressing by name */
-	size_t cap, n;
+	unsigned char *names;		/* kallsyms_names, as far as decoded */
+	size_t names_len;
+	uint32_t *at;			/* per symbol: its entry in names */
+	uint32_t *tag;			/* per symbol: 32 bits of its hash */
+	uint64_t *addr;			/* per symbol: runtime address */
+	uint32_t n;
+	struct token *tok;		/* 256 */
 };
 
-/* sequential reads of one table through a page-sized window */
-struct reader {
+/* ------------------------------------------------------------ reading */
+
+struct src {
 	ksyms_read_fn read;
 	void *priv;
-	uint64_t base;		/* VA of the window */
-	int valid;
-	unsigned char buf[WINDOW];
+	int big;
 };
 
-static int rd_bytes(struct reader *r, uint64_t va, void *out, size_t len)
+/* len bytes at va, in chunks; a chunk that does not read is retried a
+ * page at a time so that a table ending near a hole still reads.
+ * Returns the bytes read (less than len at a hole). */
+static size_t read_upto(const struct src *s, uint64_t va, unsigned char *out, size_t len)
 {
-	unsigned char *o = out;
+	size_t done = 0;
 
-	while (len) {
-		uint64_t page = va & ~(uint64_t)(WINDOW - 1);
-		size_t off = (size_t)(va - page), n = WINDOW - off;
+	while (done < len) {
+		size_t n = len - done < CHUNK ? len - done : CHUNK;
 
-		if (!r->valid || r->base != page) {
-			if (r->read(r->priv, page, r->buf, WINDOW) != 0)
-				return -1;
-			r->base = page;
-			r->valid = 1;
+		if (s->read(s->priv, va + done, out + done, n) == 0) {
+			done += n;
+			continue;
 		}
-		if (n > len)
-			n = len;
-		memcpy(o, r->buf + off, n);
-		o += n;
-		va += n;
-		len -= n;
+		for (; n; ) {
+			size_t p = PAGE - (size_t)((va + done) & (PAGE - 1));
+
+			if (p > n)
+				p = n;
+			if (s->read(s->priv, va + done, out + done, p) != 0)
+				return done;
+			done += p;
+			n -= p;
+		}
 	}
-	return 0;
+	return done;
 }
 
 static uint64_t get_n(const unsigned char *b, int n, int big)
@@ -81,126 +98,133 @@ static uint64_t get_n(const unsigned char *b, int n, int big)
 	return v;
 }
 
-static int rd_num(struct reader *r, uint64_t va, int n, int big, uint64_t *v)
+static int read_num(const struct src *s, uint64_t va, int n, uint64_t *v)
 {
 	unsigned char b[8];
 
-	if (rd_bytes(r, va, b, (size_t)n) < 0)
+	if (read_upto(s, va, b, (size_t)n) != (size_t)n)
 		return -1;
-	*v = get_n(b, n, big);
+	*v = get_n(b, n, s->big);
 	return 0;
 }
 
-/* ------------------------------------------------------------ table */
+/* kallsyms_names grows as decoding needs it, a chunk at a time */
+struct names {
+	const struct src *s;
+	uint64_t va;
+	unsigned char *buf;
+	size_t len, cap;
+	int hole;
+};
 
-static size_t hash_name(const char *s)
+static int names_need(struct names *nm, size_t upto)
 {
-	size_t h = 5381;
+	while (nm->len < upto) {
+		size_t want = CHUNK, got;
 
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
+		if (nm->hole)
+			return -1;
+		if (nm->len + want > nm->cap) {
+			size_t ncap = nm->cap ? 2 * nm->cap : 4 * CHUNK;
+			unsigned char *nb;
+
+			if (ncap > UINT32_MAX || !(nb = realloc(nm->buf, ncap)))
+				return -1;
+			nm->buf = nb;
+			nm->cap = ncap;
+		}
+		got = read_upto(nm->s, nm->va + nm->len, nm->buf + nm->len, want);
+		nm->len += got;
+		nm->hole = got < want;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ tokens */
+
+static uint64_t pow_of(uint32_t n)
+{
+	uint64_t p = 1;
+
+	while (n--)
+		p *= HASH_MUL;
+	return p;
+}
+
+static uint64_t hash_chars(const char *c, uint32_t n)
+{
+	uint64_t h = 0;
+
+	while (n--)
+		h = h * HASH_MUL + (unsigned char)*c++;
 	return h;
 }
 
-static struct ksym *slot_of(const struct ksyms *k, const char *name)
+static uint32_t tag_of(uint64_t h)
 {
-	size_t i = hash_name(name) & (k->cap - 1), j;
-
-	for (j = 0; j < k->cap; j++, i = (i + 1) & (k->cap - 1))
-		if (!k->tab[i].name || !strcmp(k->arena + k->tab[i].name, name))
-			return &k->tab[i];
-	return NULL;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
-static int arena_add(struct ksyms *k, const char *s, size_t len, uint32_t *off)
+static int load_tokens(const struct ksyms_where *w, const struct src *s,
+		       struct token *tok)
 {
-	if (k->arena_len + len + 1 > k->arena_cap) {
-		size_t ncap = k->arena_cap ? 2 * k->arena_cap : 1 << 20;
-		char *na;
+	unsigned char *table = malloc(MAX_TOKEN_BYTES + MAX_NAME);
+	uint32_t index[256], max = 0;
+	size_t have, i;
+	int rc = -1;
 
-		while (ncap < k->arena_len + len + 1)
-			ncap *= 2;
-		if (ncap > UINT32_MAX || !(na = realloc(k->arena, ncap)))
-			return -1;
-		k->arena = na;
-		k->arena_cap = ncap;
-	}
-	*off = (uint32_t)k->arena_len;
-	memcpy(k->arena + k->arena_len, s, len);
-	k->arena[k->arena_len + len] = 0;
-	k->arena_len += len + 1;
-	return 0;
-}
-
-/* offset 0 of the arena is a NUL, so name 0 marks an empty slot */
-static int add_symbol(struct ksyms *k, const char *typed, size_t len, uint64_t addr)
-{
-	int global = typed[0] >= 'A' && typed[0] <= 'Z';
-	struct ksym *e;
-	uint32_t off;
-
-	if (len < 2)
-		return 0;
-	if (arena_add(k, typed + 1, len - 1, &off) < 0)
+	if (!table)
 		return -1;
-	e = slot_of(k, k->arena + off);
-	if (!e)
-		return 0;
-	if (e->name) {
-		if (!e->global && global)
-			*e = (struct ksym){ e->name, addr, 1 };
-		k->arena_len = off;	/* the copy is not needed */
-		return 0;
+	for (i = 0; i < 256; i++) {
+		uint64_t v;
+
+		if (read_num(s, w->token_index + 2 * i, 2, &v) < 0)
+			goto out;
+		index[i] = (uint32_t)v;
+		if (index[i] > max)
+			max = index[i];
 	}
-	*e = (struct ksym){ off, addr, global };
-	k->n++;
-	return 0;
+	/* the last token ends within a name's length of its start */
+	have = read_upto(s, w->token_table, table, max + MAX_NAME);
+	for (i = 0; i < 256; i++) {
+		struct token *t = &tok[i];
+		size_t p = index[i];
+
+		for (t->len = 0; p < have && table[p]; p++) {
+			if (t->len + 1 >= MAX_NAME)
+				goto out;
+			t->text[t->len++] = (char)table[p];
+		}
+		if (p >= have)
+			goto out;	/* no NUL: not a token table */
+		t->pow = pow_of(t->len);
+		t->hash = hash_chars(t->text, t->len);
+		t->pow1 = t->len ? pow_of(t->len - 1) : 1;
+		t->hash1 = t->len ? hash_chars(t->text + 1, t->len - 1) : 0;
+	}
+	rc = 0;
+out:
+	free(table);
+	return rc;
 }
 
 /* ------------------------------------------------------------ decode */
 
-struct tokens {
-	uint16_t index[256];
-	unsigned char table[MAX_TOKEN_BYTES + MAX_NAME];
-	size_t len;
-};
-
-static int load_tokens(const struct ksyms_where *w, int big, struct reader *r,
-		       struct tokens *t)
+/* entry at: its length and the offset of its first token */
+static int entry_len(const unsigned char *e, size_t avail, uint32_t *len,
+		     uint32_t *first)
 {
-	size_t i, max = 0;
-
-	for (i = 0; i < 256; i++) {
-		uint64_t v;
-
-		if (rd_num(r, w->token_index + 2 * i, 2, big, &v) < 0)
+	if (avail < 1)
+		return -1;
+	*len = e[0];
+	*first = 1;
+	if (*len & 0x80) {
+		if (avail < 2)
 			return -1;
-		t->index[i] = (uint16_t)v;
-		if (v > max)
-			max = v;
+		*len = (*len & 0x7f) | ((uint32_t)e[1] << 7);
+		*first = 2;
 	}
-	/* the last token ends within a symbol's length of its start */
-	t->len = max + MAX_NAME;
-	if (rd_bytes(r, w->token_table, t->table, t->len) < 0) {
-		t->len = max + 1;	/* the table may end a page before */
-		if (rd_bytes(r, w->token_table, t->table, t->len) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* append token tok to out; -1 when the name grows too long */
-static int expand_token(const struct tokens *t, unsigned tok, char *out,
-			size_t *len)
-{
-	size_t p = t->index[tok];
-
-	for (; p < t->len && t->table[p]; p++) {
-		if (*len + 1 >= MAX_NAME)
-			return -1;
-		out[(*len)++] = (char)t->table[p];
-	}
-	return p < t->len ? 0 : -1;
+	return *len && *len < MAX_NAME ? 0 : -1;
 }
 
 /* kernel/kallsyms.c kallsyms_sym_address(): with
@@ -210,115 +234,93 @@ static int expand_token(const struct tokens *t, unsigned tok, char *out,
  * from relative_base.  The option is not in the dump, but it shows: an
  * image under 2 GiB has no negative offset without it, and every symbol
  * that is not per-CPU has one with it. */
-static uint64_t sym_address(int64_t off, uint64_t base, int absolute_percpu)
+static int load_addresses(struct ksyms *k, const struct ksyms_where *w,
+			  const struct src *s)
 {
-	if (!absolute_percpu)
-		return base + (uint32_t)off;
-	return off >= 0 ? (uint64_t)off : base - 1 - (uint64_t)off;
-}
+	size_t width = w->offsets ? 4 : 8, i, bytes = width * k->n;
+	unsigned char *raw = malloc(bytes);
+	uint64_t base = 0;
+	int absolute_percpu = 0;
 
-struct decode {
-	const struct ksyms_where *w;
-	int big;
-	uint64_t base;
-	int absolute_percpu;
-	struct reader names, addrs;
-	struct tokens *tok;
-};
-
-static int address_of(struct decode *d, uint32_t i, uint64_t *addr)
-{
-	uint64_t v;
-
-	if (!d->w->offsets) {
-		if (rd_num(&d->addrs, d->w->addresses + 8 * (uint64_t)i, 8, d->big, &v) < 0)
-			return -1;
-		*addr = v;
-		return 0;
-	}
-	if (rd_num(&d->addrs, d->w->offsets + 4 * (uint64_t)i, 4, d->big, &v) < 0)
+	if (!raw || read_upto(s, w->offsets ? w->offsets : w->addresses, raw, bytes) != bytes ||
+	    (w->offsets && read_num(s, w->relative_base, 8, &base) < 0)) {
+		free(raw);
 		return -1;
-	*addr = sym_address((int32_t)(uint32_t)v, d->base, d->absolute_percpu);
-	return 0;
-}
-
-static int find_absolute_percpu(struct decode *d, uint32_t n)
-{
-	uint32_t i;
-
-	for (i = 0; d->w->offsets && i < n; i++) {
-		uint64_t v;
-
-		if (rd_num(&d->addrs, d->w->offsets + 4 * (uint64_t)i, 4, d->big, &v) < 0)
-			return -1;
-		if (v & 0x80000000u) {
-			d->absolute_percpu = 1;
-			break;
-		}
 	}
+	for (i = 0; w->offsets && i < k->n && !absolute_percpu; i++)
+		absolute_percpu = (get_n(raw + 4 * i, 4, s->big) & 0x80000000u) != 0;
+	for (i = 0; i < k->n; i++) {
+		uint64_t v = get_n(raw + width * i, (int)width, s->big);
+		int64_t off = (int32_t)(uint32_t)v;
+
+		if (!w->offsets)
+			k->addr[i] = v;
+		else if (!absolute_percpu)
+			k->addr[i] = base + (uint32_t)v;
+		else
+			k->addr[i] = off >= 0 ? (uint64_t)off : base - 1 - (uint64_t)off;
+	}
+	free(raw);
 	return 0;
 }
 
-static int decode_all(struct ksyms *k, struct decode *d, uint32_t n, char *err,
-		      size_t errlen)
+static int decode_all(struct ksyms *k, struct names *nm, char *err, size_t errlen)
 {
-	uint64_t pos = d->w->names;
+	size_t pos = 0;
 	uint32_t i;
 
-	for (i = 0; i < n; i++) {
-		unsigned char b[2], toks[MAX_NAME];
-		char name[MAX_NAME];
-		size_t len, j, nl = 0;
-		uint64_t addr;
+	for (i = 0; i < k->n; i++) {
+		uint32_t len, first, j, chars = 0;
+		const unsigned char *e;
+		uint64_t h;
 
-		if (rd_bytes(&d->names, pos, b, 1) < 0)
+		if (names_need(nm, pos + 2) < 0 && names_need(nm, pos + 1) < 0)
 			goto unreadable;
-		len = b[0];
-		pos++;
-		if (len & 0x80) {
-			if (rd_bytes(&d->names, pos, b + 1, 1) < 0)
-				goto unreadable;
-			len = (len & 0x7f) | ((size_t)b[1] << 7);
-			pos++;
-		}
-		if (len == 0 || len >= MAX_NAME || rd_bytes(&d->names, pos, toks, len) < 0)
+		if (entry_len(nm->buf + pos, nm->len - pos, &len, &first) < 0)
 			goto broken;
-		pos += len;
-		for (j = 0; j < len; j++)
-			if (expand_token(d->tok, toks[j], name, &nl) < 0)
-				goto broken;
-		if (address_of(d, i, &addr) < 0)
+		if (names_need(nm, pos + first + len) < 0)
 			goto unreadable;
-		if (add_symbol(k, name, nl, addr) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
+		e = nm->buf + pos + first;
+		/* the first char of the first token is the type letter */
+		h = k->tok[e[0]].hash1;
+		chars = k->tok[e[0]].len;
+		for (j = 1; j < len; j++) {
+			const struct token *t = &k->tok[e[j]];
+
+			h = h * t->pow + t->hash;
+			chars += t->len;
 		}
+		if (chars < 2 || chars >= MAX_NAME)
+			goto broken;
+		k->at[i] = (uint32_t)pos;
+		k->tag[i] = tag_of(h);
+		pos += first + len;
 	}
+	k->names = nm->buf;
+	k->names_len = pos;
+	nm->buf = NULL;
 	return 0;
 unreadable:
-	snprintf(err, errlen, "kallsyms: symbol %u of %u not in the dump", i, n);
+	snprintf(err, errlen, "kallsyms: symbol %u of %u not in the dump", i, k->n);
 	return -1;
 broken:
-	snprintf(err, errlen, "kallsyms: symbol %u of %u does not decode", i, n);
+	snprintf(err, errlen, "kallsyms: symbol %u of %u does not decode", i, k->n);
 	return -1;
 }
 
 struct ksyms *ksyms_load(const struct ksyms_where *w, int big_endian,
 			 ksyms_read_fn read, void *priv, char *err, size_t errlen)
 {
-	struct decode d = { .w = w, .big = big_endian };
+	struct src s = { read, priv, big_endian };
+	struct names nm = { .s = &s, .va = w->names };
 	struct ksyms *k = calloc(1, sizeof(*k));
 	uint64_t n;
-	uint32_t zero;
 
-	d.tok = malloc(sizeof(*d.tok));
-	d.names = d.addrs = (struct reader){ .read = read, .priv = priv };
-	if (!k || !d.tok) {
+	if (!k || !(k->tok = calloc(256, sizeof(*k->tok)))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (rd_num(&d.names, w->num_syms, 4, big_endian, &n) < 0 ||
-	    (w->offsets && rd_num(&d.names, w->relative_base, 8, big_endian, &d.base) < 0)) {
+	if (read_num(&s, w->num_syms, 4, &n) < 0) {
 		snprintf(err, errlen, "kallsyms: kallsyms_num_syms not in the dump");
 		goto fail;
 	}
@@ -327,40 +329,82 @@ struct ksyms *ksyms_load(const struct ksyms_where *w, int big_endian,
 			 (unsigned long long)n);
 		goto fail;
 	}
-	if (load_tokens(w, big_endian, &d.names, d.tok) < 0) {
-		snprintf(err, errlen, "kallsyms: the token table is not in the dump");
-		goto fail;
-	}
-	if (find_absolute_percpu(&d, (uint32_t)n) < 0) {
-		snprintf(err, errlen, "kallsyms: kallsyms_offsets not in the dump");
-		goto fail;
-	}
-	k->cap = 1024;
-	while (k->cap < 2 * n)
-		k->cap *= 2;
-	k->tab = calloc(k->cap, sizeof(*k->tab));
-	if (!k->tab || arena_add(k, "", 0, &zero) < 0) {
+	k->n = (uint32_t)n;
+	k->at = malloc(n * sizeof(*k->at));
+	k->tag = malloc(n * sizeof(*k->tag));
+	k->addr = malloc(n * sizeof(*k->addr));
+	if (!k->at || !k->tag || !k->addr) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (decode_all(k, &d, (uint32_t)n, err, errlen) < 0)
+	if (load_tokens(w, &s, k->tok) < 0) {
+		snprintf(err, errlen, "kallsyms: the token table is not in the dump");
 		goto fail;
-	free(d.tok);
+	}
+	if (load_addresses(k, w, &s) < 0) {
+		snprintf(err, errlen, "kallsyms: the %s are not in the dump",
+			 w->offsets ? "offsets" : "addresses");
+		goto fail;
+	}
+	if (decode_all(k, &nm, err, errlen) < 0)
+		goto fail;
 	return k;
 fail:
-	free(d.tok);
+	free(nm.buf);
 	ksyms_free(k);
 	return NULL;
 }
 
+/* symbol i's name into out (NUL-terminated); its type letter */
+static char expand(const struct ksyms *k, uint32_t i, char *out)
+{
+	const unsigned char *e = k->names + k->at[i];
+	uint32_t len = 0, first = 0, j, n = 0;
+	char type = 0;
+
+	entry_len(e, k->names_len - k->at[i], &len, &first);
+	for (j = 0; j < len; j++) {
+		const struct token *t = &k->tok[e[first + j]];
+
+		memcpy(out + n, t->text, t->len);
+		n += t->len;
+	}
+	out[n] = 0;
+	if (n) {
+		type = out[0];
+		memmove(out, out + 1, n);
+	}
+	return type;
+}
+
 int ksyms_lookup(const struct ksyms *k, const char *name, uint64_t *addr)
 {
-	const struct ksym *e = slot_of(k, name);
+	size_t len = strlen(name);
+	uint32_t tag, i;
+	int found = 0;
+	char buf[MAX_NAME + 1];
 
-	if (!e || !e->name)
+	if (!k || len >= MAX_NAME)
 		return -1;
-	*addr = e->addr;
-	return 0;
+	tag = tag_of(hash_chars(name, (uint32_t)len));
+	for (i = 0; i < k->n; i++) {
+		char type;
+
+		if (k->tag[i] != tag)
+			continue;
+		type = expand(k, i, buf);
+		if (strcmp(buf, name))
+			continue;
+		if (type >= 'A' && type <= 'Z') {
+			*addr = k->addr[i];
+			return 0;	/* a global symbol */
+		}
+		if (!found) {
+			*addr = k->addr[i];
+			found = 1;	/* the first local one, unless a global follows */
+		}
+	}
+	return found ? 0 : -1;
 }
 
 size_t ksyms_count(const struct ksyms *k)
@@ -372,7 +416,10 @@ void ksyms_free(struct ksyms *k)
 {
 	if (!k)
 		return;
-	free(k->arena);
-	free(k->tab);
+	free(k->names);
+	free(k->at);
+	free(k->tag);
+	free(k->addr);
+	free(k->tok);
 	free(k);
 }
