@@ -8,7 +8,12 @@
 #   forest  a synthetic forest of 10^4, 10^5, 10^6 page tables through the
 #           synthetic backend: time and peak RSS per page-table page
 #           (BENCH_FOREST="10000 100000" to skip the big one)
+#   sources thpscan -s per sample and format for each layout source:
+#           DWARF cold / warm (memo), no VMLINUX (the dump's BTF and
+#           kallsyms) cold / warm, peak RSS (bench/sources.py)
 #   batch   8 dumps with --jobs 1 vs --jobs 2
+#   jobs    --jobs 1..CPUs on copies of the 4 GiB benchmark sample, ELF
+#           and kdump, where the scan dominates (bench/jobs.py)
 #   scaling thpscan on the benchmark samples s390x-6.1-256m and
 #           s390x-6.1-4g (the workload 1x / 16x; made here by
 #           samples/make-samples.sh when missing, about 1 min with a warm
@@ -57,6 +62,13 @@ for s in $SAMPLES; do
     done
 done
 
+echo "== sources: where the layouts come from (DWARF, the dump's BTF and kallsyms, the memo), best of 5"
+srcs=()
+for s in s390x-6.1 s390x-6.12 ppc64le-6.1-radix x86_64-6.1 x86_64-6.12; do
+    [ -f "samples/out/$s/vmcore" ] && srcs+=("samples/out/$s")
+done
+python3 bench/sources.py "${srcs[@]}"
+
 echo "== forest: synthetic tables through tests/support/synth.c (time and peak RSS per table)"
 for n in $FOREST; do
     printf 'N=%s: ' "$n"
@@ -88,6 +100,8 @@ unset THPSCAN_LAYOUT_CACHE
 echo "== scaling: thpscan per page-table page, 256 MiB guest (workload 1x) vs 4 GiB (16x)"
 if [ "${BENCH_SCALING:-1}" = 1 ] && samples/make-samples.sh s390x-6.1-256m s390x-6.1-4g >/dev/null 2>&1; then
     python3 bench/scaling.py samples/out/s390x-6.1-256m samples/out/s390x-6.1-4g
+    echo "== jobs: --jobs N on 4 copies of the 4 GiB sample (ELF, kdump), warm memo, best of 3"
+    python3 bench/jobs.py samples/out/s390x-6.1-4g 4
 else
     echo "skipped (BENCH_SCALING=0, or samples/make-samples.sh s390x-6.1-256m s390x-6.1-4g failed)"
 fi
