@@ -84,7 +84,7 @@ $(FUZZ): build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/support/synth
 	clang $(FUZZ_CFLAGS) -o $@ $< tests/unit/world_$(call fuzz_arch,$*).c \
 	  tests/support/synth.c $(ENGINE)
 # build/fuzz_open (thpscan's dump opening path) is built by mk/thpscan.mk
-fuzz: deps $(FUZZ) build/fuzz_open
+fuzz: deps $(FUZZ) build/fuzz_open build/fuzz_kallsyms build/fuzz_btf
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # host packages for building and testing (idempotent; apt-get as root)

@@ -66,3 +66,13 @@ build/debuginfo-compare: tests/layouts/compare.c $(THPSCAN_LIB) $(THPSCAN_HDRS) 
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(CPPFLAGS) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
 	  tests/layouts/compare.c $(THPSCAN_LIB) $(ENGINE) $(LDFLAGS) $(THPSCAN_LIBS)
+
+# libFuzzer targets of the no-vmlinux sources: the kallsyms decoder and
+# the BTF layouts, on damaged tables (make fuzz runs them)
+build/fuzz_kallsyms: tests/fuzz/fuzz_kallsyms.c tools/kallsyms.c tools/kallsyms.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -Itools -o $@ tests/fuzz/fuzz_kallsyms.c tools/kallsyms.c
+
+build/fuzz_btf: tests/fuzz/fuzz_btf.c tools/layout_btf.c tools/layout.h | thpscan-deps
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -Itools -o $@ tests/fuzz/fuzz_btf.c tools/layout_btf.c -lbpf

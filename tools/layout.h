@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 struct layout_src {
 	const char *name;		/* "dwarf", "btf" */
@@ -43,6 +44,12 @@ struct layout_src *layout_dwarf_open(void *elf, char *err, size_t errlen);
 struct layout_src *layout_btf_open(const void *data, size_t size, char *err,
 				   size_t errlen);
 
-void layout_close(struct layout_src *s);
+static inline void layout_close(struct layout_src *s)
+{
+	if (s) {
+		s->close(s->priv);
+		free(s);
+	}
+}
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "layout.h"
 
 enum ent_kind { ENT_TYPEDEF = 1, ENT_AGGREGATE, ENT_ENUMERATOR };
@@ -279,6 +280,9 @@ struct layout_src *layout_btf_open(const void *data, size_t size, char *err,
 		snprintf(err, errlen, "BTF of %zu bytes: too big", size);
 		goto fail;
 	}
+	/* libbpf prints its parser's complaints to stderr by default; the
+	 * reason is returned here instead, as one line */
+	libbpf_set_print(NULL);
 	b->btf = btf__new(data, (uint32_t)size);	/* libbpf >= 1.0: NULL + errno */
 	if (!b->btf) {
 		snprintf(err, errlen, "BTF does not parse (%s)", strerror(errno));

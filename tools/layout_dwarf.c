@@ -461,11 +461,3 @@ fail:
 	free(s);
 	return NULL;
 }
-
-void layout_close(struct layout_src *s)
-{
-	if (!s)
-		return;
-	s->close(s->priv);
-	free(s);
-}
