@@ -102,11 +102,19 @@ for a in s390x ppc64el; do
             grep -q "libkdumpfile10" <<<"$(dpkg-deb -f "$W/src/thpscan_${VERSION}_$a.deb" Depends)"
         if have x86_64-6.1; then
             dpkg -x "$W/src/thpscan_${VERSION}_$a.deb" "$W/root-$a"
-            "$R/usr/bin/thpscan" -q -j "$X86/vmlinux" "$X86/vmcore.kdump" > "$W/amd64.json"
-            qemu-$q-static -L "$dev" "$dev/lib/$ld" "$W/root-$a/usr/bin/thpscan" -q -j \
+            # no layout memo: "layouts" would say which run came first
+            THPSCAN_LAYOUT_CACHE=off "$R/usr/bin/thpscan" -q -j "$X86/vmlinux" "$X86/vmcore.kdump" > "$W/amd64.json"
+            THPSCAN_LAYOUT_CACHE=off qemu-$q-static -L "$dev" "$dev/lib/$ld" "$W/root-$a/usr/bin/thpscan" -q -j \
                 "$X86/vmlinux" "$X86/vmcore.kdump" > "$W/$a.json" 2>"$W/$a.err"
             check "the $a thpscan (qemu-user) prints the amd64 one's JSON for x86_64-6.1" \
                 cmp -s "$W/amd64.json" "$W/$a.json"
+            # without the vmlinux: the dump's BTF and kallsyms (on s390x
+            # in the other byte order than the host's)
+            THPSCAN_LAYOUT_CACHE=off "$R/usr/bin/thpscan" -q -j "$X86/vmcore.kdump" > "$W/amd64-btf.json"
+            THPSCAN_LAYOUT_CACHE=off qemu-$q-static -L "$dev" "$dev/lib/$ld" \
+                "$W/root-$a/usr/bin/thpscan" -q -j "$X86/vmcore.kdump" > "$W/$a-btf.json" 2>>"$W/$a.err"
+            check "... and the same JSON without the vmlinux (the dump's BTF and kallsyms)" \
+                eval 'cmp -s "$W/amd64-btf.json" "$W/$a-btf.json" && grep -q "\"layouts\":\"btf\"" "$W/$a-btf.json"'
         fi
     else
         nok "dpkg-buildpackage -a $a: $(tail -3 "$W/build-$a.log" | tr '\n' ' ')"
