@@ -367,12 +367,19 @@ static int scan_dump(const struct config *cf, const char *path, FILE *out,
 			goto done;
 		}
 		vml = d.vml;
+		goto scan;
 	} else if (!vml) {
 		char vpath[4096], why[512];
 
 		if (find_vmlinux(cf->debuginfo_dir, &d, vpath, sizeof(vpath),
 				 why, sizeof(why)) < 0) {
-			report_unscanned(cf, out, err, path, why);
+			/* the dump's own BTF and kallsyms, when it has them */
+			if (kd_attach_dump(&d) == 0) {
+				vml = d.vml;
+				goto scan;
+			}
+			snprintf(vpath, sizeof(vpath), "%s; %s", why, d.err);
+			report_unscanned(cf, out, err, path, vpath);
 			goto done;
 		}
 		vml = cached_vmlinux(cf, vpath);
@@ -386,10 +393,11 @@ static int scan_dump(const struct config *cf, const char *path, FILE *out,
 			goto done;
 		}
 	}
-	if (vml != d.vml && kd_attach(&d, vml) < 0) {
+	if (kd_attach(&d, vml) < 0) {
 		report_unscanned(cf, out, err, path, d.err);
 		goto done;
 	}
+scan:
 	rc = run_engine(cf, &d, out, err);
 	kdw_save_memo(vml);	/* a cache: failing to write it is no error */
 done:

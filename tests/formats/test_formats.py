@@ -53,15 +53,20 @@ def scan(vmlinux, core):
         return {"error": (p.stderr.strip() or f"exit {p.returncode}")[:300]}
 
 
+# thpscan's own keys: the file, and where layouts and symbols came from
+# (the layout memo answers every scan of a kernel after the first)
+OWN = ("dump", "layouts", "symbols")
+
+
 def same(a, b):
-    """the JSON of two files of one dump: everything but the file name"""
-    return {k: v for k, v in a.items() if k != "dump"} == {k: v for k, v in b.items() if k != "dump"}
+    """the JSON of two files of one dump: everything but thpscan's own keys"""
+    return {k: v for k, v in a.items() if k not in OWN} == {k: v for k, v in b.items() if k not in OWN}
 
 
 def differs(a, b):
     if "error" in a or "error" in b:
         return a.get("error") or b.get("error")
-    keys = [k for k in set(a) | set(b) if k != "dump" and a.get(k) != b.get(k)]
+    keys = [k for k in set(a) | set(b) if k not in OWN and a.get(k) != b.get(k)]
     return "; ".join(f"{k}: {json.dumps(a.get(k))[:150]} != {json.dumps(b.get(k))[:150]}"
                      for k in keys)
 

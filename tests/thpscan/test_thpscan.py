@@ -441,12 +441,21 @@ def debuginfo_layouts(tmp, s):
     os.makedirs(d3)
     os.symlink(os.path.realpath(os.path.join(sample_dir(others[0]), "vmlinux")),
                os.path.join(d3, "vmlinux-other"))
-    p = run(["--json", "--debuginfo-dir", d3, dump])
+    # without the memo, which would answer for a kernel it has seen
+    p = run(["--json", "--debuginfo-dir", d3, dump], env=dict(os.environ, THPSCAN_LAYOUT_CACHE="off"))
     err = p.stderr.strip().splitlines()
+    if kernel_config(s).get("CONFIG_DEBUG_INFO_BTF") == "y":
+        got = json_lines(p.stdout)
+        check(len(got) == 1 and got[0].get("layouts") == "btf" and
+              without_thpscan_keys(got[0]) == without_thpscan_keys(want[0]),
+              f"{s}: --debuginfo-dir without the dump's vmlinux: the dump's own BTF and "
+              f"kallsyms, the same JSON", p.stderr.strip()[:300])
+        return
     check(p.returncode == 2 and len(err) == 1 and
-          err[0].startswith(f"thpscan: {dump}: no vmlinux for build-id {bid}"),
-          f"{s}: --debuginfo-dir without the dump's vmlinux: one clear line, exit 2",
-          p.stderr.strip()[:300])
+          err[0].startswith(f"thpscan: {dump}: no vmlinux for build-id {bid}") and
+          "give the VMLINUX" in err[0],
+          f"{s}: --debuginfo-dir without the dump's vmlinux nor BTF: one clear line "
+          f"naming both, exit 2", p.stderr.strip()[:300])
 
 
 # ---------------------------------------------------------------- 3. bad input
