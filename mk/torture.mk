@@ -13,10 +13,10 @@ TORTURE_CRASH ?= 3
 TORTURE_SEED  ?= 1
 
 .PHONY: torture
-build/torture: tests/torture/torture.c tools/backend_kdump.c tools/debuginfo.c $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
+build/torture: tests/torture/torture.c $(THPSCAN_LIB) $(THPSCAN_HDRS) $(ENGINE) | thpscan-deps
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(THPSCAN_CFLAGS) -Iext -Itools -o $@ \
-	  tests/torture/torture.c tools/backend_kdump.c tools/debuginfo.c $(ENGINE) $(THPSCAN_LIBS)
+	  tests/torture/torture.c $(THPSCAN_LIB) $(ENGINE) $(THPSCAN_LIBS)
 
 torture: build/torture
 	@TORTURE_RUNS=$(TORTURE_RUNS) TORTURE_CRASH=$(TORTURE_CRASH) \

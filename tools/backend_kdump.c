@@ -1035,6 +1035,14 @@ int kd_attach(struct kd_dump *d, struct kdw *vml)
 
 /* ------------------------------------------------------------ no vmlinux */
 
+int kd_vmcoreinfo_symbol(struct kd_dump *d, const char *name, uint64_t *va)
+{
+	char key[160];
+
+	return snprintf(key, sizeof(key), "SYMBOL(%s)", name) < (int)sizeof(key) ?
+	       vmcoreinfo_num(d, key, 16, va) : -1;
+}
+
 static int read_kvirt_cb(void *priv, uint64_t va, void *buf, size_t len)
 {
 	return read_kvirt_linear(priv, va, buf, len);
@@ -1045,15 +1053,14 @@ static int read_kvirt_cb(void *priv, uint64_t va, void *buf, size_t len)
 static int kallsyms_where(struct kd_dump *d, struct ksyms_where *w)
 {
 	memset(w, 0, sizeof(*w));
-	if (vmcoreinfo_num(d, "SYMBOL(kallsyms_names)", 16, &w->names) < 0 ||
-	    vmcoreinfo_num(d, "SYMBOL(kallsyms_num_syms)", 16, &w->num_syms) < 0 ||
-	    vmcoreinfo_num(d, "SYMBOL(kallsyms_token_table)", 16, &w->token_table) < 0 ||
-	    vmcoreinfo_num(d, "SYMBOL(kallsyms_token_index)", 16, &w->token_index) < 0)
+	if (kd_vmcoreinfo_symbol(d, "kallsyms_names", &w->names) < 0 ||
+	    kd_vmcoreinfo_symbol(d, "kallsyms_num_syms", &w->num_syms) < 0 ||
+	    kd_vmcoreinfo_symbol(d, "kallsyms_token_table", &w->token_table) < 0 ||
+	    kd_vmcoreinfo_symbol(d, "kallsyms_token_index", &w->token_index) < 0)
 		return -1;
-	if (vmcoreinfo_num(d, "SYMBOL(kallsyms_offsets)", 16, &w->offsets) == 0)
-		return vmcoreinfo_num(d, "SYMBOL(kallsyms_relative_base)", 16,
-				      &w->relative_base);
-	return vmcoreinfo_num(d, "SYMBOL(kallsyms_addresses)", 16, &w->addresses);
+	if (kd_vmcoreinfo_symbol(d, "kallsyms_offsets", &w->offsets) == 0)
+		return kd_vmcoreinfo_symbol(d, "kallsyms_relative_base", &w->relative_base);
+	return kd_vmcoreinfo_symbol(d, "kallsyms_addresses", &w->addresses);
 }
 
 /* decoded on the first symbol the memo does not know */
@@ -1112,11 +1119,14 @@ static struct layout_src *load_btf(void *priv, char *why, size_t len)
 	struct layout_src *l;
 	void *buf;
 
-	if (!kallsyms(d) || ksyms_lookup(d->ksyms, "__start_BTF", &s) < 0 ||
+	if (!kallsyms(d)) {
+		snprintf(why, len, "no kallsyms to find the dump's BTF (%s)", d->ksyms_why);
+		return NULL;
+	}
+	if (ksyms_lookup(d->ksyms, "__start_BTF", &s) < 0 ||
 	    ksyms_lookup(d->ksyms, "__stop_BTF", &e) < 0 || e <= s) {
-		snprintf(why, len, "the dump's kernel has no BTF (%s)",
-			 d->ksyms ? "no __start_BTF in kallsyms: CONFIG_DEBUG_INFO_BTF off" :
-			 d->ksyms_why);
+		snprintf(why, len, "the dump's kernel has no BTF (no __start_BTF in kallsyms: "
+			 "CONFIG_DEBUG_INFO_BTF off)");
 		return NULL;
 	}
 	if (e - s > MAX_BTF_BYTES || !(buf = malloc(e - s))) {
@@ -1180,7 +1190,7 @@ int kd_attach_dump(struct kd_dump *d)
 
 	if (!d->have_vmcoreinfo)
 		return fail(d, "%s", "no VMCOREINFO in the dump to find the kernel's symbols: give the VMLINUX");
-	if (vmcoreinfo_num(d, "SYMBOL(_stext)", 16, &stext) == 0) {
+	if (kd_vmcoreinfo_symbol(d, "_stext", &stext) == 0) {
 		d->img_start = stext;
 		d->img_end = stext + PROVISIONAL_IMAGE;
 		set_kernel_map(d);

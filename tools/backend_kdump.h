@@ -62,6 +62,9 @@ int kd_attach(struct kd_dump *d, struct kdw *vml);
  * from the kernel's BTF in the dump, else the memo of its build-id. */
 int kd_attach_dump(struct kd_dump *d);
 void kd_close(struct kd_dump *d);
+/* VMCOREINFO's SYMBOL(name) line (a runtime VA, or the value of a
+ * pointer: VMCOREINFO_SYMBOL_ARRAY); 0, or -1 when there is none */
+int kd_vmcoreinfo_symbol(struct kd_dump *d, const char *name, uint64_t *va);
 /* ppc64 dump without VMCOREINFO: take build_id from the kernel image's
  * .notes in memory (no-op otherwise) */
 void kd_image_build_id(struct kd_dump *d);

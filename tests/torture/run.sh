@@ -9,6 +9,9 @@
 #   TORTURE_SAMPLES the samples (default: those samples/out/status marks ok)
 #   TORTURE_SEED   seed (1); the same seed makes the same variants
 #   TORTURE_TIMEOUT seconds per scan before it counts as a hang (10)
+#   TORTURE_NOVML_RUNS on top, variants of the ELF copy of each sample whose
+#                  kernel has BTF scanned without the vmlinux (its kallsyms
+#                  and BTF, the corruptions aimed at them too; runs / 5)
 #
 # Each sample's vmcore and vmcore.kdump is copied once to
 # $THPCHECK_CACHE/torture/ (again when the sample changes) and build/torture
@@ -29,8 +32,8 @@ formats=(vmcore vmcore.kdump)
 mkdir -p "$cache"
 make -s build/torture || exit 1
 
-work_copy() {   # SAMPLE FORMAT -> path of its up-to-date working copy
-    local src=samples/out/$1/$2 dst=$cache/$1.$2
+work_copy() {   # SAMPLE FORMAT [NAME] -> path of its up-to-date working copy
+    local src=samples/out/$1/$2 dst=$cache/$1.${3:-$2}
     [ -f "$dst.journal" ] && build/torture restore "$dst" >&2
     # the copy's own mtime moves with every patch: the source's size and
     # mtime at copy time are kept in $dst.src
@@ -43,6 +46,9 @@ work_copy() {   # SAMPLE FORMAT -> path of its up-to-date working copy
     echo "$dst"
 }
 
+has_btf() {      # SAMPLE: its kernel was built with CONFIG_DEBUG_INFO_BTF
+    grep -qx 'CONFIG_DEBUG_INFO_BTF=y' "$(dirname "$(readlink -f "samples/out/$1/vmlinux")")/config" 2>/dev/null
+}
 declare -A work
 parts=()
 for s in "${samples[@]}"; do
@@ -51,13 +57,21 @@ for s in "${samples[@]}"; do
         work[$s/$f]=$(work_copy "$s" "$f") || { echo "0 passed, 1 failed"; exit 1; }
         parts+=("$s/$f")
     done
+    # a copy of its own: the parts run two at a time
+    if has_btf "$s"; then
+        work[$s/vmcore-novmlinux]=$(work_copy "$s" vmcore vmcore-novmlinux) ||
+            { echo "0 passed, 1 failed"; exit 1; }
+        parts+=("$s/vmcore-novmlinux")
+    fi
 done
 
 start=$(date +%s)
 i=0
 for p in "${parts[@]}"; do
     s=${p%/*}
-    build/torture scan "samples/out/$s/vmlinux" "${work[$p]}" "$runs" $((seed * 100 + i)) "$tmo" \
+    vml=samples/out/$s/vmlinux n=$runs
+    [[ $p == */vmcore-novmlinux ]] && vml=- n=${TORTURE_NOVML_RUNS:-$((runs / 5))}
+    build/torture scan "$vml" "${work[$p]}" "$n" $((seed * 100 + i)) "$tmo" \
         >"$cache/${p/\//.}.log" 2>&1 &
     i=$((i + 1))
     [ $((i % 2)) = 0 ] && wait

@@ -3,6 +3,10 @@
  *
  *   torture scan  VMLINUX WORK RUNS SEED [TIMEOUT]
  *   torture crash VMLINUX WORK RUNS SEED TIMEOUT CMD
+ *
+ * VMLINUX "-": no vmlinux, the dump's own kallsyms and BTF, as thpscan
+ * VMCORE reads them (kd_attach_dump; the layout memo off, so that every
+ * variant decodes them), and the corruptions are also aimed at them.
  *   torture restore WORK
  *
  * WORK is a private, writable copy of a real vmcore, ELF or kdump, of
@@ -487,6 +491,41 @@ static void struct_targets(struct kd_dump *d, struct tc_ctx *c)
 	}
 }
 
+/* VMLINUX "-": words of the kernel's kallsyms tables (VMCOREINFO's
+ * SYMBOL() lines) and BTF (__start_BTF..__stop_BTF), PER_TABLE of each,
+ * spread over it; where a table's end is not known, its first 64 KiB */
+#define PER_TABLE	256
+
+static void spread_targets(const struct kd_dump *d, uint64_t va, uint64_t len)
+{
+	uint64_t step = len / PER_TABLE > 8 ? (len / PER_TABLE) & ~7ull : 8, off;
+
+	for (off = 0; off + 8 <= len; off += step)
+		add_target(kva_to_pa(d, va + off), 8, T_PTR);
+}
+
+static void debuginfo_targets(struct kd_dump *d)
+{
+	static const char *const tables[] = {
+		"kallsyms_names", "kallsyms_num_syms", "kallsyms_token_table",
+		"kallsyms_token_index", "kallsyms_offsets", "kallsyms_relative_base",
+	};
+	uint64_t s, e;
+	size_t i;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (kd_vmcoreinfo_symbol(d, tables[i], &s) == 0)
+			spread_targets(d, s, i == 1 || i == 5 ? 8 : 64 << 10);
+	if (kdw_symbol(d->vml, "__start_BTF", &s) == 0 &&
+	    kdw_symbol(d->vml, "__stop_BTF", &e) == 0 && e > s)
+		spread_targets(d, s + d->koff, e - s);
+}
+
+static int attach(struct kd_dump *d, struct kdw *vml)
+{
+	return vml ? kd_attach(d, vml) : kd_attach_dump(d);
+}
+
 /* ------------------------------------------------------------ scan */
 
 
@@ -502,7 +541,7 @@ static int scan_once(struct kdw *vml, int errfd, struct tc_opts *o)
 	if (!c || !null)
 		return 2;
 	o->out = null;
-	if (kd_open(&d, work_path) < 0 || kd_attach(&d, vml) < 0) {
+	if (kd_open(&d, work_path) < 0 || attach(&d, vml) < 0) {
 		dprintf(errfd, "%s", d.err);
 		goto out;
 	}
@@ -533,8 +572,10 @@ static void learn(struct kdw *vml)
 	size_t len = 0;
 
 	o.out = open_memstream(&text, &len);
-	if (!o.out || kd_open(d, work_path) < 0 || kd_attach(d, vml) < 0)
+	if (!o.out || kd_open(d, work_path) < 0 || attach(d, vml) < 0)
 		die("cannot open the pristine copy: %s", d->err);
+	if (!vml)
+		debuginfo_targets(d);
 	ident_base = d->kmap.linear_base;
 	if (tc_init(&c, &d->be, kd_engine_arch(d), &o) < 0 || tc_run(&c) < 0)
 		die("cannot scan the pristine copy: %s", c.err);
@@ -720,10 +761,15 @@ int main(int argc, char **argv)
 	tables = calloc(MAX_TARGETS, sizeof(*tables));
 	if (!tg || !tables)
 		die("%s", "out of memory");
-	vml = kdw_open(argv[2], why, sizeof(why));
-	if (!vml)
-		die("vmlinux: %s", why);
-	kdw_prewarm(vml);
+	if (!strcmp(argv[2], "-")) {
+		vml = NULL;
+		setenv("THPSCAN_LAYOUT_CACHE", "off", 1);
+	} else {
+		vml = kdw_open(argv[2], why, sizeof(why));
+		if (!vml)
+			die("vmlinux: %s", why);
+		kdw_prewarm(vml);
+	}
 	learn(vml);
 	if (!ntg)
 		die("%s: no targets", work_path);
