@@ -122,14 +122,21 @@ static int be_read_kvirt(void *priv, uint64_t va, void *buf, size_t len)
 
 /* ------------------------------------------------------------ debuginfo */
 
+/*
+ * KASLR moves the kernel image by KERNELOFFSET, and only the image: a
+ * symbol outside its link-time range is absolute -- x86_64's per-CPU
+ * variables are offsets linked at 0 (arch/x86/kernel/vmlinux.lds.S
+ * PERCPU_VADDR), __per_cpu_offset[cpu] + &rcu_data whatever the boot.
+ */
 static int be_symbol(void *priv, const char *name, uint64_t *addr)
 {
 	struct kd_dump *d = priv;
-	uint64_t a;
+	uint64_t a, s, e;
 
 	if (kdw_symbol(d->vml, name, &a) < 0)
 		return -1;
-	*addr = a + d->koff;
+	kdw_image_range(d->vml, &s, &e);
+	*addr = a >= s && a < e ? a + d->koff : a;
 	return 0;
 }
 
@@ -1092,10 +1099,11 @@ static int dump_symbol(void *priv, const char *name, uint64_t *addr)
 {
 	struct kd_dump *d = priv;
 	uint64_t a;
+	int absolute;
 
-	if (!kallsyms(d) || ksyms_lookup(d->ksyms, name, &a) < 0)
+	if (!kallsyms(d) || ksyms_lookup(d->ksyms, name, &a, &absolute) < 0)
 		return -1;
-	*addr = a - d->koff;
+	*addr = absolute ? a : a - d->koff;
 	return 0;
 }
 
@@ -1106,7 +1114,7 @@ static int dump_symbols_complete(void *priv)
 	struct kd_dump *d = priv;
 	uint64_t a;
 
-	return kallsyms(d) && ksyms_lookup(d->ksyms, "init_task", &a) == 0;
+	return kallsyms(d) && ksyms_lookup(d->ksyms, "init_task", &a, NULL) == 0;
 }
 
 /* the kernel's BTF, between __start_BTF and __stop_BTF of its image */
@@ -1123,8 +1131,8 @@ static struct layout_src *load_btf(void *priv, char *why, size_t len)
 		snprintf(why, len, "no kallsyms to find the dump's BTF (%s)", d->ksyms_why);
 		return NULL;
 	}
-	if (ksyms_lookup(d->ksyms, "__start_BTF", &s) < 0 ||
-	    ksyms_lookup(d->ksyms, "__stop_BTF", &e) < 0 || e <= s) {
+	if (ksyms_lookup(d->ksyms, "__start_BTF", &s, NULL) < 0 ||
+	    ksyms_lookup(d->ksyms, "__stop_BTF", &e, NULL) < 0 || e <= s) {
 		snprintf(why, len, "the dump's kernel has no BTF (no __start_BTF in kallsyms: "
 			 "CONFIG_DEBUG_INFO_BTF off)");
 		return NULL;

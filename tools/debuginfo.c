@@ -49,15 +49,6 @@ struct kdw {
 	char *memo_path;
 };
 
-static size_t hash_name(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
 /* ------------------------------------------------------------ ELF */
 
 /* the registry's name of the vmlinux's arch (libkdumpfile's, as the
@@ -345,7 +336,7 @@ void kdw_image_range(const struct kdw *w, uint64_t *start, uint64_t *end)
 
 static struct sym *sym_slot(struct sym *tab, size_t cap, const char *name)
 {
-	size_t i = hash_name(name) & (cap - 1), k;
+	size_t i = layout_hash(name) & (cap - 1), k;
 
 	for (k = 0; k < cap; k++, i = (i + 1) & (cap - 1))
 		if (!tab[i].name || !strcmp(tab[i].name, name))

@@ -48,6 +48,7 @@ struct ksyms {
 	uint32_t *at;			/* per symbol: its entry in names */
 	uint32_t *tag;			/* per symbol: 32 bits of its hash */
 	uint64_t *addr;			/* per symbol: runtime address */
+	unsigned char *absolute;	/* per symbol: not relocated (per-CPU) */
 	uint32_t n;
 	struct token *tok;		/* 256 */
 };
@@ -253,6 +254,7 @@ static int load_addresses(struct ksyms *k, const struct ksyms_where *w,
 		uint64_t v = get_n(raw + width * i, (int)width, s->big);
 		int64_t off = (int32_t)(uint32_t)v;
 
+		k->absolute[i] = w->offsets && absolute_percpu && off >= 0;
 		if (!w->offsets)
 			k->addr[i] = v;
 		else if (!absolute_percpu)
@@ -333,7 +335,8 @@ struct ksyms *ksyms_load(const struct ksyms_where *w, int big_endian,
 	k->at = malloc(n * sizeof(*k->at));
 	k->tag = malloc(n * sizeof(*k->tag));
 	k->addr = malloc(n * sizeof(*k->addr));
-	if (!k->at || !k->tag || !k->addr) {
+	k->absolute = malloc(n);
+	if (!k->at || !k->tag || !k->addr || !k->absolute) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -377,7 +380,8 @@ static char expand(const struct ksyms *k, uint32_t i, char *out)
 	return type;
 }
 
-int ksyms_lookup(const struct ksyms *k, const char *name, uint64_t *addr)
+int ksyms_lookup(const struct ksyms *k, const char *name, uint64_t *addr,
+		 int *absolute)
 {
 	size_t len = strlen(name);
 	uint32_t tag, i;
@@ -395,14 +399,14 @@ int ksyms_lookup(const struct ksyms *k, const char *name, uint64_t *addr)
 		type = expand(k, i, buf);
 		if (strcmp(buf, name))
 			continue;
-		if (type >= 'A' && type <= 'Z') {
+		if ((type >= 'A' && type <= 'Z') || !found) {
 			*addr = k->addr[i];
-			return 0;	/* a global symbol */
-		}
-		if (!found) {
-			*addr = k->addr[i];
+			if (absolute)
+				*absolute = k->absolute[i];
 			found = 1;	/* the first local one, unless a global follows */
 		}
+		if (type >= 'A' && type <= 'Z')
+			return 0;	/* a global symbol */
 	}
 	return found ? 0 : -1;
 }
@@ -420,6 +424,7 @@ void ksyms_free(struct ksyms *k)
 	free(k->at);
 	free(k->tag);
 	free(k->addr);
+	free(k->absolute);
 	free(k->tok);
 	free(k);
 }

@@ -28,8 +28,11 @@ struct ksyms;
 struct ksyms *ksyms_load(const struct ksyms_where *w, int big_endian,
 			 ksyms_read_fn read, void *priv, char *err, size_t errlen);
 /* runtime address of a symbol (a global one before a local one of the
- * same name); 0, or -1 when it is not there */
-int ksyms_lookup(const struct ksyms *k, const char *name, uint64_t *addr);
+ * same name), and whether it is absolute: a per-CPU variable's offset
+ * under CONFIG_KALLSYMS_ABSOLUTE_PERCPU, which KASLR does not move
+ * (absolute may be NULL); 0, or -1 when it is not there */
+int ksyms_lookup(const struct ksyms *k, const char *name, uint64_t *addr,
+		 int *absolute);
 size_t ksyms_count(const struct ksyms *k);
 void ksyms_free(struct ksyms *k);
 

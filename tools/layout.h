@@ -30,6 +30,16 @@ struct layout_src {
 	void (*close)(void *priv);
 };
 
+/* the name hash of the look-up tables (djb2) */
+static inline size_t layout_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
 /* bounds against malformed type data, shared by both parsers */
 #define LAYOUT_MAX_TYPE_CHAIN	32	/* typedef -> const -> ... -> struct */
 #define LAYOUT_MAX_ANON_DEPTH	8	/* anonymous struct in union in ... */

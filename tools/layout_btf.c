@@ -34,18 +34,9 @@ struct bt {
 
 /* ------------------------------------------------------------ index */
 
-static size_t hash_name(const char *s)
-{
-	size_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
-
 static struct ent *slot_of(struct ent *tab, size_t cap, const char *name)
 {
-	size_t i = hash_name(name) & (cap - 1), k;
+	size_t i = layout_hash(name) & (cap - 1), k;
 
 	for (k = 0; k < cap; k++, i = (i + 1) & (cap - 1))
 		if (!tab[i].name || !strcmp(tab[i].name, name))

@@ -51,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[200];
 	uint64_t a;
 	size_t i;
+	int absolute;
 
 	if (size < HEADER)
 		return 0;
@@ -70,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!k)
 		return 0;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		ksyms_lookup(k, names[i], &a);
+		ksyms_lookup(k, names[i], &a, &absolute);
 	ksyms_free(k);
 	return 0;
 }

@@ -139,9 +139,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: no questions\n", argv[3]);
 		return 2;
 	}
-	printf("sources: %s/%s (vmlinux), %s (vmlinux .BTF), %s/%s (dump)\n",
-	       kdw_layout_source(dw), kdw_symbol_source(dw), vbtf ? "btf" : "none",
-	       kdw_layout_source(d.vml), kdw_symbol_source(d.vml));
 	while (fgets(line, sizeof(line), q)) {
 		char key[160], *kind, *a, *b;
 		struct answer want, dump, v = { 0, 0 };
@@ -170,6 +167,9 @@ int main(int argc, char **argv)
 			printf("\n");
 		}
 	}
+	printf("sources that answered: %s/%s (vmlinux), %s (vmlinux .BTF), %s/%s (dump)\n",
+	       kdw_layout_source(dw), kdw_symbol_source(dw), vbtf ? "btf" : "none",
+	       kdw_layout_source(d.vml), kdw_symbol_source(d.vml));
 	printf("%d questions, %d differ\n", n, bad);
 	fclose(q);
 	layout_close(vbtf);
