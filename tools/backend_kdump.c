@@ -136,7 +136,7 @@ static int be_symbol(void *priv, const char *name, uint64_t *addr)
 	if (kdw_symbol(d->vml, name, &a) < 0)
 		return -1;
 	kdw_image_range(d->vml, &s, &e);
-	*addr = a >= s && a < e ? a + d->koff : a;
+	*addr = a >= s && a <= e ? a + d->koff : a;	/* _end too */
 	return 0;
 }
 
