@@ -82,18 +82,28 @@ WORK=$OUT.tmp
 rm -rf "$WORK" && mkdir -p "$WORK"
 fail() { log "$SAMPLE $SCENARIO: $*"; [ -s "$WORK/console.log" ] && tail -20 "$WORK/console.log" | sed 's/^/  console: /' >&2; exit 1; }
 log "$SAMPLE $SCENARIO: booting $RELEASE (append \"$APPEND\", initrd ${INITRD##*/})"
-"$QEMU" "${MACHINE[@]}" -m "$MEM" -smp 2 -nodefaults -display none \
-    -serial "file:$WORK/console.log" -qmp "unix:$SOCKDIR/qmp.sock,server=on,wait=off" \
-    -kernel "$K/vmlinuz" -initrd "$INITRD" -append "$APPEND" 2>"$WORK/qemu.log" &
-QPID=$!
-deadline=$(( $(date +%s) + ${THPCHECK_BOOT_TIMEOUT:-300} ))
-until grep -aq 'GUEST: BUG-DONE' "$WORK/console.log" 2>/dev/null; do
-    grep -aq 'GUEST: FAIL' "$WORK/console.log" 2>/dev/null &&
-        fail "guest failed: $(grep -a 'GUEST: FAIL' "$WORK/console.log" | head -1 | tr -d '\r')"
-    grep -aqE 'Kernel panic|Rebooting in' "$WORK/console.log" 2>/dev/null && fail "guest kernel panic"
-    kill -0 "$QPID" 2>/dev/null || fail "QEMU exited early: $(tail -1 "$WORK/qemu.log")"
-    [ "$(date +%s)" -lt $deadline ] || fail "no BUG-DONE after ${THPCHECK_BOOT_TIMEOUT:-300} s"
-    sleep 0.5
+for attempt in $(seq "$BOOT_ATTEMPTS"); do
+    "$QEMU" "${MACHINE[@]}" -m "$MEM" -smp 2 -nodefaults -display none \
+        -serial "file:$WORK/console.log" -qmp "unix:$SOCKDIR/qmp.sock,server=on,wait=off" \
+        -kernel "$K/vmlinuz" -initrd "$INITRD" -append "$APPEND" 2>"$WORK/qemu.log" &
+    QPID=$!
+    deadline=$(( $(date +%s) + ${THPCHECK_BOOT_TIMEOUT:-300} ))
+    done_=0
+    until grep -aq 'GUEST: BUG-DONE' "$WORK/console.log" 2>/dev/null && done_=1; do
+        grep -aq 'GUEST: FAIL' "$WORK/console.log" 2>/dev/null &&
+            fail "guest failed: $(grep -a 'GUEST: FAIL' "$WORK/console.log" | head -1 | tr -d '\r')"
+        if grep -aqE 'Kernel panic|Rebooting in' "$WORK/console.log" 2>/dev/null; then
+            panicked_before_init "$WORK/console.log" && [ "$attempt" -lt "$BOOT_ATTEMPTS" ] && break
+            fail "guest kernel panic"
+        fi
+        kill -0 "$QPID" 2>/dev/null || fail "QEMU exited early: $(tail -1 "$WORK/qemu.log")"
+        [ "$(date +%s)" -lt $deadline ] || fail "no BUG-DONE after ${THPCHECK_BOOT_TIMEOUT:-300} s"
+        sleep 0.5
+    done
+    [ $done_ = 1 ] && break
+    log "$SAMPLE $SCENARIO: the guest panicked before /init ($(first_oops "$WORK/console.log")): booting again ($((attempt + 1))/$BOOT_ATTEMPTS)"
+    kill -9 "$QPID" 2>/dev/null; wait "$QPID" 2>/dev/null; QPID=
+    mv "$WORK/console.log" "$WORK/console.log.$attempt"
 done
 q() { timeout 330 python3 "$SAMPLES_DIR/qmp.py" --timeout 300 "$SOCKDIR/qmp.sock" "$@" >/dev/null; }
 q stop || fail "QMP stop failed"

@@ -130,22 +130,29 @@ QEMU_ARGS=("${MACHINE[@]}" -m "$MEM" -smp 2
     -qmp "unix:$SOCK,server=on,wait=off"
     -kernel "$K/vmlinuz" -initrd "$INITRD" -append "$APPEND")
 log "$SAMPLE: booting $RELEASE (${MEM} MiB, ${MACHINE[*]:2}, append \"$APPEND\", initrd ${INITRD##*/})"
-T0=$(date +%s.%N)
-"$QEMU" "${QEMU_ARGS[@]}" 2>"$WORK/qemu.log" &
-QPID=$!
-
-deadline=$(( $(date +%s) + BOOT_TIMEOUT ))
-while :; do
-    if grep -aq 'GUEST: READY-FOR-DUMP' "$WORK/console.log" 2>/dev/null; then break; fi
-    if grep -aq 'GUEST: FAIL' "$WORK/console.log" 2>/dev/null; then
-        fail "guest failed: $(grep -a 'GUEST: FAIL' "$WORK/console.log" | head -1 | tr -d '\r')"
-    fi
-    if grep -aqE 'Kernel panic|Rebooting in' "$WORK/console.log" 2>/dev/null; then
-        fail "guest kernel panic"
-    fi
-    kill -0 "$QPID" 2>/dev/null || fail "QEMU exited early: $(tail -1 "$WORK/qemu.log")"
-    [ "$(date +%s)" -lt $deadline ] || fail "no READY-FOR-DUMP after ${BOOT_TIMEOUT} s"
-    sleep 0.5
+for attempt in $(seq "$BOOT_ATTEMPTS"); do
+    T0=$(date +%s.%N)
+    "$QEMU" "${QEMU_ARGS[@]}" 2>"$WORK/qemu.log" &
+    QPID=$!
+    deadline=$(( $(date +%s) + BOOT_TIMEOUT ))
+    ready=0
+    while :; do
+        if grep -aq 'GUEST: READY-FOR-DUMP' "$WORK/console.log" 2>/dev/null; then ready=1; break; fi
+        if grep -aq 'GUEST: FAIL' "$WORK/console.log" 2>/dev/null; then
+            fail "guest failed: $(grep -a 'GUEST: FAIL' "$WORK/console.log" | head -1 | tr -d '\r')"
+        fi
+        if grep -aqE 'Kernel panic|Rebooting in' "$WORK/console.log" 2>/dev/null; then
+            panicked_before_init "$WORK/console.log" && [ "$attempt" -lt "$BOOT_ATTEMPTS" ] && break
+            fail "guest kernel panic"
+        fi
+        kill -0 "$QPID" 2>/dev/null || fail "QEMU exited early: $(tail -1 "$WORK/qemu.log")"
+        [ "$(date +%s)" -lt $deadline ] || fail "no READY-FOR-DUMP after ${BOOT_TIMEOUT} s"
+        sleep 0.5
+    done
+    [ $ready = 1 ] && break
+    log "$SAMPLE: the guest panicked before /init ($(first_oops "$WORK/console.log")): booting again ($((attempt + 1))/$BOOT_ATTEMPTS)"
+    kill -9 "$QPID" 2>/dev/null; wait "$QPID" 2>/dev/null; QPID=
+    mv "$WORK/console.log" "$WORK/console.log.$attempt"
 done
 T1=$(date +%s.%N)
 
