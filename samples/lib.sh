@@ -88,10 +88,6 @@ machine_config() {
             # stays the default hugetlb size (the first hugepagesz= does not
             # change it)
             APPEND="console=ttyS0 nokaslr hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=$HUGEPAGES"
-            # x86_64-6.12 boots with KASLR, as users' kernels do: a
-            # KERNELOFFSET that is not 0 (its image moves, its per-CPU
-            # offsets do not)
-            [ "$SAMPLE" = x86_64-6.12 ] && APPEND=${APPEND/ nokaslr/}
             # TCG's -cpu max has la57: 5-level paging unless la57=off
             if [ "$SAMPLE" = x86_64-6.1-la57 ]; then M=max PAGING_LEVELS=5
             else M=max,la57=off PAGING_LEVELS=4; fi
