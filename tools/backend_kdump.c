@@ -1152,9 +1152,12 @@ static struct layout_src *load_btf(void *priv, char *why, size_t len)
 	return l;
 }
 
-/* a first map of the image, enough to read kallsyms and BTF: from
- * VMCOREINFO's _stext (v5.10+); the largest kernel image the samples
- * have is 90 MiB */
+/* a first map of the image from VMCOREINFO's _stext (v5.10+), enough to
+ * read the kallsyms tables and the BTF, which lie in [_stext, _end):
+ * 22-90 MiB on the samples.  512 MiB stays inside x86_64's image window,
+ * KERNEL_IMAGE_SIZE = 1 GiB above __START_KERNEL_map
+ * (arch/x86/include/asm/page_64_types.h), below the modules; the map is
+ * narrowed to [_text, _end) once kallsyms or the memo know them */
 #define PROVISIONAL_IMAGE	(512ull << 20)
 
 /* the image is _text (or _stext) .. _end, as kallsyms or the memo say;

@@ -41,7 +41,6 @@ struct kdw {
 	int (*sym_lookup)(void *priv, const char *name, uint64_t *addr);
 	int (*sym_complete)(void *priv);
 	void *sym_priv;
-	const char *sym_source;
 	/* answers kept across runs (see "memo" below) */
 	struct memo_ent *memo;
 	size_t nmemo, capmemo;
@@ -196,7 +195,6 @@ struct kdw *kdw_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	w->sym_source = "elf";
 	w->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (w->fd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -245,7 +243,6 @@ struct kdw *kdw_open_parts(const struct kdw_parts *p, char *err, size_t errlen)
 	w->sym_lookup = p->symbol;
 	w->sym_complete = p->symbols_complete;
 	w->sym_priv = p->priv;
-	w->sym_source = "kallsyms";
 	memo_load(w);
 	if (w->nmemo) {
 		w->load_layouts = p->load_layouts;
@@ -293,7 +290,7 @@ const char *kdw_layout_source(const struct kdw *w)
 
 const char *kdw_symbol_source(const struct kdw *w)
 {
-	return w->sym_used ? w->sym_source : "memo";
+	return !w->sym_used ? "memo" : w->elf ? "elf" : "kallsyms";
 }
 
 /* the layouts behind the memo, loaded on first need (parts) */
@@ -602,7 +599,8 @@ static int memo_get(struct kdw *w, const char *key, uint64_t *value)
  * "Not there" is remembered only from a complete source: a kernel
  * without CONFIG_KALLSYMS_ALL has no data symbols in kallsyms, and a
  * remembered "no init_task" would fail a later scan of the same build-id
- * with its vmlinux.
+ * with its vmlinux.  Layouts always are: DWARF and the kernel's own BTF
+ * (pahole's copy of the same DWARF) both know every struct and enum.
  */
 static void memo_add(struct kdw *w, const char *key, int ok, uint64_t value,
 		     int complete)
@@ -611,13 +609,6 @@ static void memo_add(struct kdw *w, const char *key, int ok, uint64_t value,
 		return;
 	memo_put(w, key, ok, value);
 	w->memo_dirty = 1;
-}
-
-/* DWARF and the kernel's own BTF (pahole's copy of the same DWARF,
- * every struct and enum of the kernel) both know every type */
-static int layouts_complete(const struct kdw *w)
-{
-	return w->lay != NULL;
 }
 
 /* a vmlinux's symbol table has every symbol; kallsyms does when it has
@@ -648,7 +639,7 @@ static long memo_long(struct kdw *w, const char *kind, const char *type,
 	w->lay_used = 1;
 	r = ask(w->lay, type, member);
 	if (keyed)
-		memo_add(w, key, r >= 0, (uint64_t)r, layouts_complete(w));
+		memo_add(w, key, r >= 0, (uint64_t)r, 1);
 	return r;
 }
 
@@ -711,8 +702,7 @@ int kdw_enum_value(struct kdw *w, const char *name, long *value)
 	}
 	rc = ask_enum(w, name, value);
 	if (w->lay)
-		memo_add(w, key, rc == 0, rc == 0 ? (uint64_t)*value : 0,
-			 layouts_complete(w));
+		memo_add(w, key, rc == 0, rc == 0 ? (uint64_t)*value : 0, 1);
 	return rc;
 }
 

@@ -411,11 +411,6 @@ int ksyms_lookup(const struct ksyms *k, const char *name, uint64_t *addr,
 	return found ? 0 : -1;
 }
 
-size_t ksyms_count(const struct ksyms *k)
-{
-	return k->n;
-}
-
 void ksyms_free(struct ksyms *k)
 {
 	if (!k)

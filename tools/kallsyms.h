@@ -33,7 +33,6 @@ struct ksyms *ksyms_load(const struct ksyms_where *w, int big_endian,
  * (absolute may be NULL); 0, or -1 when it is not there */
 int ksyms_lookup(const struct ksyms *k, const char *name, uint64_t *addr,
 		 int *absolute);
-size_t ksyms_count(const struct ksyms *k);
 void ksyms_free(struct ksyms *k);
 
 #endif
