@@ -31,7 +31,7 @@ ARCHES    := s390 ppc x86
 ARCH_SRCS := $(foreach a,$(ARCHES),$(sort $(wildcard ext/*_$(a).c)))
 ARCH_HDRS := $(foreach a,$(ARCHES),ext/$(a).h)
 ENGINE  := $(addprefix ext/,io.c report.c tasks.c walk.c tables.c setup.c translate.c \
-             explain.c) ext/vma.c ext/findings.c ext/inflight.c ext/arch.c \
+             explain.c) ext/vma.c ext/findings.c ext/inflight.c ext/deposit.c ext/arch.c \
            $(ARCH_SRCS)
 HDRS    := ext/tc.h ext/engine.h tests/support/synth.h $(ARCH_HDRS) debian/changelog
 

@@ -589,6 +589,32 @@ struct tc_cycle {
 void tc_cycle_init(struct tc_cycle *cy, uint64_t start);
 int tc_cycle_step(struct tc_cycle *cy, uint64_t node);
 
+/* deposit.c: page-table pages with a struct page each, and the generic
+ * THP deposit list (mm/pgtable-generic.c), for the arches that use them */
+enum tc_huge_pmd { TC_HUGE_PMD_NO, TC_HUGE_PMD_LEAF, TC_HUGE_PMD_SWAP };
+struct tc_ptpages {
+	/* the arch's: what a pmd entry v is -- a present huge leaf, a
+	 * swap-format entry (THP migration), or neither (none, a table, a
+	 * special or illegal entry); *pa: the frame of a leaf or entry */
+	enum tc_huge_pmd (*huge_pmd)(const struct tc_ctx *c, uint64_t v, uint64_t *pa);
+	/* the arch's signature of a user pte or pmd table whose struct page
+	 * is not a page table */
+	const struct tc_sig *not_pgtable;
+	uint64_t linear_base;	/* __va(0): a table's kernel address */
+	/* resolved by tc_ptpages_init(): struct page / ptdesc offsets (-1:
+	 * not in the debuginfo), v6.9+ PGTY_table (-1: v6.1's inverted
+	 * bits), the huge zero page (~0: none) */
+	long pg_type, pg_lru, pg_huge_pte, pg_mapping, pgty_table;
+	uint64_t huge_zero_pfn;
+};
+/* resolve pp's offsets (says once on stderr, or -v output, which checks
+ * the dump's debuginfo leaves out); 0 */
+int tc_ptpages_init(struct tc_ctx *c, struct tc_ptpages *pp);
+/* after a user mm's walk: its pte and pmd tables are page tables, its
+ * pmd tables' deposit rings hold one empty table per THP that needs one */
+void tc_ptpages_check_mm(struct tc_ctx *c, struct tc_mm_stats *m,
+			 const struct tc_ptpages *pp);
+
 /* vma.c */
 /* the VMAs of m into c->vmas, sorted; -1 when the tree is unreadable */
 int tc_load_vmas(struct tc_ctx *c, struct tc_mm_stats *m);

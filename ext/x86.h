@@ -1,7 +1,8 @@
 /*
  * State shared by the x86_64 files: pgtable_x86.c (geometry, decoder,
- * top tables) and deposit_x86.c (the kernel half of user pgds, PG_table,
- * THP deposits).  Entry formats and invariants: docs/arch/x86_64-entries.md.
+ * top tables) and deposit_x86.c (the kernel half of user pgds, PTI; the
+ * generic PG_table and THP deposit checks of deposit.c).  Entry formats
+ * and invariants: docs/arch/x86_64-entries.md.
  */
 #ifndef THPCHECK_X86_H
 #define THPCHECK_X86_H
@@ -44,10 +45,7 @@ struct x86_priv {
 	uint64_t kuser[256];
 	int kuser_read;
 	long mm_pgd;
-	/* struct page / ptdesc */
-	long pg_type, pg_lru, pg_huge_pte, pg_mapping;
-	long pgty_table;	/* v6.9+ page type; -1: v6.1 inverted bits */
-	uint64_t huge_zero_pfn;	/* ~0: none */
+	struct tc_ptpages pages;	/* PG_table, THP deposits (deposit.c) */
 	unsigned swp_pfn_bits;	/* SWP_PFN_BITS: MAX_PHYSMEM_BITS - 12 */
 };
 
