@@ -218,6 +218,14 @@ struct tc_arch {
 	/* a kernel variable that holds the linear map's __va(0) when the
 	 * dump does not name it (x86_64: page_offset_base, KASLR moves it) */
 	const char *linear_base_var;
+	/* a dump reader's hook: the kernel's linear maps from VMCOREINFO
+	 * numbers when the fields above cannot say them (arm64:
+	 * kimage_voffset, PHYS_OFFSET, VA_BITS); number(priv, key, &v) is
+	 * the value of VMCOREINFO's line key, 0 or -1.  Sets k's
+	 * image_delta and linear_base: 0, or -1 (k untouched) when the dump
+	 * lacks them (NULL: none) */
+	int (*vmcoreinfo_kmap)(int (*number)(void *priv, const char *key, uint64_t *v),
+			       void *priv, struct tc_kmap *k);
 	/* an mmu_table_batch holds the tables' struct pages, not their
 	 * addresses (x86_64: ___pte_free_tlb() hands paravirt_tlb_remove_table()
 	 * the pte page, ___pmd_free_tlb() virt_to_page(pmd)) */

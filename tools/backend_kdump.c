@@ -235,6 +235,21 @@ static int vmcoreinfo_num(struct kd_dump *d, const char *key, int base, uint64_t
 	return errno || end == buf ? -1 : 0;
 }
 
+/* the arch's vmcoreinfo_kmap() asks for numbers this way: a NUMBER(x)
+ * line is %ld or 0x%llx (arm64's kimage_voffset), KERNELOFFSET %lx */
+static int vmcoreinfo_number(void *priv, const char *key, uint64_t *val)
+{
+	struct kd_dump *d = priv;
+	char buf[40], *end;
+
+	if (vmcoreinfo_str(d, key, buf, sizeof(buf)) < 0)
+		return -1;
+	errno = 0;
+	*val = buf[0] == '-' ? (uint64_t)strtoll(buf, &end, 0) :
+	       !strcmp(key, "KERNELOFFSET") ? strtoull(buf, &end, 16) : strtoull(buf, &end, 0);
+	return errno || end == buf ? -1 : 0;
+}
+
 /*
  * QEMU's kdump files have an empty utsname, so libkdumpfile cannot tell
  * the arch (dump-lab.md 3.3): the first registered arch of the file's
@@ -984,6 +999,9 @@ static void set_kernel_map(struct kd_dump *d)
 			 d->have_koff_phys ? d->koff - d->koff_phys : d->ident_base;
 	k->linear_base = d->ident_base;
 	k->linear_size = d->mem_end;
+	if (d->have_vmcoreinfo && d->tarch && d->tarch->vmcoreinfo_kmap &&
+	    d->tarch->vmcoreinfo_kmap(vmcoreinfo_number, d, k) == 0)
+		d->have_ident = 1;	/* no linear_base_var needed */
 	d->be.kmap = k;
 }
 
