@@ -27,7 +27,7 @@ CFLAGS  ?= -O2 -g
 
 # the architectures: the one list of them in the build (the registry is
 # ext/arch.c); an arch's files are ext/A.h, ext/A.mk and ext/*_A.c
-ARCHES    := s390 ppc x86
+ARCHES    := s390 ppc x86 arm64
 ARCH_SRCS := $(foreach a,$(ARCHES),$(sort $(wildcard ext/*_$(a).c)))
 ARCH_HDRS := $(foreach a,$(ARCHES),ext/$(a).h)
 ENGINE  := $(addprefix ext/,io.c report.c tasks.c walk.c tables.c setup.c translate.c \

@@ -8,11 +8,13 @@
 extern const struct tc_arch tc_arch_s390x;
 extern const struct tc_arch tc_arch_ppc64;
 extern const struct tc_arch tc_arch_x86_64;
+extern const struct tc_arch tc_arch_arm64;
 
 const struct tc_arch *const tc_arches[] = {
 	&tc_arch_s390x,
 	&tc_arch_ppc64,
 	&tc_arch_x86_64,
+	&tc_arch_arm64,
 	NULL,
 };
 
