@@ -13,6 +13,7 @@
 #define A64_TABLE	0x002ULL	/* PTE_TABLE_BIT: table (L0-L2), page (L3) */
 #define A64_USER	0x040ULL	/* PTE_USER: AP[1], EL0 access */
 #define A64_RDONLY	0x080ULL	/* PTE_RDONLY: AP[2] */
+#define A64_SH		0x300ULL	/* PTE_SHARED: inner shareable */
 #define A64_AF		0x400ULL	/* PTE_AF */
 #define A64_NG		0x800ULL	/* PTE_NG; v6.10+ PTE_PRESENT_INVALID when !VALID */
 #define A64_DBM		(1ULL << 51)	/* PTE_DBM = PTE_WRITE (pgtable-prot.h) */

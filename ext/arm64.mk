@@ -1,5 +1,8 @@
-# arm64: how its crash extension is built (see ext/s390.mk): for
-# Debian's arm64 crash (samples/fetch-crash.sh arm64, run under qemu-user)
-CROSS_aarch64     := aarch64-linux-gnu-
-DEBARCH_aarch64   := arm64
+# arm64: how its crash extension is built (see ext/s390.mk): ARCH=arm64
+# (the samples' name) cross-builds it for Debian's arm64 crash
+# (samples/fetch-crash.sh arm64, run under qemu-user); aarch64 is the
+# machine name on an arm64 host
+CROSS_arm64       := aarch64-linux-gnu-
+DEBARCH_arm64     := arm64
+CRASH_DEF_arm64   := -DARM64
 CRASH_DEF_aarch64 := -DARM64

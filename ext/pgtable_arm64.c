@@ -126,8 +126,12 @@ static int read_layout(struct tc_ctx *c, struct arm64_priv *p, struct vmcoreinfo
 		return -1;
 	}
 	p->va_bits = (unsigned)va;
-	/* memory.h: PAGE_OFFSET = -(1 << VA_BITS), the linear map's base;
+	/* memory.h: PAGE_OFFSET = -(1 << VA_BITS) of the build (52 for
+	 * Debian's 6.12 also when it runs 48 bits: memstart_addr is then
+	 * lowered so that the linear map starts at -(1 << 48));
 	 * __phys_to_virt(x) = (x - PHYS_OFFSET) | PAGE_OFFSET */
+	if (vmcoreinfo_number(vi, "NUMBER(VA_BITS)", &va) < 0 || va < p->va_bits || va > 52)
+		va = p->va_bits;
 	p->page_offset = 0 - (1ULL << va);
 	if (tc_rd_var64(c, "memstart_addr", &p->phys_offset) < 0) {
 		snprintf(c->err, sizeof(c->err), "arm64: memstart_addr (PHYS_OFFSET) "
@@ -195,7 +199,7 @@ static int arm64_mm_top(struct tc_ctx *c, uint64_t mm, struct tc_top *top)
 		return -1;
 	}
 	top->level = 0;
-	top->va_base = mm ? 0 : p->page_offset;
+	top->va_base = mm ? 0 : 0 - (1ULL << p->va_bits);
 	top->va_limit = 1ULL << p->va_bits;
 	top->first = 0;
 	top->count = 0;
@@ -242,10 +246,14 @@ static void leaf(struct tc_entry *e, uint64_t pa, uint64_t v)
 		   ((v & A64_SPECIAL) ? TC_E_SPECIAL : 0);
 }
 
-/* a valid leaf of a user mm (protection_map, pgprot-prot.h): every
- * user page is nG and never executable at EL1 (PTE_PXN); one EL0 can
- * neither read (PTE_USER) nor execute (UXN) is PROT_NONE, never valid */
-static const char *user_leaf_fault(uint64_t v)
+/* a valid leaf of a user mm (protection_map, pgtable-prot.h): every
+ * user page is nG, never executable at EL1 (PTE_PXN), inner shareable
+ * (PTE_SHARED, 48-bit descriptors), of a memory type Linux defines
+ * (MT_NORMAL .. MT_DEVICE_nGnRE, 0-4), hardware-writable only when
+ * pte_write() (DBM: pte_mkwrite sets PTE_WRITE, the hardware or
+ * pte_mkdirty clears RDONLY); one EL0 can neither read (PTE_USER) nor
+ * execute (UXN) is PROT_NONE, never valid */
+static const char *user_leaf_fault(const struct arm64_priv *p, uint64_t v)
 {
 	if (!(v & A64_NG))
 		return "valid user leaf without nG: every user pgprot has PTE_NG";
@@ -253,13 +261,22 @@ static const char *user_leaf_fault(uint64_t v)
 		return "valid user leaf without PXN: the kernel could execute a user page";
 	if (!(v & A64_USER) && (v & A64_UXN))
 		return "valid user leaf EL0 can neither read nor execute (PROT_NONE is never valid)";
+	if (!(v & A64_RDONLY) && !(v & A64_DBM))
+		return "valid user leaf writable by the hardware (RDONLY clear) but not pte_write()";
+	if ((v & A64_SH) != A64_SH)
+		return "valid user leaf that is not inner shareable: PTE_SHARED is in every user pgprot";
+	if ((v >> 2 & 7) > 4)
+		return "valid user leaf of memory-type index 5-7: MAIR_EL1 slots Linux never uses";
 	if (v & 0x20)
 		return "valid user leaf with NS (bit 5) set: no pgprot of Linux has it";
+	if (!p->v610 && (v & A64_PROT_NONE_61))
+		return "valid user leaf with PTE_PROT_NONE (v6.1 bit 58: only when not valid)";
 	return NULL;
 }
 
 /* a valid page (level 3) or block (levels 1-2) */
-static void valid_leaf(int h, int user, uint64_t v, struct tc_entry *e)
+static void valid_leaf(const struct arm64_priv *p, int h, int user, uint64_t v,
+		       struct tc_entry *e)
 {
 	const char *why;
 
@@ -270,7 +287,7 @@ static void valid_leaf(int h, int user, uint64_t v, struct tc_entry *e)
 		return illegal(e, sig_of(h), h == A64_PMD ?
 			       "2 MiB block with output-address bits 12-20 set (RES0)" :
 			       "1 GiB block with output-address bits 12-29 set (RES0)");
-	if (user && (why = user_leaf_fault(v)))
+	if (user && (why = user_leaf_fault(p, v)))
 		return illegal(e, sig_of(h), why);
 	leaf(e, arm64_frame(v, h), v);
 }
@@ -287,7 +304,9 @@ static void table(int h, int user, uint64_t v, struct tc_entry *e)
 {
 	uint64_t flags = v & ~A64_ADDR & ~3ULL;
 
-	if (flags & ~(A64_TBL_PXN | A64_TBL_UXN))
+	/* init_mm: nG too, on the tables kpti's late rewrite found
+	 * (idmap_kpti_install_ng_mappings, arch/arm64/mm/proc.S) */
+	if (flags & ~(A64_TBL_PXN | A64_TBL_UXN | (user ? 0 : A64_NG)))
 		return illegal(e, sig_of(h), "table descriptor with bits other than the "
 			       "address, PXNTable and UXNTable: the kernel never writes them");
 	if (user && flags != A64_TBL_PXN)
@@ -325,14 +344,14 @@ static void arm64_decode(struct tc_ctx *c, const struct tc_mm_stats *m, int leve
 		return;
 	if (v & A64_VALID) {
 		if (h == A64_PTE)
-			return (v & A64_TABLE) ? valid_leaf(h, user, v, e) :
+			return (v & A64_TABLE) ? valid_leaf(p, h, user, v, e) :
 			       illegal(e, sig_of(h), "level-3 descriptor 01: reserved "
 				       "(a page is 11)");
 		if (v & A64_TABLE)
 			return table(h, user, v, e);
 		if (hwlevel == 0)
 			return illegal(e, sig_of(h), "block at level 0: not with 4 KiB pages");
-		return valid_leaf(h, user, v, e);
+		return valid_leaf(p, h, user, v, e);
 	}
 	if (m && m->kernel)
 		return;		/* set_memory_valid(), kfence: pages taken out */
@@ -340,6 +359,11 @@ static void arm64_decode(struct tc_ctx *c, const struct tc_mm_stats *m, int leve
 		return illegal(e, sig_of(h), "non-valid level-0 entry that is not none: "
 			       "no swap entries there");
 	if (arm64_present_invalid(p, h, v)) {
+		/* v6.10+: PROT_NONE is nG with USER clear and UXN set
+		 * (PAGE_NONE); any other nG form is pmdp_invalidate()'s */
+		if (p->v610 && h != A64_PMD && ((v & A64_USER) || !(v & A64_UXN)))
+			return illegal(e, sig_of(h), "present-invalid entry (nG, not valid) "
+				       "that is not PROT_NONE: only a pmd is ever invalidated");
 		leaf(e, arm64_frame(v, h), v);
 		return;
 	}

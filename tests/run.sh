@@ -45,6 +45,10 @@ if grep -q ' x86_64-' <<<" $built"; then
     part "x86_64 extension" make -s ARCH=x86_64 \
         CRASH_INC="${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/sysroot-amd64-trixie/usr/include/crash" ext
 fi
+# arm64: cross-built for Debian's arm64 crash (samples/fetch-crash.sh arm64)
+if grep -q ' arm64-' <<<" $built"; then
+    part "arm64 extension" make -s ARCH=arm64 ext
+fi
 if [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-ppc64/bin/crash" ]; then
     part "ppc64 extension for the native crash" make -s ext-ppc64-native
 fi

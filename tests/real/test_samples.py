@@ -22,18 +22,21 @@ POKE = os.path.join(TOP, "build", "vmcore-poke")
 # page, THP and hugetlb sizes in kB, per scheme (s390: 4K pages and 1 MiB
 # segments; ppc64 64K pages: radix 2 MiB pmds, hash 16 MiB pmds)
 SIZES = {"s390": (4, 1024, 1024), "ppc64-radix": (64, 2048, 2048),
-         "ppc64-hash": (64, 16384, 16384), "x86_64": (4, 2048, 2048)}
-# the size of a huge pud in kB (x86_64: 1 GiB hugetlb; none elsewhere)
-PUD_KB = {"x86_64": 1 << 20}
+         "ppc64-hash": (64, 16384, 16384), "x86_64": (4, 2048, 2048),
+         "arm64": (4, 2048, 2048)}
+# the size of a huge pud in kB (x86_64, arm64: 1 GiB hugetlb; none elsewhere)
+PUD_KB = {"x86_64": 1 << 20, "arm64": 1 << 20}
 SCHEME = {"s390x-6.1": "s390-frag2k", "s390x-6.12": "s390-wholepage",
           "ppc64le-6.1-radix": "ppc64-radix", "ppc64le-6.1-hash": "ppc64-hash",
           "x86_64-6.1": "x86_64-4level", "x86_64-6.12": "x86_64-4level",
-          "x86_64-6.1-la57": "x86_64-5level"}
+          "x86_64-6.1-la57": "x86_64-5level",
+          "arm64-6.1": "arm64-4k-48bit", "arm64-6.12": "arm64-4k-48bit"}
 
 
 def family(scheme):
     return "s390" if scheme.startswith("s390") else \
-        "x86_64" if scheme.startswith("x86_64") else scheme
+        "x86_64" if scheme.startswith("x86_64") else \
+        "arm64" if scheme.startswith("arm64") else scheme
 
 
 def sizes(scheme):
@@ -729,9 +732,12 @@ def choose_x86_plants(sample, man, tables, vmas_by_pid, vmcore, js):
     return plants
 
 
-def choose_x86_struct_plants(sample, man, tables, deposited, lay, vmcore, used_pages):
+def choose_x86_struct_plants(sample, man, tables, deposited, lay, vmcore, used_pages,
+                             not_pgtable="X86_TABLE_NOT_PGTABLE", leaf=None):
     """page_type of a pte table, and three deposit rings (struct pages are
-    little-endian words)."""
+    little-endian words): the generic page-table pages of x86_64 and arm64
+    (ext/deposit.c), not_pgtable the arch's signature of the first."""
+    leaf = X86_LEAF_RW if leaf is None else leaf
     plants = []
     parent = next((p for p in man["processes"] if p.get("role") == "parent"),
                   man["processes"][0])
@@ -745,15 +751,15 @@ def choose_x86_struct_plants(sample, man, tables, deposited, lay, vmcore, used_p
                     pa not in used_pages and pa not in ring_pages and int(t["page_pa"] or "0", 16):
                 fpa = int(t["page_pa"], 16) + lay["type"]
                 wpa, word = write32le(vmcore, fpa, 0xffffffff)
-                plants.append(dict(sig="X86_TABLE_NOT_PGTABLE", pa=wpa, value=word,
+                plants.append(dict(sig=not_pgtable, pa=wpa, value=word,
                                    table=pa, index=-1, expect_value=0xffffffff))
                 break
     page_of = {int(d["pa"], 16): d for d in deposited}
     by_pa = {int(t["pa"], 16): t for t in tables}
     if len(keys) >= 3:
         d1 = rings[keys[0]][-1]
-        plants.append(dict(sig="DEPOSIT_NOT_EMPTY", pa=d1 + 8 * 5, value=X86_LEAF_RW,
-                           table=d1, index=5, expect_value=X86_LEAF_RW))
+        plants.append(dict(sig="DEPOSIT_NOT_EMPTY", pa=d1 + 8 * 5, value=leaf,
+                           table=d1, index=5, expect_value=leaf))
         if "lru" in lay:
             # lru.prev of a deposited page no longer points back
             d2 = page_of[rings[keys[1]][0]]
@@ -767,6 +773,121 @@ def choose_x86_struct_plants(sample, man, tables, deposited, lay, vmcore, used_p
             plants.append(dict(sig="DEPOSIT_COUNT", pa=int(owner["page_pa"], 16) + lay["huge_pte"],
                                value=0, table=int(keys[2], 16), index=-1, expect_value=0))
     return plants
+
+
+ARM64_SIGS = {"ARM64_PTE_ILLEGAL", "ARM64_PMD_ILLEGAL", "ARM64_PUD_ILLEGAL",
+              "ARM64_PGD_ILLEGAL", "ARM64_CONT_RUN_BROKEN", "ARM64_TABLE_NOT_PGTABLE",
+              "TABLE_MULTI_REF", "PTE_OUTSIDE_VMA", "PTE_WRITE_IN_READONLY_VMA",
+              "THP_IN_BAD_VMA", "READ_ERROR", "DEPOSIT_NOT_EMPTY", "DEPOSIT_LIST_CORRUPT",
+              "DEPOSIT_COUNT"}
+# pgtable-hwdef.h / pgtable-prot.h: a user table (PMD_TYPE_TABLE |
+# PXNTable), a user rw page (PAGE_SHARED, young, dirty), its block form
+ARM64_TABLE = 0x0800000000000003
+ARM64_LEAF_RW = 0x0068000000000f43
+ARM64_BLOCK_RW = ARM64_LEAF_RW & ~2
+ARM64_CONT = 1 << 52
+
+
+def choose_arm64_plants(sample, man, tables, vmas_by_pid, vmcore, js):
+    """One place per arm64 entry signature in the parent's (and a child's)
+    tables: 512 little-endian entries per table, words as vmcore-poke reads
+    them; a contiguous run (64 KiB hugetlb, or a v6.9+ contpte fold) has
+    one entry cleared, as the pre-fix try_to_unmap_one() did."""
+    procs = man["processes"]
+    parent = next((p for p in procs if p.get("role") == "parent"), procs[0])
+    other = next((p for p in procs if p["pid"] != parent["pid"]), parent)
+    vmas = vmas_by_pid.get(parent["pid"], [])
+    mine = [t for t in tables if t.get("pid") == parent["pid"]]
+    plants, used = [], set()
+
+    def add(sig, table, idx, value, exp_table=None, exp_index=None, exp_value=None):
+        used.add(table + 8 * idx)
+        plants.append(dict(sig=sig, pa=table + 8 * idx, value=value,
+                           table=table if exp_table is None else exp_table,
+                           index=idx if exp_index is None else exp_index,
+                           expect_value=value if exp_value is None else exp_value))
+
+    def tabs(level, who=mine):
+        return [(int(t["pa"], 16), int(t["va"], 16), poke_read(vmcore, int(t["pa"], 16), 512))
+                for t in who if t["level"] == level]
+
+    def free(w, pa, lo=0, hi=512):
+        return [i for i in range(lo, hi) if w[i] == 0 and pa + 8 * i not in used]
+
+    def cont_run(level_tabs, valid_type):
+        for pa, va0, w in level_tabs:
+            for g in range(0, 512, 16):
+                run = w[g:g + 16]
+                if all(v & 3 == valid_type and v & ARM64_CONT for v in run):
+                    return pa, g
+        return None
+
+    ptes, pmds = tabs("pte"), tabs("pmd")
+    run = cont_run(ptes, 3)
+    if run:
+        add("ARM64_CONT_RUN_BROKEN", run[0], run[1] + 5, 0)
+    run = cont_run(pmds, 1)
+    if run:
+        add("ARM64_CONT_RUN_BROKEN", run[0], run[1] + 15, 0)
+    ptes = ptes[:40]
+    present = [v for _, _, w in ptes for v in w if v & 3 == 3 and not v & ARM64_CONT]
+    for pa, va0, w in ptes:
+        f = [i for i in free(w, pa) if in_vmas(vmas, va0 + (i << 12))]
+        if f:
+            # not valid, bit 63 set: no swap entry __swp_entry() writes
+            add("ARM64_PTE_ILLEGAL", pa, f[0], (1 << 63) | 0x1000)
+            break
+    for pa, va0, w in ptes:
+        f = [i for i in free(w, pa) if not touches_vmas(vmas, va0 + (i << 12), 4096)]
+        if f and present:
+            add("PTE_OUTSIDE_VMA", pa, f[0], present[0])
+            break
+    for pa, va0, w in ptes:
+        done = False
+        for i, v in enumerate(w):
+            va = va0 + (i << 12)
+            vma = next((x for x in vmas if x[0] <= va < x[1]), None)
+            if v & 3 == 3 and not v & (1 << 51) and not v & ARM64_CONT and vma and \
+                    not vma[2] & 2 and pa + 8 * i not in used:
+                add("PTE_WRITE_IN_READONLY_VMA", pa, i, v | (1 << 51))   # PTE_WRITE
+                done = True
+                break
+        if done:
+            break
+    tables_ptr = [v for _, _, w in pmds for v in w if v & 3 == 3]
+    for pa, va0, w in pmds:
+        f = [i for i in free(w, pa) if not touches_vmas(vmas, va0 + (i << 21), 1 << 21)]
+        if len(f) >= 3 and tables_ptr:
+            # APTable in a user table descriptor; a second reference to a
+            # pte table; a 2 MiB block where no VMA is
+            add("ARM64_PMD_ILLEGAL", pa, f[0], tables_ptr[0] | (1 << 61))
+            add("TABLE_MULTI_REF", pa, f[1], tables_ptr[0])
+            add("THP_IN_BAD_VMA", pa, f[2], 0x40200000 | ARM64_BLOCK_RW)
+            break
+    puds, pgds = tabs("pud"), tabs("pgd")
+    pmd_pa = pmds[0][0] if pmds else None
+    for pa, va0, w in puds:
+        f = free(w, pa)
+        if f and pmd_pa:
+            add("ARM64_PUD_ILLEGAL", pa, f[-1], pmd_pa | ARM64_TABLE | 0x400)   # AF
+            break
+    if pgds:
+        pa, _, w = pgds[0]
+        f = free(w, pa)
+        if f:
+            add("ARM64_PGD_ILLEGAL", pa, f[-1], 0x40000000 | ARM64_BLOCK_RW)   # L0 block
+    opmds = tabs("pmd", [t for t in tables if t.get("pid") == other["pid"]])
+    if opmds:
+        pa, va0, w = opmds[0]
+        f = free(w, pa)
+        if f:
+            # a pte table at 512 GiB: inside 48 address bits, past the
+            # guest's memory
+            bad = 0x8000000000
+            add("READ_ERROR", pa, f[-1], bad | ARM64_TABLE, exp_table=bad, exp_index=-1,
+                exp_value=0)
+    return plants
+
 
 
 def run_sample(sample):
@@ -828,7 +949,13 @@ def run_sample(sample):
     # the x86_64 ELF dumps are 4 GiB, mostly holes: keep them sparse
     subprocess.run(["cp", "--sparse=always", src, planted], check=True)
     scheme = js["scheme"] if js else ""
-    if scheme.startswith("x86_64"):
+    if scheme.startswith("arm64"):
+        plants = choose_arm64_plants(sample, man, tables, vmas_by_pid, planted, js)
+        touched = {p["table"] & ~0xfff for p in plants}
+        plants += choose_x86_struct_plants(sample, man, tables, deposited, layout,
+                                           planted, touched, "ARM64_TABLE_NOT_PGTABLE",
+                                           ARM64_LEAF_RW)
+    elif scheme.startswith("x86_64"):
         plants = choose_x86_plants(sample, man, tables, vmas_by_pid, planted, js)
         touched = {p["table"] & ~0xfff for p in plants}
         plants += choose_x86_struct_plants(sample, man, tables, deposited, layout,
@@ -866,7 +993,7 @@ def run_sample(sample):
     if scheme.startswith("s390-frag2k"):
         want |= {"S390_FRAG_AA_PP", "S390_FRAG_LIST", "S390_FRAG_FREE_REFERENCED",
                  "S390_FRAG_ORPHAN", "LIST_CORRUPT"}
-    sigs = want if scheme.startswith("s390") else \
+    sigs = want if scheme.startswith("s390") else ARM64_SIGS if scheme.startswith("arm64") else \
         X86_SIGS | ({"X86_P4D_ILLEGAL"} if scheme == "x86_64-5level" else set()) | \
         ({"X86_PTI_USER_COPY"} if scheme.endswith("-pti") else set()) \
         if scheme.startswith("x86_64") \
@@ -920,7 +1047,7 @@ def main():
     # others are failures of samples/make-samples.sh, named there
     samples = sys.argv[1:] or os.environ.get("THPCHECK_SAMPLES", "").split() or [
         "s390x-6.1", "s390x-6.12", "ppc64le-6.1-radix", "ppc64le-6.1-hash",
-        "x86_64-6.1", "x86_64-6.12", "x86_64-6.1-la57"]
+        "x86_64-6.1", "x86_64-6.12", "x86_64-6.1-la57", "arm64-6.1", "arm64-6.12"]
     for s in samples:
         if not check(os.path.exists(os.path.join(TOP, "samples", "out", s, "manifest.json")),
                      f"{s}: sample exists"):

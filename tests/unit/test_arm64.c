@@ -95,13 +95,23 @@ static void test_plants(void)
 	/* a swap entry, v6.1: type 1 in 3-7, offset in 8-; v6.10+: 6-10, 12- */
 	const uint64_t swp = arm64_v610 ? (1ULL << 6) | (0x1234ULL << 12) :
 			     (1ULL << 3) | (0x1234ULL << 8);
+	/* not valid but present to Linux, yet not PAGE_NONE (v6.10+: nG with
+	 * USER; v6.1: PTE_PROT_NONE on a valid entry) */
+	const uint64_t bad_pi = arm64_v610 ? (PTE_FRAME | LEAF_RW) & ~1ULL :
+				PTE_FRAME | LEAF_RW | (1ULL << 58);
 	const struct plant v[] = {
+		{ "ARM64_PTE_ILLEGAL", U_PTE + 8 * 20, bad_pi, 0, U_PTE, 20 },
 		/* an output-address bit above 48 bits (RES0) */
 		{ "ARM64_PTE_ILLEGAL", U_PTE + 8 * 20, (PTE_FRAME | LEAF_RW) | (1ULL << 48), 0, U_PTE, 20 },
 		/* a user page without nG, without PXN, reachable by nobody */
 		{ "ARM64_PTE_ILLEGAL", U_PTE + 8 * 20, (PTE_FRAME | LEAF_RW) & ~0x800ULL, 0, U_PTE, 20 },
 		{ "ARM64_PTE_ILLEGAL", U_PTE + 8 * 20, (PTE_FRAME | LEAF_RW) & ~(1ULL << 53), 0, U_PTE, 20 },
 		{ "ARM64_PTE_ILLEGAL", U_PTE + 8 * 20, (PTE_FRAME | LEAF_RW) & ~0x40ULL, 0, U_PTE, 20 },
+		/* hardware-writable without PTE_WRITE; outer shareable;
+		 * memory type 6 */
+		{ "ARM64_PTE_ILLEGAL", U_PTE + 8 * 20, (PTE_FRAME | LEAF_RW) & ~(1ULL << 51), 0, U_PTE, 20 },
+		{ "ARM64_PTE_ILLEGAL", U_PTE + 8 * 20, (PTE_FRAME | LEAF_RW) & ~0x100ULL, 0, U_PTE, 20 },
+		{ "ARM64_PTE_ILLEGAL", U_PTE + 8 * 20, PTE_FRAME | LEAF_RW | (6 << 2), 0, U_PTE, 20 },
 		/* a level-3 descriptor 01 (reserved) */
 		{ "ARM64_PTE_ILLEGAL", U_PTE + 8 * 20, (PTE_FRAME | LEAF_RW) & ~2ULL, 0, U_PTE, 20 },
 		/* a swap entry with bits __swp_entry keeps clear */
