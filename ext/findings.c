@@ -212,14 +212,15 @@ static void json_mm(struct tc_ctx *c, FILE *f, const struct tc_mm_stats *m)
 	json_levels(c, f, m->tables);
 	fprintf(f, ",\"present_ptes\":%llu,\"special_ptes\":%llu,"
 		"\"swap_ptes\":%llu,\"thp_pmds\":%llu,"
-		"\"hugetlb_pmds\":%llu,\"huge_puds\":%llu,\"vmas\":%llu,"
-		"\"findings\":%llu}",
+		"\"hugetlb_pmds\":%llu,\"huge_puds\":%llu,\"hugetlb_ptes\":%llu,"
+		"\"vmas\":%llu,\"findings\":%llu}",
 		(unsigned long long)m->present_ptes,
 		(unsigned long long)m->special_ptes,
 		(unsigned long long)m->swap_ptes,
 		(unsigned long long)m->thp_pmds,
 		(unsigned long long)m->hugetlb_pmds,
 		(unsigned long long)m->huge_puds,
+		(unsigned long long)m->hugetlb_ptes,
 		(unsigned long long)m->vmas,
 		(unsigned long long)m->findings);
 }
@@ -278,13 +279,15 @@ void tc_print_json(struct tc_ctx *c, FILE *f)
 		(unsigned long long)s->mms);
 	json_levels(c, f, s->tables);
 	fprintf(f, ",\"present_ptes\":%llu,\"swap_ptes\":%llu,\"thp_pmds\":%llu,"
-		"\"hugetlb_pmds\":%llu,\"huge_puds\":%llu,\"deposited\":%llu,"
-		"\"entries\":%llu,\"read_errors\":%llu,\"findings\":%zu,\"in_flight\":",
+		"\"hugetlb_pmds\":%llu,\"huge_puds\":%llu,\"hugetlb_ptes\":%llu,"
+		"\"deposited\":%llu,\"entries\":%llu,\"read_errors\":%llu,\"findings\":%zu,"
+		"\"in_flight\":",
 		(unsigned long long)s->present_ptes,
 		(unsigned long long)s->swap_ptes,
 		(unsigned long long)s->thp_pmds,
 		(unsigned long long)s->hugetlb_pmds,
 		(unsigned long long)s->huge_puds,
+		(unsigned long long)s->hugetlb_ptes,
 		(unsigned long long)s->deposited,
 		(unsigned long long)s->entries,
 		(unsigned long long)s->read_errors,

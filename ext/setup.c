@@ -63,6 +63,7 @@ static void resolve_hugetlb(struct tc_ctx *c)
 {
 	c->off.page_type = tc_off(c, "page", "page_type");
 	c->off.page_compound_dtor = tc_off(c, "page", "compound_dtor");
+	c->off.page_compound_head = tc_off(c, "page", "compound_head");
 	/* page types live in the top byte; a debugger that reads the
 	 * enumerator as a signed char gives 0xf4 as -12 */
 	if (c->be->enum_value(c->be->priv, "PGTY_hugetlb", &c->pgty_hugetlb) < 0)
@@ -208,6 +209,7 @@ int tc_run(struct tc_ctx *c)
 		c->stats.thp_pmds += m->thp_pmds;
 		c->stats.hugetlb_pmds += m->hugetlb_pmds;
 		c->stats.huge_puds += m->huge_puds;
+		c->stats.hugetlb_ptes += m->hugetlb_ptes;
 	}
 	return 0;
 }

@@ -291,6 +291,7 @@ struct tc_mm_stats {
 	uint64_t tables[8];	/* per level */
 	uint64_t present_ptes, special_ptes, swap_ptes, none_ptes;
 	uint64_t thp_pmds, hugetlb_pmds, huge_puds;
+	uint64_t hugetlb_ptes;	/* present ptes of hugetlb VMAs (not Rss) */
 	uint64_t vmas;
 	uint64_t findings;
 	uint64_t top_va;	/* first VA of the top table */
@@ -318,7 +319,7 @@ struct tc_stats {
 	uint64_t tables[8];
 	uint64_t entries;
 	uint64_t present_ptes, swap_ptes;
-	uint64_t thp_pmds, hugetlb_pmds, huge_puds;
+	uint64_t thp_pmds, hugetlb_pmds, huge_puds, hugetlb_ptes;
 	uint64_t deposited;
 	uint64_t read_errors;
 };
@@ -437,6 +438,7 @@ struct tc_ctx {
 		long vma_start, vma_end, vma_flags, vma_next;
 		long mn_slot64, mn_pivot64, mn_slota, mn_pivota;
 		long page_compound_dtor, page_type;	/* hugetlb folios */
+		long page_compound_head;
 	} off;
 	/* a hugetlb folio: v6.1 page[1].compound_dtor == HUGETLB_PAGE_DTOR,
 	 * v6.9+ page_type >> 24 == PGTY_hugetlb; -1 when not in debuginfo */

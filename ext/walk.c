@@ -87,12 +87,22 @@ static int is_last_level(const struct tc_ctx *c, int lvl)
  */
 static int frame_is_hugetlb(struct tc_ctx *c, uint64_t pa)
 {
-	uint64_t page = tc_page_of(c, pa);
+	uint64_t page = tc_page_of(c, pa), head;
 	uint32_t w;
 	unsigned char dtor;
 
 	if (!page)
 		return -1;
+	/* a leaf inside a larger folio (arm64's 32 MiB CONT-PMD hugetlb:
+	 * 16 pmds, 15 of them on tail pages) asks its head:
+	 * compound_head() is page->compound_head - 1 when bit 0 is set
+	 * (include/linux/page-flags.h) */
+	if (c->off.page_compound_head >= 0) {
+		if (tc_rd64(c, page + (uint64_t)c->off.page_compound_head, &head) < 0)
+			return -1;
+		if (head & 1)
+			page = head - 1;
+	}
 	if (c->pgty_hugetlb >= 0 && c->off.page_type >= 0) {
 		if (tc_rd32(c, page + c->off.page_type, &w) < 0)
 			return -1;
@@ -190,15 +200,19 @@ static void check_pte_leaf(struct tc_ctx *c, struct tc_mm_stats *m, int lvl,
 			   uint64_t va, uint64_t pa, int idx, uint64_t v,
 			   const struct tc_entry *e)
 {
-	const struct tc_vma *vma;
+	const struct tc_vma *vma = m->kernel || !c->vmas_known ? NULL : tc_find_vma(c, va);
 	uint64_t page = 1ULL << c->page_shift;
 
-	m->present_ptes++;
+	/* a hugetlb page mapped by ptes (arm64's 64 KiB CONT-PTE size):
+	 * hugetlb, never Rss (mm/hugetlb.c keeps its own counter) */
+	if (vma && (vma->flags & TC_VM_HUGETLB))
+		m->hugetlb_ptes++;
+	else
+		m->present_ptes++;
 	if (e->flags & TC_E_SPECIAL)
 		m->special_ptes++;
 	if (m->kernel || !c->vmas_known)
 		return;
-	vma = tc_find_vma(c, va);
 	if (!vma) {
 		if (tc_inflight_mapping(c, m, va, page, NULL) || extend_outside_run(c, m, va, pa))
 			return;

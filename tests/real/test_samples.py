@@ -190,9 +190,12 @@ def engine_checks(sample, man, js):
               f"{name}: THP pmds {m['thp_pmds']} x {thp_kb} kB == AnonHugePages ({p['anon_huge_kb']} kB)")
         hk = p.get("shared_hugetlb_kb", 0) + p.get("private_hugetlb_kb", 0)
         pud_kb = PUD_KB.get(family(js["scheme"]), 0)
-        got = m["hugetlb_pmds"] * huge_kb + m["huge_puds"] * pud_kb
+        # arm64: 64 KiB hugetlb pages are 16 ptes each
+        got = m["hugetlb_pmds"] * huge_kb + m["huge_puds"] * pud_kb + \
+            m["hugetlb_ptes"] * page_kb
         check(got == hk, f"{name}: hugetlb pmds {m['hugetlb_pmds']} x {huge_kb} kB"
               + (f" + puds {m['huge_puds']} x {pud_kb} kB" if pud_kb else "")
+              + (f" + ptes {m['hugetlb_ptes']} x {page_kb} kB" if m["hugetlb_ptes"] else "")
               + f" == hugetlb {hk} kB")
         rss = page_kb * (m["present_ptes"] - m["special_ptes"]) + thp_kb * m["thp_pmds"]
         check(rss == p["rss_kb"],
