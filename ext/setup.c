@@ -72,6 +72,11 @@ static void resolve_hugetlb(struct tc_ctx *c)
 		c->pgty_hugetlb &= 0xff;
 	if (c->be->enum_value(c->be->priv, "HUGETLB_PAGE_DTOR", &c->hugetlb_dtor) < 0)
 		c->hugetlb_dtor = -1;
+	/* v6.1's dtor test needs a head page: PG_head of enum pageflags */
+	c->off.page_flags = c->hugetlb_dtor >= 0 ? tc_off(c, "page", "flags") : -1;
+	if (c->hugetlb_dtor < 0 || c->be->enum_value(c->be->priv, "PG_head", &c->pg_head) < 0 ||
+	    c->pg_head < 0 || c->pg_head > 63)
+		c->pg_head = -1;
 }
 
 static void resolve_vmemmap(struct tc_ctx *c)

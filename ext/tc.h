@@ -438,11 +438,12 @@ struct tc_ctx {
 		long vma_start, vma_end, vma_flags, vma_next;
 		long mn_slot64, mn_pivot64, mn_slota, mn_pivota;
 		long page_compound_dtor, page_type;	/* hugetlb folios */
-		long page_compound_head;
+		long page_compound_head, page_flags;
 	} off;
 	/* a hugetlb folio: v6.1 page[1].compound_dtor == HUGETLB_PAGE_DTOR,
 	 * v6.9+ page_type >> 24 == PGTY_hugetlb; -1 when not in debuginfo */
 	long hugetlb_dtor, pgty_hugetlb;
+	long pg_head;		/* PG_head's bit in page->flags; -1 unknown */
 	struct tc_cache cache;
 	struct tc_inflight *inflight;	/* inflight.c: evidence, read lazily */
 	uint64_t init_task, init_mm;

@@ -109,6 +109,16 @@ static int frame_is_hugetlb(struct tc_ctx *c, uint64_t pa)
 		return (w >> 24) == (uint32_t)c->pgty_hugetlb;
 	}
 	if (c->hugetlb_dtor >= 0 && c->off.page_compound_dtor >= 0) {
+		/* page[1] of a page that heads no folio is another page,
+		 * whose byte there means nothing: PG_head first */
+		uint64_t flags;
+
+		if (c->pg_head >= 0 && c->off.page_flags >= 0) {
+			if (tc_rd64(c, page + (uint64_t)c->off.page_flags, &flags) < 0)
+				return -1;
+			if (!(flags >> c->pg_head & 1))
+				return 0;
+		}
 		if (tc_read_kv(c, page + c->page_size_struct + c->off.page_compound_dtor,
 			       &dtor, 1) < 0)
 			return -1;

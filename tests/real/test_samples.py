@@ -858,6 +858,10 @@ def choose_arm64_plants(sample, man, tables, vmas_by_pid, vmcore, js):
         if done:
             break
     tables_ptr = [v for _, _, w in pmds for v in w if v & 3 == 3]
+    # a THP's frame: a 2 MiB frame of the guest can be a hugetlb page's,
+    # which is no THP wherever it is mapped
+    thp_frames = [v & 0x0000ffffffe00000 for _, _, w in pmds for v in w
+                  if v & 3 == 1 and not v & ARM64_CONT]
     for pa, va0, w in pmds:
         f = [i for i in free(w, pa) if not touches_vmas(vmas, va0 + (i << 21), 1 << 21)]
         if len(f) >= 3 and tables_ptr:
@@ -865,7 +869,7 @@ def choose_arm64_plants(sample, man, tables, vmas_by_pid, vmcore, js):
             # pte table; a 2 MiB block where no VMA is
             add("ARM64_PMD_ILLEGAL", pa, f[0], tables_ptr[0] | (1 << 61))
             add("TABLE_MULTI_REF", pa, f[1], tables_ptr[0])
-            add("THP_IN_BAD_VMA", pa, f[2], 0x40200000 | ARM64_BLOCK_RW)
+            add("THP_IN_BAD_VMA", pa, f[2], (thp_frames or [0x40200000])[0] | ARM64_BLOCK_RW)
             break
     puds, pgds = tabs("pud"), tabs("pgd")
     pmd_pa = pmds[0][0] if pmds else None
