@@ -5,7 +5,8 @@ Real table words (region-3, segment, pte, as found in s390x-6.1) become
 decoder records (level, value) and walker records (world address, value)
 that put real entries into the synthetic world's tables.  For a ppc64le
 sample: records (mmu|level, entry as in memory) for fuzz_decode_ppc, from
-the entries of its tables and the values of its planted findings.
+the entries of its tables and the values of its planted findings; for an
+arm64 sample the same for fuzz_decode_arm64 and fuzz_walk_arm64.
 Usage: tests/fuzz/make-seeds.py [SAMPLE]   (needs make test data: the
 planted run's JSON in $THPCHECK_CACHE/work/SAMPLE)
 """
@@ -52,8 +53,50 @@ def ppc_seeds():
     print(f"{len(recs) // 9} table entries -> {d}")
 
 
+def arm64_seeds():
+    """fuzz_decode_arm64: (v6.10+ << 7) | level, the entry little-endian,
+    from the sample's tables and its planted findings; fuzz_walk_arm64:
+    the world byte, then (U_PTE/U_PMD word, entry) records that put the
+    sample's real ptes and pmds into the synthetic world's tables"""
+    levels = {"pgd": 0, "pud": 1, "pmd": 2, "pte": 3}
+    world = {"pmd": 0x212000, "pte": 0x213000}       # world_arm64.h U_PMD, U_PTE
+    v610 = 0x80 if sample.endswith("6.12") else 0
+    sd = os.path.join(TOP, "samples", "out", sample)
+    dd = os.path.join(TOP, "tests/fuzz/corpus/decode_arm64")
+    wd = os.path.join(TOP, "tests/fuzz/corpus/walk_arm64")
+    for d in (dd, wd):
+        os.makedirs(d, exist_ok=True)
+    planted = json.load(open(os.path.join(CACHE, "work", sample, "thpcheck-planted.json")))
+    recs = b"".join(bytes([v610 | levels[f["level"]]]) + int(f["value"], 16).to_bytes(8, "little")
+                    for f in planted["findings"] if f.get("level") in levels and f.get("value"))
+    tabs = subprocess.run([os.path.join(TOP, "build/thpscan"), "-q", "--tables",
+                           os.path.join(sd, "vmlinux"), os.path.join(sd, "vmcore")],
+                          capture_output=True, text=True).stdout
+    walk, seen = bytes([v610 >> 7]), set()
+    for line in tabs.splitlines():
+        t = json.loads(line) if line.startswith("{") else {}
+        if t.get("level") not in levels or "deposited_on" in t or t.get("mm_kernel"):
+            continue
+        words = subprocess.run([os.path.join(TOP, "build/vmcore-poke"), os.path.join(sd, "vmcore"),
+                                "read", t["pa"], "32"], capture_output=True, text=True).stdout.split()
+        for i, w in enumerate(words):
+            v = int(w, 16)
+            key = (t["level"], v & 0xfff0000000000fff)
+            if v and key not in seen:
+                seen.add(key)
+                recs += bytes([v610 | levels[t["level"]]]) + v.to_bytes(8, "little")
+                if t["level"] in world and len(walk) < 12 * 64:
+                    walk += struct.pack(">IQ", world[t["level"]] + 8 * (32 + i), v)
+    open(os.path.join(dd, sample), "wb").write(recs)
+    open(os.path.join(wd, sample), "wb").write(walk)
+    print(f"{len(recs) // 9} decoder records, {len(walk) // 12} walker records -> {dd}, {wd}")
+
+
 if sample.startswith("ppc64le"):
     ppc_seeds()
+    sys.exit(0)
+if sample.startswith("arm64"):
+    arm64_seeds()
     sys.exit(0)
 js = json.load(open(os.path.join(CACHE, "work", sample, "thpcheck-planted.json")))
 core = os.path.join(TOP, "samples", "out", sample, "vmcore")
