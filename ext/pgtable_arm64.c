@@ -51,23 +51,37 @@ static int read_vmcoreinfo(struct tc_ctx *c, struct vmcoreinfo *vi)
 	return 0;
 }
 
-/* the value of "KEY=value" at a line's start; -1 when absent */
-static int vmcoreinfo_number(const struct vmcoreinfo *vi, const char *key, uint64_t *v)
+/* the value of the line "KEY=value"; NULL when absent */
+static const char *vmcoreinfo_value(const struct vmcoreinfo *vi, const char *key)
 {
 	size_t n = strlen(key);
 	const char *s = vi->text;
 
 	while (s && *s) {
-		if (!strncmp(s, key, n) && s[n] == '=') {
-			char *end;
-
-			*v = strtoull(s + n + 1, &end, 0);
-			return end == s + n + 1 ? -1 : 0;
-		}
+		if (!strncmp(s, key, n) && s[n] == '=')
+			return s + n + 1;
 		s = strchr(s, '\n');
 		s = s ? s + 1 : NULL;
 	}
-	return -1;
+	return NULL;
+}
+
+/* base: 0 for NUMBER() lines (%ld, or 0x%llx), 16 for SYMBOL() (%lx) */
+static int vmcoreinfo_num(const struct vmcoreinfo *vi, const char *key, int base,
+			  uint64_t *v)
+{
+	const char *s = vmcoreinfo_value(vi, key);
+	char *end;
+
+	if (!s)
+		return -1;
+	*v = strtoull(s, &end, base);
+	return end == s ? -1 : 0;
+}
+
+static int vmcoreinfo_number(const struct vmcoreinfo *vi, const char *key, uint64_t *v)
+{
+	return vmcoreinfo_num(vi, key, 0, v);
 }
 
 /* v6.10 changed the non-valid encodings (see the top); the release
@@ -139,7 +153,11 @@ static int read_layout(struct tc_ctx *c, struct arm64_priv *p, struct vmcoreinfo
 		return -1;
 	}
 	/* memory.h: vmemmap = (struct page *)VMEMMAP_START -
-	 * (memstart_addr >> PAGE_SHIFT) */
+	 * (memstart_addr >> PAGE_SHIFT); v6.12 VMCOREINFO has that value
+	 * (kernel/vmcore_info.c VMCOREINFO_SYMBOL_ARRAY(vmemmap)), v6.1
+	 * only NUMBER(VMEMMAP_START) */
+	if (!c->vmemmap && vmcoreinfo_num(vi, "SYMBOL(vmemmap)", 16, &vstart) == 0)
+		c->vmemmap = vstart;
 	if (!c->vmemmap && c->page_size_struct > 0 &&
 	    vmcoreinfo_number(vi, "NUMBER(VMEMMAP_START)", &vstart) == 0)
 		c->vmemmap = vstart - (p->phys_offset >> 12) * (uint64_t)c->page_size_struct;
