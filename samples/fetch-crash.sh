@@ -24,7 +24,7 @@
 # Why trixie's 8.0.6: bookworm's crash 8.0.2 shows a wrong task list on the
 # 6.1.176 dump and cannot open the 6.12 dump at all (see samples/README.md).
 #
-# Usage: samples/fetch-crash.sh [ARCH]     ARCH: s390x (default) | ppc64el | amd64
+# Usage: samples/fetch-crash.sh [ARCH]     ARCH: s390x (default) | ppc64el | arm64 | amd64
 # Skips the work when the sysroot already holds what resolve.py chooses.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,8 +33,9 @@ ARCH=${1:-s390x}
 case $ARCH in
     s390x)   QARCH=s390x ;;
     ppc64el) QARCH=ppc64le ;;
+    arm64)   QARCH=aarch64 ;;
     amd64)   QARCH= ;;          # native: no qemu-user
-    *) die "usage: $0 [s390x|ppc64el|amd64]" ;;
+    *) die "usage: $0 [s390x|ppc64el|arm64|amd64]" ;;
 esac
 SYSROOT=$THPCHECK_CACHE/sysroot-$ARCH-trixie
 DEBS=$THPCHECK_CACHE/debs/$ARCH

@@ -7,6 +7,10 @@
 #               trixie-updates, trixie-security)
 #   ppc64le-6.1 bookworm's linux-image-6.1.0-N-powerpc64le:ppc64el (+ -dbg);
 #               the samples ppc64le-6.1-radix and ppc64le-6.1-hash both use it
+#   x86_64-6.1, x86_64-6.12   the same families for amd64
+#   arm64-6.1, arm64-6.12     the same families for arm64 (4 KiB pages; not
+#               the -arm64-16k flavour); vmlinuz is a plain Image (no EFI
+#               zboot in either), which QEMU's -kernel boots
 #   (the benchmark samples s390x-6.1-256m and s390x-6.1-4g use s390x-6.1;
 #   sample_kernel in lib.sh)
 #
@@ -27,7 +31,7 @@
 #   package      "linux-image-REL VERSION"
 #   packages     what resolve.py chose: "PACKAGE ARCH VERSION SHA256 FILE" for
 #                the image and the -dbg (make-dump.sh puts them in the manifest)
-# and $THPCHECK_CACHE/k/busybox-ARCH (ARCH s390x, ppc64el) is bookworm's
+# and $THPCHECK_CACHE/k/busybox-ARCH (ARCH s390x, ppc64el, amd64, arm64) is bookworm's
 # static busybox for that architecture.
 #
 # Usage: samples/fetch-kernels.sh [SAMPLE...]     (default: s390x-6.1 s390x-6.12)
@@ -51,7 +55,11 @@ fetch_sample() {
         ppc64le-6.1) suites='^bookworm(-updates)?$' family='linux-image-6\.1\.0-[0-9]+-powerpc64le' ;;
         x86_64-6.1)  suites='^bookworm(-updates)?$' family='linux-image-6\.1\.0-[0-9]+-amd64' ;;
         x86_64-6.12) suites='^trixie(-updates|-security)?$' family='linux-image-6\.12\.[0-9]+\+deb13-amd64' ;;
-        *) die "unknown kernel $sample (known: s390x-6.1 s390x-6.12 ppc64le-6.1 x86_64-6.1 x86_64-6.12)" ;;
+        # the family is matched as a whole name: linux-image-6.12.N+deb13-arm64-16k
+        # (16 KiB pages) and -unsigned, cloud-, rt- are other flavours
+        arm64-6.1)   suites='^bookworm(-updates)?$' family='linux-image-6\.1\.0-[0-9]+-arm64' ;;
+        arm64-6.12)  suites='^trixie(-updates|-security)?$' family='linux-image-6\.12\.[0-9]+\+deb13-arm64' ;;
+        *) die "unknown kernel $sample (known: s390x-6.1 s390x-6.12 ppc64le-6.1 x86_64-6.1 x86_64-6.12 arm64-6.1 arm64-6.12)" ;;
     esac
     arch=$(sample_arch "$sample")
     dir=$THPCHECK_CACHE/k/$sample

@@ -23,7 +23,7 @@
 # tool's suite, newest first).  Nothing is installed; .debs are unpacked
 # with dpkg -x into a scratch tree.
 #
-# Usage: samples/fetch-tool.sh TOOL ARCH     ARCH: s390x | ppc64el | amd64
+# Usage: samples/fetch-tool.sh TOOL ARCH     ARCH: s390x | ppc64el | amd64 | arm64
 # Prints the directory on stdout; idempotent.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,14 +33,15 @@ case $ARCH in
     s390x)   LOADER=ld64.so.1 ;;
     ppc64el) LOADER=ld64.so.2 ;;
     amd64)   LOADER=ld-linux-x86-64.so.2 ;;	# run natively through this loader
-    *) die "usage: $0 stress-ng|makedumpfile|zgetdump s390x|ppc64el|amd64" ;;
+    arm64)   LOADER=ld-linux-aarch64.so.1 ;;
+    *) die "usage: $0 stress-ng|makedumpfile|zgetdump s390x|ppc64el|amd64|arm64" ;;
 esac
 case $TOOL in
     stress-ng)    PKG=stress-ng    SUITE=bookworm PROG=usr/bin/stress-ng ;;
     makedumpfile) PKG=makedumpfile SUITE=trixie   PROG=usr/bin/makedumpfile ;;
     zgetdump)     [ "$ARCH" = s390x ] || die "zgetdump: s390-tools is built for s390x only"
                   PKG=s390-tools   SUITE=trixie   PROG=usr/sbin/zgetdump ;;
-    *) die "usage: $0 stress-ng|makedumpfile|zgetdump s390x|ppc64el|amd64" ;;
+    *) die "usage: $0 stress-ng|makedumpfile|zgetdump s390x|ppc64el|amd64|arm64" ;;
 esac
 DEST=$THPCHECK_CACHE/tools-$ARCH/$TOOL
 SUITES="^$SUITE(-updates|-security)?\$"

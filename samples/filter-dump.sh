@@ -25,7 +25,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-LEVEL=31
+LEVEL=31 QCPU=
 [ "${1:-}" = --level ] && { LEVEL=$2; shift 2; }
 [ $# = 1 ] || die "usage: $0 [--level N] DUMPDIR"
 DIR=$1
@@ -35,6 +35,8 @@ case $(jq -r .arch "$DIR/manifest.json") in
     s390x)   ARCH=s390x   QEMU_USER=qemu-s390x-static   LOADER=ld64.so.1 ;;
     ppc64le) ARCH=ppc64el QEMU_USER=qemu-ppc64le-static LOADER=ld64.so.2 ;;
     x86_64)  ARCH=amd64   QEMU_USER=                    LOADER=ld-linux-x86-64.so.2 ;;
+    # arm64: a cpu without pointer authentication, as for crash (samples/crash)
+    arm64)   ARCH=arm64   QEMU_USER=qemu-aarch64-static LOADER=ld-linux-aarch64.so.1 QCPU=cortex-a72 ;;
     *) die "$DIR: no makedumpfile route for arch $(jq -r .arch "$DIR/manifest.json")" ;;
 esac
 [ -z "$QEMU_USER" ] || command -v "$QEMU_USER" >/dev/null ||
@@ -64,7 +66,7 @@ rm -f "$OUT.tmp"
 # left out by kind (print_report() in makedumpfile.c)
 # its own loader and libraries: under qemu-user, or natively (x86_64)
 if [ -n "$QEMU_USER" ]; then
-    RUN=("$QEMU_USER" -E LD_LIBRARY_PATH="$MDF/lib" "$MDF/lib/$LOADER")
+    RUN=("$QEMU_USER" ${QCPU:+-cpu "$QCPU"} -E LD_LIBRARY_PATH="$MDF/lib" "$MDF/lib/$LOADER")
 else
     RUN=("$MDF/lib/$LOADER" --library-path "$MDF/lib")
 fi

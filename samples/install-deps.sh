@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(gcc make python3 jq xz-utils cpio
       gcc-s390x-linux-gnu libc6-dev-s390x-cross binutils-s390x-linux-gnu
       gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       qemu-user-static qemu-system-misc qemu-system-data makedumpfile
       pkg-config libkdumpfile-dev libdw-dev libelf-dev libbpf-dev
       clang libclang-rt-14-dev debootstrap

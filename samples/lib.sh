@@ -17,6 +17,7 @@ sample_arch() {
         s390x-*)   echo s390x ;;
         ppc64le-*) echo ppc64el ;;
         x86_64-*)  echo amd64 ;;
+        arm64-*)   echo arm64 ;;
         *) return 1 ;;
     esac
 }
@@ -45,8 +46,9 @@ sample_scale() {
 # make-busy.sh: MANIFEST_ARCH, MMU (ppc64le: radix|hash), QEMU (+ QEMU_HINT,
 # QEMU_NOTE, QEMU_PKGS: resolve.py's choice for it), MEM (MiB), APPEND
 # (kernel command line), MACHINE (QEMU args), KDUMP_FORMAT, PAGING_LEVELS
-# (x86_64: 4 or 5, checked against the guest; empty elsewhere).  Uses
-# HUGEPAGES, COPIES and SCALE_MEM of the caller.
+# (x86_64: 4 or 5, checked against the guest; arm64: 4, checked against the
+# dump's VMCOREINFO; empty elsewhere).  Uses HUGEPAGES, COPIES and SCALE_MEM
+# of the caller.
 machine_config() {
     local SAMPLE=$1 M
     PAGING_LEVELS=
@@ -95,7 +97,31 @@ machine_config() {
             # which both dumps then carry (as a kexec kdump would)
             MACHINE=(-L "$THPCHECK_CACHE/qemu-x86/usr/share/qemu" -M q35 -accel tcg -cpu "$M" -device vmcoreinfo)
             KDUMP_FORMAT=kdump-zlib ;;      # QEMU 7.2: flattened -> makedumpfile -R
-        *) die "unknown sample $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash s390x-6.1-256m s390x-6.1-4g x86_64-6.1 x86_64-6.12 x86_64-6.1-la57)" ;;
+        arm64-6.1|arm64-6.12)
+            MANIFEST_ARCH=arm64 MMU=
+            QEMU=$THPCHECK_CACHE/qemu-arm/usr/bin/qemu-system-aarch64
+            QEMU_HINT=samples/fetch-qemu-arm.sh
+            QEMU_NOTE=" (bookworm-backports, dpkg -x)"
+            QEMU_PKGS=$THPCHECK_CACHE/qemu-arm/.packages
+            # 3 GiB: with 2 GiB no free 1 GiB-aligned range is left for
+            # the 1 GiB page after the kernel, the initrd and CMA
+            MEM=${THPCHECK_GUEST_MEM:-3072}
+            # 4 KiB pages: besides the default 2 MiB pool (pmd leaves) the
+            # contiguous sizes, 64 KiB (16 ptes) and 32 MiB (16 pmds), and
+            # one 1 GiB page (pud leaf); 2 MiB stays the default hugetlb size
+            APPEND="console=ttyAMA0 nokaslr hugepagesz=64K hugepages=16 hugepagesz=32M hugepages=2 hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=$HUGEPAGES"
+            # 4 levels (48-bit VA) for both: 6.1 has CONFIG_ARM64_VA_BITS=48;
+            # 6.12 has VA_BITS=52 and runs with 5 levels where the CPU has
+            # FEAT_LPA2, which -cpu max has -- and crash 8.0.6 cannot open
+            # such a dump ("invalid kernel virtual address: ffff8000825f8000"
+            # right after loading the vmlinux), so its LPA2 is switched off,
+            # as x86_64's la57 is (the kernel then folds a level at boot)
+            PAGING_LEVELS=4 M=max
+            [ "$SAMPLE" != arm64-6.12 ] || M=max,lpa2=off
+            # vmcoreinfo as on x86_64 (both dumps carry the note)
+            MACHINE=(-L "$THPCHECK_CACHE/qemu-arm/usr/share/qemu" -M virt -accel tcg -cpu "$M" -device vmcoreinfo)
+            KDUMP_FORMAT=kdump-raw-zlib ;;  # QEMU 10.0: standard diskdump
+        *) die "unknown sample $SAMPLE (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash s390x-6.1-256m s390x-6.1-4g x86_64-6.1 x86_64-6.12 x86_64-6.1-la57 arm64-6.1 arm64-6.12)" ;;
     esac
 }
 

@@ -42,6 +42,7 @@ case $ARCH in
     s390x)   CC=s390x-linux-gnu-gcc ;;
     ppc64el) CC=powerpc64le-linux-gnu-gcc ;;
     amd64)   CC=gcc ;;      # x86_64: the host's own (as mkinitrd.sh for thpwork)
+    arm64)   CC=aarch64-linux-gnu-gcc ;;
 esac
 VH=$(sha256sum < "$BUGS/victim.c" | cut -c1-16)
 VICTIM=$THPCHECK_CACHE/build/victim-$ARCH-$VH

@@ -15,6 +15,11 @@
 #                                       paging) -device vmcoreinfo, 4 GiB,
 #                                       hugetlb 8 x 2 MiB + 1 x 1 GiB
 #           x86_64-6.1-la57             the same with -cpu max: 5-level paging
+#           arm64-6.1, arm64-6.12       bookworm-backports QEMU 10.0.2
+#                                       (fetch-qemu-arm.sh), -M virt -cpu max
+#                                       (6.12: max,lpa2=off) -device
+#                                       vmcoreinfo, 3 GiB, hugetlb 8 x 2 MiB
+#                                       + 16 x 64 KiB + 2 x 32 MiB + 1 x 1 GiB
 #           s390x-6.1-256m, s390x-6.1-4g  benchmark-only: s390x-6.1's kernel,
 #                                       256 MiB / 4096 MiB, the workload 1 / 16
 #                                       times (sample_scale in lib.sh;
@@ -23,8 +28,9 @@
 # Output, in $THPCHECK_CACHE/dumps/SAMPLE/ (samples/out/SAMPLE links to it):
 #   vmcore         ELF dump (paging=false), section headers fixed (fix-qemu-elf.py)
 #   vmcore.kdump   diskdump: s390x and x86_64 kdump-zlib from QEMU, made
-#                  standard by makedumpfile -R; ppc64le kdump-raw-zlib
-#                  (already standard)
+#                  standard by makedumpfile -R; ppc64le and arm64
+#                  kdump-raw-zlib (already standard; arm64's 64 KiB blocks
+#                  split into 4 KiB pages by fix-qemu-kdump.py)
 #   vmlinux        symlink to $THPCHECK_CACHE/k/KERNEL/vmlinux
 #   console.log    guest console (THPWORK/THPFACT lines = ground truth)
 #   qemu.log       QEMU's stderr
@@ -37,8 +43,8 @@
 # Environment: THPCHECK_BOOT_TIMEOUT (s, default 300; benchmark samples
 # 300 + 60 per workload copy), THPCHECK_DUMP_TIMEOUT (s, default 300;
 # benchmark samples 300 per 512 MiB of guest), THPCHECK_GUEST_MEM (MiB,
-# default 512 s390x, 1024 ppc64le, 4096 x86_64; the benchmark samples ignore it: their
-# size is in the name).
+# default 512 s390x, 1024 ppc64le, 4096 x86_64, 3072 arm64; the benchmark
+# samples ignore it: their size is in the name).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -89,7 +95,7 @@ link_out() {
 # --- up to date? ------------------------------------------------------------
 KEY=$( { cat "$SAMPLES_DIR/guest/thpwork.c" "$SAMPLES_DIR/guest/init.sh" \
              "$SAMPLES_DIR/guest/mkinitrd.sh" "$SAMPLES_DIR/guest/modsel.py" \
-             "$0" "$SAMPLES_DIR/fix-qemu-elf.py";
+             "$0" "$SAMPLES_DIR/fix-qemu-elf.py" "$SAMPLES_DIR/fix-qemu-kdump.py";
          echo "$RELEASE $MEM $APPEND ${MACHINE[*]} $KDUMP_FORMAT $QEMU_VER";
          awk '{print $1, $2, $3, $4}' <<<"$PACKAGES"; } | sha256sum | cut -c1-32)
 complete() {
@@ -180,6 +186,9 @@ if [ "$KDUMP_FORMAT" = kdump-zlib ]; then
 else
     mv "$WORK/vmcore.flat" "$WORK/vmcore.kdump"   # kdump-raw-*: already a diskdump
 fi
+# arm64: QEMU's blocks are 64 KiB whatever the guest's page size is;
+# readers take a block for a page (a no-op for the other arches)
+python3 "$SAMPLES_DIR/fix-qemu-kdump.py" "$WORK/vmcore.kdump" >&2 || fail "fix-qemu-kdump.py failed"
 python3 "$SAMPLES_DIR/fix-qemu-elf.py" "$WORK/vmcore" >&2 || fail "fix-qemu-elf.py failed"
 sparse_zeros "$WORK/vmcore"
 ln -sfn "$K/vmlinux" "$WORK/vmlinux"
@@ -240,8 +249,11 @@ for sec, kv in facts.items():
         'ranges': ranges})
     if 'copy' in kv:            # benchmark samples: which thpwork instance (1..N)
         procs[-1]['copy'] = int(kv['copy'])
-    if 'hugetlb_1g_kb' in kv:   # x86_64: hugetlb of 1 GiB pages (PUD leaves) mapped
-        procs[-1]['hugetlb_1g_kb'] = num(kv['hugetlb_1g_kb'])
+    # x86_64, arm64: hugetlb of 1 GiB pages (PUD leaves) mapped; arm64: of
+    # 64 KiB and 32 MiB pages (runs of 16 contiguous ptes / pmds)
+    for k in ('hugetlb_1g_kb', 'hugetlb_cont64k_kb', 'hugetlb_cont32m_kb'):
+        if k in kv:
+            procs[-1][k] = num(kv[k])
 procs.sort(key=lambda p: p['pid'])
 # every copy's parent prints the same small maps (fixed addresses): list them once
 small = [list(t) for t in dict.fromkeys(tuple(x) for x in small)]
@@ -320,6 +332,41 @@ if arch == 'x86_64':
     man['vmcoreinfo'] = vmci is not None
     m = re.search(r'^NUMBER\(pgtable_l5_enabled\)=(\d+)$', vmci or '', re.M)
     man['vmcoreinfo_pgtable_l5_enabled'] = int(m.group(1)) if m else None
+# the extra hugetlb sizes of arm64 with 4 KiB pages: name, page size in kB,
+# pages each of the four mms maps (thpwork.c)
+ARM64_HUGE = (('hugetlb_1g', 1 << 20, 1), ('hugetlb_cont64k', 64, 2), ('hugetlb_cont32m', 32768, 2))
+if arch == 'arm64':
+    vmci = elf_vmcoreinfo(os.path.join(work, 'vmcore'))
+    m = re.search(r'^NUMBER\(VA_BITS\)=(\d+)$', vmci or '', re.M)
+    va_bits = int(m.group(1)) if m else None
+    # NUMBER(VA_BITS) is CONFIG_ARM64_VA_BITS (6.12: 52); the VA size in
+    # use is 64 - T1SZ (48 unless the CPU has FEAT_LPA2)
+    m = re.search(r'^NUMBER\(TCR_EL1_T1SZ\)=(0x[0-9a-f]+|\d+)$', vmci or '', re.M)
+    va_actual = 64 - int(m.group(1), 0) if m else va_bits
+    # ARM64_HW_PGTABLE_LEVELS(va_bits) = ((va_bits) - 4) / (PAGE_SHIFT - 3)
+    # (arch/arm64/include/asm/pgtable-hwdef.h): 48 -> 4, 52 (LPA2) -> 5
+    shift = sizes[2].bit_length() - 1 if sizes[2] else 12
+    man['paging_levels'] = (va_actual - 4) // (shift - 3) if va_actual else None
+    man['pti'] = sysf.get('meltdown')          # /sys/.../vulnerabilities/meltdown
+    for name, kb, _ in ARM64_HUGE:
+        # nr, free of the pool; pages mapped in all the workload's page tables
+        # (1 GiB: PUD leaves; 64 KiB / 32 MiB: contiguous runs)
+        man[name + '_pool'] = {k: int(v) for k, v in facts.get(name, {}).items()}
+        man[name] = sum(p.get(name + '_kb', 0) for p in procs) // kb
+    man['vmcoreinfo'] = vmci is not None
+    man['vmcoreinfo_va_bits'] = va_bits
+    man['va_bits_actual'] = va_actual
+    # the physical address of the linear map's start (PAGE_OFFSET of the VA
+    # size in use).  A 52-bit kernel on 48 bits moves memstart_addr, which
+    # VMCOREINFO gives as PHYS_OFFSET, down by _PAGE_OFFSET(48) -
+    # _PAGE_OFFSET(52) (arm64_memblock_init, arch/arm64/mm/init.c): 6.12
+    # says 0xfff1000040000000 for RAM at 0x40000000, and crash 8.0.6 needs
+    # --machdep phys_offset= with this value (samples/crash passes it)
+    m = re.search(r'^NUMBER\(PHYS_OFFSET\)=(0x[0-9a-f]+|\d+)$', vmci or '', re.M)
+    man['phys_offset'] = ((int(m.group(1), 0) + (1 << va_bits) - (1 << va_actual)) % (1 << 64)
+                          if m and va_bits else None)
+    with open(os.path.join(work, 'vmcore.kdump'), 'rb') as f:
+        man['kdump_block_size'] = struct.unpack_from('<I', f.read(432), 428)[0]
 if copies:
     man['workload_copies'] = ncopies    # benchmark samples only (lib.sh sample_scale)
     man['benchmark_only'] = True
@@ -357,6 +404,23 @@ if arch == 'x86_64':
     if man['hugetlb_1g_pool'].get('nr') and man['hugetlb_1g'] != 4:
         err.append('1 GiB pool of %d but %d 1 GiB leaves (want 4: parent + 3 children)'
                    % (man['hugetlb_1g_pool']['nr'], man['hugetlb_1g']))
+if arch == 'arm64':
+    with open(os.path.join(work, 'vmcore.kdump'), 'rb') as f:
+        hdr = f.read(16)
+    if hdr[:8] != b'KDUMP   ' or not 0 < struct.unpack_from('<i', hdr, 8)[0] < 100:
+        err.append('vmcore.kdump is not a little-endian diskdump')
+    elif man['kdump_block_size'] != sizes[2]:
+        # a block is a page to readers (libkdumpfile: "Out-of-bounds PFN")
+        err.append('vmcore.kdump block size %d, page size %s' % (man['kdump_block_size'], sizes[2]))
+    if not man['vmcoreinfo']:
+        err.append('vmcore has no VMCOREINFO note (qemu_fw_cfg not loaded?)')
+    elif man['paging_levels'] != int(paging_levels):
+        err.append('%s-bit VA: %s paging levels, wanted %s'
+                   % (man['va_bits_actual'], man['paging_levels'], paging_levels))
+    for name, _, per_mm in ARM64_HUGE:
+        if man[name + '_pool'].get('nr') and man[name] != 4 * per_mm:
+            err.append('%s pool of %d but %d pages mapped (want %d: parent + 3 children)'
+                       % (name, man[name + '_pool']['nr'], man[name], 4 * per_mm))
 if man['kernel_release'] != release:
     err.append('guest release %s != %s' % (man['kernel_release'], release))
 par = [p for p in procs if p['role'] == 'parent']

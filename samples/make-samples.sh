@@ -3,10 +3,11 @@
 # and cached under $THPCHECK_CACHE, so a second run takes seconds.
 #   1. setup-apt.sh          private apt config (s390x, ppc64el, trixie), no change to /etc/apt
 #   2. fetch-kernels.sh      Debian kernels (vmlinuz, vmlinux, modules), busybox
-#   3. fetch-crash.sh ARCH   crash 8.0.6 (s390x / ppc64el) + sysroot, run under qemu-user;
-#                            amd64: run natively with the sysroot's loader
+#   3. fetch-crash.sh ARCH   crash 8.0.6 (s390x / ppc64el / arm64) + sysroot, run under
+#                            qemu-user; amd64: run natively with the sysroot's loader
 #   4. s390x:   build-qemu.sh         QEMU 7.2 with EDAT-1 for TCG guests (~7 min the first time)
 #      x86_64:  fetch-qemu-x86.sh     bookworm QEMU 7.2 (dpkg -x)
+#      arm64:   fetch-qemu-arm.sh     bookworm-backports QEMU 10.0.2 (dpkg -x)
 #      ppc64le: fetch-qemu-ppc.sh     bookworm-backports QEMU 10.0.2 (dpkg -x)
 #               build-crash-ppc64.sh  native x86_64 crash for ppc64le dumps (~17 min the
 #                                     first time; skipped with THPCHECK_SKIP_CRASH_BUILD=1,
@@ -14,9 +15,12 @@
 #   5. make-dump.sh          one dump per sample
 # Every download goes through samples/resolve.py (samples/versions.lock first,
 # then the private index, newest first; a 404 moves on to the next version).
-# Usage: samples/make-samples.sh [SAMPLE...]   (default: all seven samples)
+# Usage: samples/make-samples.sh [SAMPLE...]   (default: the seven samples below)
 #   s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
 #   x86_64-6.1 x86_64-6.12 x86_64-6.1-la57 (5-level paging, x86_64-6.1's kernel)
+# Made only when named (make check-arm64; their crash runs under qemu-user,
+# minutes per session on a 3 GiB dump):
+#   arm64-6.1 arm64-6.12
 # Benchmark-only samples, made only when named (not by "make samples"/"make check"):
 #   s390x-6.1-256m s390x-6.1-4g   (s390x-6.1's kernel, 256 MiB / 4 GiB guest,
 #                                  the workload 1 / 16 times; lib.sh sample_scale)
@@ -27,13 +31,14 @@ SAMPLES=("$@")
 [ ${#SAMPLES[@]} -gt 0 ] || SAMPLES=(s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash
                                     x86_64-6.1 x86_64-6.12 x86_64-6.1-la57)
 
-s390=0 ppc=0 x86=0
+s390=0 ppc=0 x86=0 arm=0
 for s in "${SAMPLES[@]}"; do
     case $(sample_arch "$s" || echo "?") in
         s390x)   s390=1 ;;
         ppc64el) ppc=1 ;;
         amd64)   x86=1 ;;
-        *) die "unknown sample $s (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash x86_64-6.1 x86_64-6.12 x86_64-6.1-la57; benchmark: s390x-6.1-256m s390x-6.1-4g)" ;;
+        arm64)   arm=1 ;;
+        *) die "unknown sample $s (s390x-6.1 s390x-6.12 ppc64le-6.1-radix ppc64le-6.1-hash x86_64-6.1 x86_64-6.12 x86_64-6.1-la57 arm64-6.1 arm64-6.12; benchmark: s390x-6.1-256m s390x-6.1-4g)" ;;
     esac
 done
 
@@ -65,12 +70,13 @@ step() {    # step "SAMPLES THE STEP SERVES" CMD...: 0 if it ran (or they had fa
     fi
     rm -f "$err"
 }
-S390=() PPC=() X86=()
+S390=() PPC=() X86=() ARM=()
 for s in "${SAMPLES[@]}"; do
     case $(sample_arch "$s") in
         s390x)   S390+=("$s") ;;
         ppc64el) PPC+=("$s") ;;
         amd64)   X86+=("$s") ;;
+        arm64)   ARM+=("$s") ;;
     esac
 done
 step "${SAMPLES[*]}" "$SAMPLES_DIR/setup-apt.sh"
@@ -94,6 +100,10 @@ fi
 if [ $x86 = 1 ]; then
     step "${X86[*]}" "$SAMPLES_DIR/fetch-crash.sh" amd64
     step "${X86[*]}" "$SAMPLES_DIR/fetch-qemu-x86.sh"
+fi
+if [ $arm = 1 ]; then
+    step "${ARM[*]}" "$SAMPLES_DIR/fetch-crash.sh" arm64
+    step "${ARM[*]}" "$SAMPLES_DIR/fetch-qemu-arm.sh"
 fi
 for s in "${SAMPLES[@]}"; do
     step "$s" "$SAMPLES_DIR/make-dump.sh" "$s"

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Private apt configuration for foreign-architecture (s390x, ppc64el) and
-# trixie packages, under $THPCHECK_CACHE/apt.  Nothing in /etc/apt is changed
+# Private apt configuration for foreign-architecture (s390x, ppc64el, arm64)
+# and trixie packages, under $THPCHECK_CACHE/apt.  Nothing in /etc/apt is changed
 # and nothing is ever installed from it: the other scripts only use
 #   APT_CONFIG=$THPCHECK_CACHE/apt/apt.conf apt-get download|source ...
 # and unpack the .debs with dpkg -x / dpkg-deb.
@@ -29,15 +29,15 @@ case "${1:-}" in
     *) die "usage: $0 [--refresh]" ;;
 esac
 
-FOREIGN_ARCHS="s390x ppc64el"
-ALL_ARCHS="amd64,s390x,ppc64el"
+FOREIGN_ARCHS="s390x ppc64el arm64"
+ALL_ARCHS="amd64,s390x,ppc64el,arm64"
 STAMP=$APT_DIR/.setup-done
 CONF=$APT_DIR/apt.conf
 LISTS=$APT_DIR/state/lists
 
 # Bump when the generated configuration changes (suites, deb-src lines, ...):
 # a stamp from an older layout makes the script run again.
-LAYOUT=2    # 2: + deb-src trixie (crash source for build-crash-ppc64.sh)
+LAYOUT=3    # 2: + deb-src trixie (crash source for build-crash-ppc64.sh); 3: + arm64
 if [ -f "$STAMP" ] && [ $REFRESH = 0 ] && grep -qx "layout $LAYOUT" "$STAMP"; then
     log "private apt config already set up ($CONF); use --refresh to update"
     exit 0
@@ -101,7 +101,7 @@ Dir::State::Lists "$LISTS";
 Dir::State::status "$APT_DIR/state/status";
 Dir::Cache "$APT_DIR/cache";
 APT::Architecture "amd64";
-APT::Architectures { "amd64"; "s390x"; "ppc64el"; };
+APT::Architectures { "amd64"; "s390x"; "ppc64el"; "arm64"; };
 Acquire::Languages "none";
 Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
 APT::Get::List-Cleanup "false";

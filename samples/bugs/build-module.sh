@@ -35,6 +35,7 @@ case $ARCH in
     ppc64el) KARCH=powerpc CROSS=powerpc64le-linux-gnu- ;;
     # native: the host's gcc, no CROSS_COMPILE
     amd64)   KARCH=x86     CROSS= ;;
+    arm64)   KARCH=arm64   CROSS=aarch64-linux-gnu- ;;
 esac
 command -v "${CROSS}gcc" >/dev/null || die "no ${CROSS}gcc (make deps)"
 # the toolroot's gcc package and directory name: gcc-N-TRIPLET for a cross

@@ -55,6 +55,7 @@ MODULE_PARM_DESC(pid, "pid of samples/bugs/victim");
 #define VICTIM_HUGE	0x1a040000000UL
 #define VICTIM_THP2	0x1b000000000UL
 #define VICTIM_COLL	0x1d000000000UL
+#define VICTIM_CONT64K	0x1e000000000UL
 
 /* the mm of a process (reference taken: mmput() it) */
 static inline struct mm_struct *thpbug_mm_of(int pid)

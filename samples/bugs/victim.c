@@ -19,6 +19,9 @@
  *                                  deposited tables share one ring
  *   COLL    0x1d000000000  HPAGE   MADV_NOHUGEPAGE, every page touched
  *   UNMAP   0x1c000000000  64 MiB  MADV_NOHUGEPAGE, one page per MiB touched
+ *   CONT64K 0x1e000000000  64 KiB  MAP_HUGETLB of 64 KiB pages, touched: one
+ *                                  PTE_CONT run of 16 ptes (arm64 with 4 KiB
+ *                                  pages; where no such pool exists, none)
  *
  * On SIGUSR1 the process acts itself, as argv[1] says (bug.sh sends it
  * when the module has a "check" parameter), then writes /tmp/victim.acted:
@@ -58,6 +61,11 @@
 #define COLL		0x1d000000000UL
 #define UNMAP		0x1c000000000UL
 #define UNMAP_LEN	(64 * MIB)
+#define CONT64K		0x1e000000000UL
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT	26
+#endif
+#define MAP_HUGE_64KB	(16 << MAP_HUGE_SHIFT)
 
 static volatile sig_atomic_t asked;
 static unsigned long hpage, hugetlb, pagesz;
@@ -161,6 +169,9 @@ int main(int argc, char **argv)
 	touch(COLL, hpage, pagesz);
 	map(UNMAP, UNMAP_LEN, 0, MADV_NOHUGEPAGE);
 	touch(UNMAP, UNMAP_LEN, MIB);
+	if (!access("/sys/kernel/mm/hugepages/hugepages-64kB", F_OK) &&
+	    map(CONT64K, 64 * 1024, MAP_HUGETLB | MAP_HUGE_64KB, -1))
+		touch(CONT64K, 64 * 1024, pagesz);
 	write_file("/tmp/victim.pid", getpid());
 	for (;;) {
 		pause();

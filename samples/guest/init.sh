@@ -1,5 +1,6 @@
 #!/bin/busybox sh
-# /init of the thpcheck sample guest (busybox static; s390x, ppc64le, x86_64).
+# /init of the thpcheck sample guest (busybox static; s390x, ppc64le, x86_64,
+# arm64).
 #
 # Sets THP to "always" (a guest with < 512 MiB RAM boots with "never"), tames
 # khugepaged so the state stays put, sets up zram swap if the initramfs has
@@ -14,6 +15,10 @@
 # of /proc/cpuinfo), "hugetlb_1g nr|free N" (the
 # 1 GiB pool) and "proc.PID hugetlb_1g_kb N" (hugetlb of 1 GiB pages mapped,
 # from /proc/PID/smaps).
+# arm64 only: "sys meltdown", the 1 GiB pool and hugetlb_1g_kb as on x86_64,
+# and the same for the contiguous sizes: "hugetlb_cont64k nr|free N",
+# "hugetlb_cont32m nr|free N" (the 64 KiB and 32 MiB pools),
+# "proc.PID hugetlb_cont64k_kb N", "proc.PID hugetlb_cont32m_kb N".
 #
 # thpwork.copies=N on the kernel command line (benchmark samples only) starts
 # N independent thpwork instances, one after the other (each writes the same
@@ -141,6 +146,12 @@ f sys hpage_pmd_size $(cat $T/hpage_pmd_size)
 mmu=$(sed -n 's/^MMU[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
 [ -z "$mmu" ] || f sys mmu $mmu
 X86=; [ "$(uname -m)" = x86_64 ] && X86=1
+ARM64=; [ "$(uname -m)" = aarch64 ] && ARM64=1
+# SECTION:DIR of the extra hugetlb sizes whose pools and per-process use
+# are reported (facts section, /sys/kernel/mm/hugepages/DIR)
+POOLS=
+[ -z "$X86" ] || POOLS="hugetlb_1g:hugepages-1048576kB"
+[ -z "$ARM64" ] || POOLS="hugetlb_1g:hugepages-1048576kB hugetlb_cont64k:hugepages-64kB hugetlb_cont32m:hugepages-32768kB"
 if [ -n "$X86" ]; then
     grep -qw la57 /proc/cpuinfo && f sys paging_levels 5 || f sys paging_levels 4
     # "Mitigation: PTI" or "Not affected" (of the CPU: pti=on forces the
@@ -148,12 +159,17 @@ if [ -n "$X86" ]; then
     # /proc/cpuinfo is X86_FEATURE_PTI, whether the pair is in use
     f sys meltdown $(cat /sys/devices/system/cpu/vulnerabilities/meltdown)
     grep -qw pti /proc/cpuinfo && f sys pti 1 || f sys pti 0
-    H1=/sys/kernel/mm/hugepages/hugepages-1048576kB
-    if [ -d $H1 ]; then
-        f hugetlb_1g nr $(cat $H1/nr_hugepages)
-        f hugetlb_1g free $(cat $H1/free_hugepages)
-    fi
 fi
+# arm64: "Mitigation: PTI" or "Not affected" (kernel unmapped at EL0; user
+# tables are one per mm either way)
+[ -z "$ARM64" ] || f sys meltdown $(cat /sys/devices/system/cpu/vulnerabilities/meltdown)
+for p in $POOLS; do
+    H=/sys/kernel/mm/hugepages/${p#*:}
+    if [ -d $H ]; then
+        f ${p%%:*} nr $(cat $H/nr_hugepages)
+        f ${p%%:*} free $(cat $H/free_hugepages)
+    fi
+done
 while read -r pid role copy; do
     p=/proc/$pid
     f proc.$pid role $role
@@ -165,8 +181,12 @@ while read -r pid role copy; do
                 f proc.$pid ${k%:} $v ;;
         esac
     done < $p/smaps_rollup
-    [ -z "$X86" ] || f proc.$pid hugetlb_1g_kb $(awk '/^KernelPageSize:/ { k = $2 }
-        /^(Shared|Private)_Hugetlb:/ { if (k == 1048576) s += $2 } END { print s + 0 }' $p/smaps)
+    for h in $POOLS; do
+        # the pool's page size in kB, from its directory name
+        kb=${h#*hugepages-}; kb=${kb%kB}
+        f proc.$pid ${h%%:*}_kb $(awk -v kb=$kb '/^KernelPageSize:/ { k = $2 }
+            /^(Shared|Private)_Hugetlb:/ { if (k == kb) s += $2 } END { print s + 0 }' $p/smaps)
+    done
 done < /tmp/thpwork.pids
 while read -r k v unit; do
     f meminfo ${k%:} $v

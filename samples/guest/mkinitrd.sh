@@ -12,12 +12,12 @@
 #
 # Contents: /init (init.sh), /bin/busybox, /bin/thpwork (static build of
 # thpwork.c for the sample's arch: s390x-linux-gnu-gcc,
-# powerpc64le-linux-gnu-gcc or, for x86_64, the host gcc), and if the kernel
-# has zram as a module: the
+# powerpc64le-linux-gnu-gcc, aarch64-linux-gnu-gcc or, for x86_64, the host
+# gcc), and if the kernel has zram as a module: the
 # modules zram needs (dependencies from each module's .modinfo, see modsel.py), stored
 # uncompressed (busybox insmod cannot read .ko.xz) in /lib/modules/ with
-# /lib/modules/load.list giving the insmod order; on x86_64 also qemu_fw_cfg
-# (vmcoreinfo for QEMU's dumps).
+# /lib/modules/load.list giving the insmod order; on x86_64 and arm64 also
+# qemu_fw_cfg (vmcoreinfo for QEMU's dumps).
 # --busy (samples/make-busy.sh): also /bin/busy.sh and Debian's stress-ng
 # with its libraries in /opt/stress (samples/fetch-tool.sh stress-ng); the file is
 # then initrd-busy-SAMPLE-HASH.cpio.gz.
@@ -48,6 +48,9 @@ case $ARCH in
     # x86_64: the host's own gcc; qemu_fw_cfg hands the guest's vmcoreinfo
     # to QEMU's -device vmcoreinfo (a VMCOREINFO note in both dumps)
     amd64)   CC=gcc;                       CCPKGS="gcc libc6-dev"; MODS="zram qemu_fw_cfg" ;;
+    # arm64 as x86_64: qemu_fw_cfg for -device vmcoreinfo (Debian builds it
+    # as a module there too)
+    arm64)   CC=aarch64-linux-gnu-gcc;     CCPKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"; MODS="zram qemu_fw_cfg" ;;
 esac
 
 need=()

@@ -1,6 +1,6 @@
 /*
  * thpwork - guest workload for thpcheck's sample crash dumps (s390x, ppc64le,
- * x86_64).
+ * x86_64, arm64).
  *
  * Builds a fixed, quiescent set of user mappings that exercise the page-table
  * states thpcheck must understand, prints where they are, then sleeps in
@@ -31,12 +31,21 @@
  *                       unmapped again, so pte tables (2K fragments on s390x
  *                       v6.1, pte fragments on ppc64) are allocated and freed
  *                       in a mix that leaves both full and half-used pages.
- *   hugetlb_1g          x86_64 only, if the kernel has a 1 GiB hugetlb pool
- *                       (/sys/kernel/mm/hugepages/hugepages-1048576kB/
+ *   hugetlb_1g          x86_64 and arm64 only, if the kernel has a 1 GiB
+ *                       hugetlb pool (/sys/kernel/mm/hugepages/hugepages-1048576kB/
  *                       nr_hugepages > 0): one 1 GiB page, MAP_SHARED |
  *                       MAP_HUGE_1GB, made (its first 2 MiB written) before fork and read
  *                       by every child (a PUD leaf in each of the four mms).
  *                       Without the pool: "warn=hugetlb_1g-no-pool".
+ *   hugetlb_cont64k     arm64 only (4 KiB pages), if the kernel has a 64 KiB
+ *                       pool (hugepages-64kB): 2 pages, MAP_SHARED |
+ *                       MAP_HUGE_64KB, written before fork and read by every
+ *                       child: each page is a run of 16 ptes with the
+ *                       contiguous bit.  Without the pool:
+ *                       "warn=hugetlb_cont64k-no-pool".
+ *   hugetlb_cont32m     the same with 2 pages of 32 MiB (hugepages-32768kB):
+ *                       each a run of 16 contiguous pmds; the first 64K of
+ *                       every 2 MiB written.  "warn=hugetlb_cont32m-no-pool".
  *
  * Sizes scale with the kernel: HPAGE = THP (pmd) size from
  * /sys/kernel/mm/transparent_hugepage/hpage_pmd_size (1 MiB s390x, 2 MiB
@@ -105,7 +114,7 @@
 #define BASE        0x10000000000UL
 #define HUGETLB_BASE (BASE + 6 * SLOT)
 #endif
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 /* 1 GiB-aligned, between the big regions (< BASE + 8 * SLOT) and SMALL_BASE */
 #define HUGE1G_BASE (BASE + 0x80000000UL)
 #define HUGE1G_SIZE 0x40000000UL
@@ -114,6 +123,25 @@
 #endif
 #ifndef MAP_HUGE_1GB
 #define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
+#endif
+#endif
+#if defined(__aarch64__)
+/*
+ * arm64 with 4 KiB pages has hugetlb sizes no table level has a leaf for:
+ * 64 KiB is a run of 16 ptes and 32 MiB a run of 16 pmds, each entry with
+ * the contiguous bit (CONFIG_ARM64_CONT_PTE_SHIFT / _CONT_PMD_SHIFT 4 in
+ * Debian's 6.1 and 6.12).  Their two slots follow the big regions' eight
+ * (BASE + 10 * SLOT is 640 MiB: below HUGE1G_BASE).
+ */
+#define CONT64K_BASE (BASE + 8 * SLOT)
+#define CONT32M_BASE (BASE + 9 * SLOT)
+#define CONT64K_SIZE 0x10000UL
+#define CONT32M_SIZE 0x2000000UL
+#ifndef MAP_HUGE_64KB
+#define MAP_HUGE_64KB (16 << MAP_HUGE_SHIFT)
+#endif
+#ifndef MAP_HUGE_32MB
+#define MAP_HUGE_32MB (25 << MAP_HUGE_SHIFT)
 #endif
 #endif
 #define SLOT        (32 * hpage)       /* between the big regions: 32 MiB on s390x */
@@ -343,16 +371,28 @@ static void touch_shared_hugetlb(void)
 		if (!strcmp(ranges[i].kind, "hugetlb_shared"))
 			for (a = ranges[i].start; a < ranges[i].end; a += hugetlb_sz)
 				sum += *(volatile uint64_t *)a;
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 	for (i = 0; i < nranges; i++)
 		if (!strcmp(ranges[i].kind, "hugetlb_1g"))
 			sum += *(volatile uint64_t *)ranges[i].start;
+#endif
+#if defined(__aarch64__)
+	for (i = 0; i < nranges; i++) {
+		unsigned long step = 0;
+
+		if (!strcmp(ranges[i].kind, "hugetlb_cont64k"))
+			step = CONT64K_SIZE;
+		else if (!strcmp(ranges[i].kind, "hugetlb_cont32m"))
+			step = CONT32M_SIZE;
+		for (a = ranges[i].start; step && a < ranges[i].end; a += step)
+			sum += *(volatile uint64_t *)a;
+	}
 #endif
 	if (sum == 1)           /* keep the reads */
 		out("sum=1");
 }
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 /* One 1 GiB hugetlb page (PUD leaf), shared, if the kernel has the pool. */
 static void hugetlb_1g_region(void)
 {
@@ -373,6 +413,42 @@ static void hugetlb_1g_region(void)
 	 * dump, not 1 GiB of pattern in every sample, busy and bug dump */
 	fill(p, 2UL << 20, "HG1");
 	add_range("hugetlb_1g", HUGE1G_BASE, HUGE1G_BASE + HUGE1G_SIZE, 1);
+}
+#endif
+
+#if defined(__aarch64__)
+/*
+ * N shared hugetlb pages of PGSZ (a contiguous run) from the pool of sysfs
+ * directory POOL, if it has pages.  Words are the pattern of the whole
+ * mapping (tag | word index), but only CHUNK bytes of every STEP are
+ * written: the first 64K of each pmd of a 32 MiB run are enough to tell
+ * its 16 entries apart, and the dumps stay small (as for hugetlb_1g).
+ */
+static void hugetlb_cont_region(const char *kind, const char *pool, unsigned long addr,
+				unsigned long pgsz, int huge_flag, unsigned long n,
+				unsigned long step, unsigned long chunk, const char *tag)
+{
+	char path[96];
+	unsigned long len = n * pgsz, off, i;
+	uint64_t *w, t = tag3(tag);
+	void *p;
+
+	snprintf(path, sizeof path, "/sys/kernel/mm/hugepages/%s/nr_hugepages", pool);
+	if (read_ulong_file(path, 0) == 0) {
+		out("warn=%s-no-pool", kind);
+		return;
+	}
+	p = mmap((void *)addr, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB | huge_flag | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED || (unsigned long)p != addr) {
+		out("warn=hugetlb-%s-failed errno=%d(%s)", kind, errno, strerror(errno));
+		return;
+	}
+	w = p;
+	for (off = 0; off < len; off += step)
+		for (i = off / 8; i < (off + chunk) / 8; i++)
+			w[i] = t | i;
+	add_range(kind, addr, addr + len, 1);
 }
 #endif
 
@@ -418,8 +494,16 @@ int main(void)
 
 	plain_region("nohuge", BASE + 4 * SLOT, 0x40000, "NOH", 1);
 	hugetlb_region("hugetlb_shared", HUGETLB_BASE, 2, MAP_SHARED, "HGS", 1);
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 	hugetlb_1g_region();
+#endif
+#if defined(__aarch64__)
+	if (pagesz == 0x1000) {     /* the contiguous sizes of 4 KiB pages */
+		hugetlb_cont_region("hugetlb_cont64k", "hugepages-64kB", CONT64K_BASE,
+				    CONT64K_SIZE, MAP_HUGE_64KB, 2, CONT64K_SIZE, CONT64K_SIZE, "H64");
+		hugetlb_cont_region("hugetlb_cont32m", "hugepages-32768kB", CONT32M_BASE,
+				    CONT32M_SIZE, MAP_HUGE_32MB, 2, hpage, 0x10000, "H32");
+	}
 #endif
 	small_maps();
 

@@ -63,6 +63,9 @@ SCENARIOS = [
     ("x86_64-6.12", "deposit-list-del", False),
     ("x86_64-6.1", "free-referenced", False),
     ("x86_64-6.12", "free-referenced", True),
+    # the pre-v5.19 try_to_migrate_one() on a 64 KiB CONT-PTE hugetlb page
+    ("arm64-6.1", "cont-pte-migrate", True),
+    ("arm64-6.12", "cont-pte-migrate", False),
 ]
 
 
