@@ -85,6 +85,7 @@ ext_of() {      # SAMPLE -> the extension the crash of samples/crash loads
         ppc64le-*) if [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-ppc64/bin/crash" ]; then
                        echo build/ppc64le-native/thpcheck.so; else echo build/ppc64le/thpcheck.so; fi ;;
         x86_64-*) echo build/x86_64/thpcheck.so ;;
+        arm64-*) echo build/arm64/thpcheck.so ;;
     esac
 }
 crash_samples=()
@@ -104,6 +105,7 @@ for s in "${crash_samples[@]}"; do
         build/ppc64le/*) make -s ARCH=ppc64le ext ;;
         build/x86_64/*) make -s ARCH=x86_64 \
             CRASH_INC="${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/sysroot-amd64-trixie/usr/include/crash" ext ;;
+        build/arm64/*) make -s ARCH=arm64 ext ;;
     esac || exit 1
     TORTURE_LOG=$cache/crash-session-$s.log TORTURE_SAMPLE=$s TORTURE_EXT=$PWD/$ext \
         build/torture crash "samples/out/$s/vmlinux" "${work[$s/vmcore]}" "$ncrash" $((seed * 100 + 99)) 900 \
