@@ -1151,8 +1151,11 @@ static struct layout_src *load_btf(void *priv, char *why, size_t len)
 	}
 	if (ksyms_lookup(d->ksyms, "__start_BTF", &s, NULL) < 0 ||
 	    ksyms_lookup(d->ksyms, "__stop_BTF", &e, NULL) < 0 || e <= s) {
-		snprintf(why, len, "the dump's kernel has no BTF (no __start_BTF in kallsyms: "
-			 "CONFIG_DEBUG_INFO_BTF off)");
+		/* kallsyms without data symbols cannot name the section
+		 * either: which of the two is off, init_task says */
+		snprintf(why, len, "no BTF found in the dump (no __start_BTF in kallsyms: %s)",
+			 ksyms_lookup(d->ksyms, "init_task", &s, NULL) == 0 ?
+			 "CONFIG_DEBUG_INFO_BTF off" : "CONFIG_KALLSYMS_ALL off, text symbols only");
 		return NULL;
 	}
 	if (e - s > MAX_BTF_BYTES || !(buf = malloc(e - s))) {

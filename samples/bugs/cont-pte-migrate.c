@@ -27,6 +27,7 @@
  * folio stays where it is, the tables are what the dump shows.
  */
 #include <linux/hugetlb.h>
+#include <linux/mm_inline.h>	/* mm_tlb_flush_pending(), in pte_accessible() */
 #include <linux/swapops.h>
 #include <asm/tlbflush.h>
 #include "thpbug.h"
