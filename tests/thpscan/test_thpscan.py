@@ -463,10 +463,10 @@ def debuginfo_layouts(tmp, s):
 
 # ---------------------------------------------------------------- 3. bad input
 
-def elf_core(path, machine=183, order="<"):
-    """A minimal ELF64 core (one 8 KiB segment); default aarch64.  thpscan
-    reads the registered arches (s390x, little-endian ppc64, x86_64): any
-    other machine or order is an unsupported arch."""
+def elf_core(path, machine=50, order="<"):
+    """A minimal ELF64 core (one 8 KiB segment); default ia64.  thpscan
+    reads the registered arches (s390x, little-endian ppc64, x86_64,
+    arm64): any other machine or order is an unsupported arch."""
     ph = struct.pack(order + "IIQQQQQQ", 1, 6, 4096, 0xffff880000000000, 0, 8192, 8192, 4096)
     eh = b"\x7fELF" + bytes([2, 1 if order == "<" else 2, 1, 0]) + bytes(8)
     eh += struct.pack(order + "HHIQQQIHHHHHH", 4, machine, 1, 0, 64, 0, 0, 64, 56, 1, 0, 0, 0)
@@ -525,9 +525,9 @@ def bad_inputs(tmp):
     bad["a directory"] = (p, "is a directory")
     bad["vmlinux that does not match"] = (os.path.join(s612, "vmcore.kdump"),
                                           "does not match the dump")
-    p = os.path.join(tmp, "aarch64.vmcore")
+    p = os.path.join(tmp, "ia64.vmcore")
     elf_core(p)
-    bad["dump of an unsupported arch"] = (p, "aarch64 dump: unsupported architecture")
+    bad["dump of an unsupported arch"] = (p, "ia64 dump: unsupported architecture")
     p = os.path.join(tmp, "ppc64-be.vmcore")
     elf_core(p, machine=21, order=">")
     bad["big-endian ppc64 dump"] = (p, "big-endian ppc64 dump: unsupported architecture")
