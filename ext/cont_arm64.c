@@ -117,24 +117,24 @@ static void check_runs_of(struct tc_ctx *c, struct tc_mm_stats *m,
 	for (g = 0; g < A64_PTRS; g += A64_CONT_N) {
 		unsigned lead = A64_PTRS, bad = A64_PTRS;
 		const char *why = NULL;
+		uint64_t want0;
 
 		for (i = g; i < g + A64_CONT_N && lead == A64_PTRS; i++)
 			if (run_member(p, h, e[i]) && (e[i] & A64_CONT))
 				lead = i;
 		if (lead == A64_PTRS)
 			continue;
-		/* the run starts at g: the frame of entry g is that of the
-		 * lead less its place */
-		if (arm64_frame(e[lead], h) & ((A64_CONT_N << (12 + 9 * h)) - 1)) {
+		/* the run starts at g: entry g is the lead less its place
+		 * (the lead is the first present entry with the bit, not
+		 * always entry g) */
+		want0 = e[lead] - ((uint64_t)(lead - g) << (12 + 9 * h));
+		if (arm64_frame(want0, h) & ((A64_CONT_N << (12 + 9 * h)) - 1)) {
 			why = "a run whose frames are not aligned to the run's size";
 			bad = lead;
 		}
-		for (i = g; i < g + A64_CONT_N && !why; i++) {
-			uint64_t want0 = e[lead] - ((uint64_t)(lead - g) << (12 + 9 * h));
-
+		for (i = g; i < g + A64_CONT_N && !why; i++)
 			if (i != lead && (why = run_fault(p, h, want0, e[i], i - g)))
 				bad = i;
-		}
 		if (why)
 			report_run(c, m, t, level, g, lead, bad, e, why);
 	}

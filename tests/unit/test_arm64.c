@@ -136,6 +136,10 @@ static void test_plants(void)
 		{ "ARM64_CONT_RUN_BROKEN", U_PTE + 8 * 11, run_pte(11) & ~(1ULL << 54), 0, U_PTE, 11 },
 		{ "ARM64_CONT_RUN_BROKEN", U_PTE + 8 * 0, (PTE_FRAME + 0x1000) | LEAF_RW | CONT,
 		  0, U_PTE, 0 },
+		/* the first entry of the run replaced by a migration entry, as
+		 * the pre-5d4af6195c87 try_to_migrate_one() did: the run is led
+		 * by entry 1 then */
+		{ "ARM64_CONT_RUN_BROKEN", U_PTE, swp, 0, U_PTE, 0 },
 		/* the 32 MiB hugetlb run with one block cleared */
 		{ "ARM64_CONT_RUN_BROKEN", U_PMD + 8 * (I_HUGE + 15), 0, 0, U_PMD, I_HUGE + 15 },
 		/* a pte table whose struct page is no page table (freed) */
