@@ -25,6 +25,8 @@
  * layer (4602e5757bcc) renamed __ptep_get_and_clear() and __set_pte() and
  * wrapped in calls that unfold a run first.  No page is migrated: the
  * folio stays where it is, the tables are what the dump shows.
+ *
+ * kallsyms: __mmu_notifier_arch_invalidate_secondary_tlbs?
  */
 #include <linux/hugetlb.h>
 #include <linux/mm_inline.h>	/* mm_tlb_flush_pending(), in pte_accessible() */
@@ -38,6 +40,22 @@
 #else
 #define prefix_ptep_get_and_clear(mm, addr, ptep) ptep_get_and_clear(mm, addr, ptep)
 #define prefix_set_pte_at(mm, addr, ptep, pte) set_pte_at(mm, addr, ptep, pte)
+#endif
+
+#if defined(CONFIG_MMU_NOTIFIER) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+/* v6.6+ flush_tlb_page() tells secondary TLBs (IOMMUs) through this
+ * function, which the kernel does not export: called by its kallsyms
+ * address (only for an mm with notifiers: not the victim's) */
+THPBUG_SYM(__mmu_notifier_arch_invalidate_secondary_tlbs);
+void __mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm, unsigned long start,
+						    unsigned long end)
+{
+	void (*f)(struct mm_struct *, unsigned long, unsigned long) =
+		(void *)sym___mmu_notifier_arch_invalidate_secondary_tlbs;
+
+	if (f)
+		f(mm, start, end);
+}
 #endif
 
 /* v5.18 ptep_clear_flush() (mm/pgtable-generic.c) on one entry */
