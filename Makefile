@@ -49,6 +49,19 @@ endif
 
 EXT_SO := build/$(ARCH)/thpcheck.so
 
+# the extension for an x86_64 crash built for another arch's dumps
+# (samples/build-crash-cross.sh NAME, NATIVE_CRASH_M := NAME in ext/A.mk):
+# a host .so against that crash's defs.h, in build/M-native/
+native_inc = $(THPCHECK_CACHE)/crash-$(NATIVE_CRASH_$(1))/include/crash
+build/%-native/thpcheck.so: ext/thpcheck.c $(ENGINE) $(HDRS)
+	@test -n "$(NATIVE_CRASH_$*)" || { echo "no native crash for $*" >&2; exit 1; }
+	@test -f $(call native_inc,$*)/defs.h || { echo "no $(call native_inc,$*)/defs.h: run samples/build-crash-cross.sh $(NATIVE_CRASH_$*)" >&2; exit 1; }
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CRASH_DEF_$*) -fPIC -shared -rdynamic \
+	  -I$(call native_inc,$*) -Iext -o $@ ext/thpcheck.c $(ENGINE)
+ext-%-native: build/%-native/thpcheck.so
+	@:
+
 .PHONY: all ext deps samples samples-busy samples-bugs busy check check-arm64 unit unit-san fuzz demo clean
 all: ext
 

@@ -30,7 +30,10 @@
 #define A64_TBL_PXN	(1ULL << 59)
 #define A64_TBL_UXN	(1ULL << 60)
 #define A64_ADDR	0x0000fffffffff000ULL	/* PTE_ADDR_LOW, 48-bit PA */
-#define A64_RES0_4K	0x0003000000000000ULL	/* OA[51:48] of 52-bit PA: RES0 */
+/* bits 49:48: OA[49:48] only in the LPA2 descriptor format (TCR_EL1.DS, set
+ * with the 52-bit T1SZ: arch/arm64/mm/proc.S of v6.12), which the setup
+ * refuses; RES0 in the 48-bit format (docs/arch/arm64-entries.md, HI) */
+#define A64_RES0_4K	0x0003000000000000ULL
 
 #define A64_PTRS	512
 #define A64_CONT_N	16		/* CONT_PTES, CONT_PMDS with 4 KiB pages */

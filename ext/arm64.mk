@@ -6,3 +6,7 @@ CROSS_arm64       := aarch64-linux-gnu-
 DEBARCH_arm64     := arm64
 CRASH_DEF_arm64   := -DARM64
 CRASH_DEF_aarch64 := -DARM64
+
+# the x86_64 crash with target=ARM64 (samples/build-crash-cross.sh arm64):
+# make ext-arm64-native
+NATIVE_CRASH_arm64 := arm64

@@ -9,8 +9,9 @@
 #      x86_64:  fetch-qemu-x86.sh     bookworm QEMU 7.2 (dpkg -x)
 #      arm64:   fetch-qemu-arm.sh     bookworm-backports QEMU 10.0.2 (dpkg -x)
 #      ppc64le: fetch-qemu-ppc.sh     bookworm-backports QEMU 10.0.2 (dpkg -x)
-#               build-crash-ppc64.sh  native x86_64 crash for ppc64le dumps (~17 min the
-#                                     first time; skipped with THPCHECK_SKIP_CRASH_BUILD=1,
+#      ppc64le, arm64: build-crash-cross.sh ppc64|arm64  native x86_64 crash for
+#                                     their dumps (~17 min each the first time;
+#                                     skipped with THPCHECK_SKIP_CRASH_BUILD=1,
 #                                     samples/crash then uses the emulated one)
 #   5. make-dump.sh          one dump per sample
 # Every download goes through samples/resolve.py (samples/versions.lock first,
@@ -93,8 +94,8 @@ if [ $ppc = 1 ]; then
     step "${PPC[*]}" "$SAMPLES_DIR/fetch-qemu-ppc.sh"
     # the native crash is a speed-up, not a need: its failure fails no sample
     if [ "${THPCHECK_SKIP_CRASH_BUILD:-0}" != 1 ]; then
-        "$SAMPLES_DIR/build-crash-ppc64.sh" ||
-            log "WARNING: build-crash-ppc64.sh failed; samples/crash uses the emulated crash for ppc64le"
+        "$SAMPLES_DIR/build-crash-cross.sh" ppc64 ||
+            log "WARNING: build-crash-cross.sh ppc64 failed; samples/crash uses the emulated crash for ppc64le"
     fi
 fi
 if [ $x86 = 1 ]; then
@@ -104,6 +105,10 @@ fi
 if [ $arm = 1 ]; then
     step "${ARM[*]}" "$SAMPLES_DIR/fetch-crash.sh" arm64
     step "${ARM[*]}" "$SAMPLES_DIR/fetch-qemu-arm.sh"
+    if [ "${THPCHECK_SKIP_CRASH_BUILD:-0}" != 1 ]; then
+        "$SAMPLES_DIR/build-crash-cross.sh" arm64 ||
+            log "WARNING: build-crash-cross.sh arm64 failed; samples/crash uses the emulated crash for arm64"
+    fi
 fi
 for s in "${SAMPLES[@]}"; do
     step "$s" "$SAMPLES_DIR/make-dump.sh" "$s"

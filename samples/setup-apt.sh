@@ -37,7 +37,7 @@ LISTS=$APT_DIR/state/lists
 
 # Bump when the generated configuration changes (suites, deb-src lines, ...):
 # a stamp from an older layout makes the script run again.
-LAYOUT=3    # 2: + deb-src trixie (crash source for build-crash-ppc64.sh); 3: + arm64
+LAYOUT=3    # 2: + deb-src trixie (crash source for build-crash-cross.sh ppc64); 3: + arm64
 if [ -f "$STAMP" ] && [ $REFRESH = 0 ] && grep -qx "layout $LAYOUT" "$STAMP"; then
     log "private apt config already set up ($CONF); use --refresh to update"
     exit 0

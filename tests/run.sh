@@ -53,8 +53,12 @@ fi
 if grep -q ' arm64-' <<<" $built"; then
     part "arm64 extension" make -s ARCH=arm64 ext
 fi
+# the x86_64 crashes of samples/build-crash-cross.sh, when built
 if [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-ppc64/bin/crash" ]; then
-    part "ppc64 extension for the native crash" make -s ext-ppc64-native
+    part "ppc64 extension for the native crash" make -s ext-ppc64le-native
+fi
+if grep -q ' arm64-' <<<" $built" && [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-arm64/bin/crash" ]; then
+    part "arm64 extension for the native crash" make -s ext-arm64-native
 fi
 part "thpscan build" make -s thpscan build/debuginfo-compare
 part "package resolver (fake mirror)" python3 tests/resolver/test_resolve.py

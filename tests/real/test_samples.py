@@ -45,12 +45,13 @@ def sizes(scheme):
 
 def ext_for(man):
     """The extension built for the crash samples/crash runs: for ppc64le
-    the x86_64 crash of samples/build-crash-ppc64.sh when it is there."""
+    and arm64 the x86_64 crash of samples/build-crash-cross.sh when it is
+    there."""
     arch = man.get("arch", "s390x")
-    native_crash = os.path.join(CACHE, "crash-ppc64", "bin", "crash")
-    if arch == "ppc64le" and os.access(native_crash, os.X_OK) and \
-            os.environ.get("CRASH_QEMU_USER", "0") != "1":
-        return os.path.join(TOP, "build", "ppc64le-native", "thpcheck.so")
+    cross = {"ppc64le": "ppc64", "arm64": "arm64"}.get(arch)
+    if cross and os.access(os.path.join(CACHE, "crash-" + cross, "bin", "crash"), os.X_OK) \
+            and os.environ.get("CRASH_QEMU_USER", "0") != "1":
+        return os.path.join(TOP, "build", arch + "-native", "thpcheck.so")
     return os.path.join(TOP, "build", arch, "thpcheck.so")
 NSAMPLE_VTOP = int(os.environ.get("THPCHECK_VTOP_SAMPLES", "1000"))
 

@@ -85,7 +85,8 @@ ext_of() {      # SAMPLE -> the extension the crash of samples/crash loads
         ppc64le-*) if [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-ppc64/bin/crash" ]; then
                        echo build/ppc64le-native/thpcheck.so; else echo build/ppc64le/thpcheck.so; fi ;;
         x86_64-*) echo build/x86_64/thpcheck.so ;;
-        arm64-*) echo build/arm64/thpcheck.so ;;
+        arm64-*) if [ -x "${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/crash-arm64/bin/crash" ]; then
+                     echo build/arm64-native/thpcheck.so; else echo build/arm64/thpcheck.so; fi ;;
     esac
 }
 crash_samples=()
@@ -101,7 +102,7 @@ for s in "${crash_samples[@]}"; do
     ext=$(ext_of "$s")
     case $ext in
         build/s390x/*) make -s ARCH=s390x ext ;;
-        build/ppc64le-native/*) make -s ext-ppc64-native ;;
+        build/*-native/*) d=${ext#build/}; make -s "ext-${d%%/*}" ;;
         build/ppc64le/*) make -s ARCH=ppc64le ext ;;
         build/x86_64/*) make -s ARCH=x86_64 \
             CRASH_INC="${THPCHECK_CACHE:-$HOME/.cache/thpcheck}/sysroot-amd64-trixie/usr/include/crash" ext ;;

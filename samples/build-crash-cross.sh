@@ -1,14 +1,17 @@
 #!/bin/bash
-# Build a native x86_64 crash 8.0.6 that reads ppc64le dumps (make target=PPC64)
+# Build a native x86_64 crash 8.0.6 that reads another architecture's dumps
+# (crash's cross targets on an x86_64 host: make target=PPC64 | target=ARM64)
 # from Debian's crash source package (trixie), and install it to
 #
-#   $THPCHECK_CACHE/crash-ppc64/bin/crash
-#   $THPCHECK_CACHE/crash-ppc64/include/crash/defs.h    (build extensions with
-#                                                        gcc -DPPC64 -I .../include/crash)
+#   $THPCHECK_CACHE/crash-TARGET/bin/crash                (TARGET: ppc64, arm64)
+#   $THPCHECK_CACHE/crash-TARGET/include/crash/defs.h     (build extensions with
+#                                                          gcc -DPPC64 / -DARM64
+#                                                          -I .../include/crash)
 #
 # Why: the ppc64el crash under qemu-ppc64le-static (samples/fetch-crash.sh
-# ppc64el) needs ~40 s to start on a sample; this one needs ~8 s and prints the
-# same.  samples/crash prefers it for ppc64le samples when it exists.
+# ppc64el) needs ~40 s to start on a sample, the arm64 one under
+# qemu-aarch64-static 80-140 s; these need ~8 s and print the same.
+# samples/crash prefers them when they exist.
 #
 # Source: crash's orig tarball, chosen by samples/resolve.py (the lock file's,
 # else trixie's Sources index; setup-apt.sh has deb-src trixie) and checked
@@ -18,28 +21,36 @@
 # gdb-10.2.patch: nothing is downloaded during the build.  Compression support
 # as in Debian's binary: lzo, snappy, zstd (zlib is always in).
 #
-# Takes ~17 min with -j2 on 2 cores; run it early in the background:
-#   nohup samples/build-crash-ppc64.sh > $THPCHECK_CACHE/logs/build-crash-ppc64.log 2>&1 &
+# Takes ~17 min with -j2 on 2 cores per target; run it early in the background:
+#   nohup samples/build-crash-cross.sh ppc64 > $THPCHECK_CACHE/logs/build-crash-ppc64.log 2>&1 &
 #
-# Usage: samples/build-crash-ppc64.sh [--rebuild]
-# Env:   KEEP_BUILD=1  keep the build tree ($THPCHECK_CACHE/crash-ppc64-src, ~800 MB)
+# Usage: samples/build-crash-cross.sh ppc64|arm64 [--rebuild]
+# Env:   KEEP_BUILD=1  keep the build tree ($THPCHECK_CACHE/crash-TARGET-src, ~800 MB)
 #        JOBS=N        make -jN (default: nproc)
 # Idempotent: nothing is done if the installed binary was built from the same
-# tarball by the same script (stamp crash-ppc64/.built-from).
+# tarball by the same script (stamp crash-TARGET/.built-from).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-REBUILD=0
+usage() { die "usage: $0 ppc64|arm64 [--rebuild]"; }
+# crash's target name and the triplet its gdb is configured for
 case "${1:-}" in
+    ppc64) TARGET=PPC64; GDBTARGET=powerpc64le-unknown-linux-gnu ;;
+    arm64) TARGET=ARM64; GDBTARGET=aarch64-elf-linux ;;
+    *) usage ;;
+esac
+NAME=$1
+REBUILD=0
+case "${2:-}" in
     --rebuild) REBUILD=1 ;;
     "") ;;
-    *) die "usage: $0 [--rebuild]" ;;
+    *) usage ;;
 esac
 
 VER=8.0.6
-PREFIX=$THPCHECK_CACHE/crash-ppc64
+PREFIX=$THPCHECK_CACHE/crash-$NAME
 SRCDIR=$THPCHECK_CACHE/src/crash
-BUILD=$THPCHECK_CACHE/crash-ppc64-src
+BUILD=$THPCHECK_CACHE/crash-$NAME-src
 JOBS=${JOBS:-$(nproc)}
 
 need=()
@@ -60,11 +71,11 @@ mkdir -p "$SRCDIR"
 CHOSEN=$("$SAMPLES_DIR/resolve.py" source --suites '^trixie' --files "^crash_$VER[.]orig[.]tar[.]gz\$" \
          --dest "$SRCDIR" crash) || exit 1
 read -r _ _ _ SHA TARBALL <<<"$CHOSEN"
-STAMPVAL="crash_$VER.orig.tar.gz $SHA target=PPC64 lzo snappy zstd"
+STAMPVAL="crash_$VER.orig.tar.gz $SHA target=$TARGET lzo snappy zstd"
 
 if [ $REBUILD = 0 ] && [ -x "$PREFIX/bin/crash" ] && [ -f "$PREFIX/include/crash/defs.h" ] &&
    [ "$(cat "$PREFIX/.built-from" 2>/dev/null)" = "$STAMPVAL" ]; then
-    log "$PREFIX/bin/crash is up to date (crash $VER, target PPC64)"
+    log "$PREFIX/bin/crash is up to date (crash $VER, target $TARGET)"
     exit 0
 fi
 t0=$(date +%s)
@@ -86,13 +97,13 @@ else
     log "reusing the build tree $S"
 fi
 
-log "building crash $VER target=PPC64 with -j$JOBS in $S (~17 min on 2 cores)"
+log "building crash $VER target=$TARGET with -j$JOBS in $S (~17 min on 2 cores)"
 t1=$(date +%s)
 # crash's own Makefile unpacks gdb-10.2.tar.gz, applies gdb-10.2.patch and
-# configures gdb --target=powerpc64le-unknown-linux-gnu
+# configures gdb --target=$GDBTARGET
 # appended: a resumed build keeps the log of the first attempt
-echo "=== $(date -u +%FT%TZ) make -j$JOBS target=PPC64" >> "$BUILD/build.log"
-(cd "$S" && timeout 7200 make -j"$JOBS" target=PPC64) >> "$BUILD/build.log" 2>&1 || {
+echo "=== $(date -u +%FT%TZ) make -j$JOBS target=$TARGET" >> "$BUILD/build.log"
+(cd "$S" && timeout 7200 make -j"$JOBS" target=$TARGET) >> "$BUILD/build.log" 2>&1 || {
     tail -30 "$BUILD/build.log" >&2
     die "build failed (log: $BUILD/build.log)"
 }
