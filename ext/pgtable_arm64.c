@@ -195,12 +195,6 @@ static int arm64_init(struct tc_ctx *c)
 	return arm64_pages_init(c, p);
 }
 
-static void arm64_fini(struct tc_ctx *c)
-{
-	free(c->arch_priv);
-	c->arch_priv = NULL;
-}
-
 /*
  * A user mm's pgd is TTBR0's: VAs 0 .. 2^VA_BITS, no kernel entries in
  * it (unlike x86_64).  init_mm's is swapper_pg_dir, TTBR1's: the top
@@ -222,13 +216,6 @@ static int arm64_mm_top(struct tc_ctx *c, uint64_t mm, struct tc_top *top)
 	top->first = 0;
 	top->count = 0;
 	return 0;
-}
-
-static void illegal(struct tc_entry *e, const struct tc_sig *sig, const char *why)
-{
-	e->kind = TC_ILLEGAL;
-	e->sig = sig;
-	e->why = why;
 }
 
 static const struct tc_sig *sig_of(int h)
@@ -299,14 +286,14 @@ static void valid_leaf(const struct arm64_priv *p, int h, int user, uint64_t v,
 	const char *why;
 
 	if (v & A64_RES0_4K)
-		return illegal(e, sig_of(h), "output-address bits 48-49 set: RES0 with "
-			       "48-bit physical addresses");
+		return tc_illegal(e, sig_of(h), "output-address bits 48-49 set: RES0 with "
+				  "48-bit physical addresses");
 	if (h != A64_PTE && (v & A64_ADDR & ((1ULL << (12 + 9 * h)) - 1)))
-		return illegal(e, sig_of(h), h == A64_PMD ?
-			       "2 MiB block with output-address bits 12-20 set (RES0)" :
-			       "1 GiB block with output-address bits 12-29 set (RES0)");
+		return tc_illegal(e, sig_of(h), h == A64_PMD ?
+				  "2 MiB block with output-address bits 12-20 set (RES0)" :
+				  "1 GiB block with output-address bits 12-29 set (RES0)");
 	if (user && (why = user_leaf_fault(p, v)))
-		return illegal(e, sig_of(h), why);
+		return tc_illegal(e, sig_of(h), why);
 	leaf(e, arm64_frame(v, h), v);
 }
 
@@ -325,11 +312,11 @@ static void table(int h, int user, uint64_t v, struct tc_entry *e)
 	/* init_mm: nG too, on the tables kpti's late rewrite found
 	 * (idmap_kpti_install_ng_mappings, arch/arm64/mm/proc.S) */
 	if (flags & ~(A64_TBL_PXN | A64_TBL_UXN | (user ? 0 : A64_NG)))
-		return illegal(e, sig_of(h), "table descriptor with bits other than the "
-			       "address, PXNTable and UXNTable: the kernel never writes them");
+		return tc_illegal(e, sig_of(h), "table descriptor with bits other than the "
+				  "address, PXNTable and UXNTable: the kernel never writes them");
 	if (user && flags != A64_TBL_PXN)
-		return illegal(e, sig_of(h), "user table descriptor that is not "
-			       "PMD_TYPE_TABLE | PXNTable (pmd/pud_populate of a user mm)");
+		return tc_illegal(e, sig_of(h), "user table descriptor that is not "
+				  "PMD_TYPE_TABLE | PXNTable (pmd/pud_populate of a user mm)");
 	e->kind = TC_TABLE;
 	e->pa = v & A64_ADDR;
 }
@@ -342,8 +329,8 @@ static void swap_entry(const struct arm64_priv *p, int h, uint64_t v, struct tc_
 	uint64_t zero = p->v610 ? 0xc000000000000833ULL : 0xfc00000000000003ULL;
 
 	if (v & zero)
-		return illegal(e, sig_of(h), "non-valid entry that is neither present to "
-			       "Linux nor a swap entry (bits __swp_entry keeps clear are set)");
+		return tc_illegal(e, sig_of(h), "non-valid entry that is neither present to "
+				  "Linux nor a swap entry (bits __swp_entry keeps clear are set)");
 	e->kind = TC_SWAP;
 }
 
@@ -363,25 +350,25 @@ static void arm64_decode(struct tc_ctx *c, const struct tc_mm_stats *m, int leve
 	if (v & A64_VALID) {
 		if (h == A64_PTE)
 			return (v & A64_TABLE) ? valid_leaf(p, h, user, v, e) :
-			       illegal(e, sig_of(h), "level-3 descriptor 01: reserved "
-				       "(a page is 11)");
+			       tc_illegal(e, sig_of(h), "level-3 descriptor 01: reserved "
+					  "(a page is 11)");
 		if (v & A64_TABLE)
 			return table(h, user, v, e);
 		if (hwlevel == 0)
-			return illegal(e, sig_of(h), "block at level 0: not with 4 KiB pages");
+			return tc_illegal(e, sig_of(h), "block at level 0: not with 4 KiB pages");
 		return valid_leaf(p, h, user, v, e);
 	}
 	if (m && m->kernel)
 		return;		/* set_memory_valid(), kfence: pages taken out */
 	if (hwlevel == 0)
-		return illegal(e, sig_of(h), "non-valid level-0 entry that is not none: "
-			       "no swap entries there");
+		return tc_illegal(e, sig_of(h), "non-valid level-0 entry that is not none: "
+				  "no swap entries there");
 	if (arm64_present_invalid(p, h, v)) {
 		/* v6.10+: PROT_NONE is nG with USER clear and UXN set
 		 * (PAGE_NONE); any other nG form is pmdp_invalidate()'s */
 		if (p->v610 && h != A64_PMD && ((v & A64_USER) || !(v & A64_UXN)))
-			return illegal(e, sig_of(h), "present-invalid entry (nG, not valid) "
-				       "that is not PROT_NONE: only a pmd is ever invalidated");
+			return tc_illegal(e, sig_of(h), "present-invalid entry (nG, not valid) "
+					  "that is not PROT_NONE: only a pmd is ever invalidated");
 		leaf(e, arm64_frame(v, h), v);
 		return;
 	}
@@ -447,5 +434,4 @@ const struct tc_arch tc_arch_arm64 = {
 	.mm_top = arm64_mm_top,
 	.decode = arm64_decode,
 	.check_mm = arm64_check_mm,
-	.fini = arm64_fini,
 };

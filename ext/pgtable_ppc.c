@@ -127,13 +127,6 @@ static int ppc_mm_top(struct tc_ctx *c, uint64_t mm, struct tc_top *top)
 	return 0;
 }
 
-static void illegal(struct tc_entry *e, const struct tc_sig *sig, const char *why)
-{
-	e->kind = TC_ILLEGAL;
-	e->sig = sig;
-	e->why = why;
-}
-
 static const struct tc_sig *const dir_sig[] = { TC_SIG(PPC_PGD_ILLEGAL),
 						TC_SIG(PPC_PUD_ILLEGAL),
 						TC_SIG(PPC_PMD_ILLEGAL) };
@@ -149,7 +142,7 @@ static void decode_dir_leaf(const struct ppc_priv *p, int level, uint64_t v,
 		return;
 	}
 	if ((v & PTE_RPN_MASK) & (size - 1))
-		return illegal(e, dir_sig[level], "huge leaf frame not aligned to its size");
+		return tc_illegal(e, dir_sig[level], "huge leaf frame not aligned to its size");
 	e->kind = TC_LEAF;
 	e->pa = v & PTE_RPN_MASK;
 	e->flags = TC_E_PRESENT | ((v & PAGE_WRITE) ? TC_E_WRITE : 0);
@@ -167,11 +160,11 @@ static void decode_dir(const struct ppc_priv *p, int level, uint64_t v,
 	if (v & PAGE_PTE)
 		return decode_dir_leaf(p, level, v, e);
 	if ((v & PMD_MASKED_BITS) != p->val_bits[level])
-		return illegal(e, dir_sig[level],
-			       "directory entry bits differ from the kernel's __pXd_val_bits");
+		return tc_illegal(e, dir_sig[level],
+				  "directory entry bits differ from the kernel's __pXd_val_bits");
 	if ((v & ~PMD_MASKED_BITS) & (p->align[level + 1] - 1))
-		return illegal(e, dir_sig[level],
-			       "next table not aligned to its fragment size");
+		return tc_illegal(e, dir_sig[level],
+				  "next table not aligned to its fragment size");
 	e->kind = TC_TABLE;
 	e->pa = v & ~PMD_MASKED_BITS;
 }
@@ -186,8 +179,8 @@ static void decode_pte(const struct tc_mm_stats *m, const struct ppc_priv *p,
 		return;
 	}
 	if (!(v & PAGE_PTE))
-		return illegal(e, TC_SIG(PPC_PTE_ILLEGAL),
-			       "pte without _PAGE_PTE that is not none");
+		return tc_illegal(e, TC_SIG(PPC_PTE_ILLEGAL),
+				  "pte without _PAGE_PTE that is not none");
 	if (!(v & (PAGE_PRESENT | PAGE_INVALID))) {
 		e->kind = TC_SWAP;
 		return;
@@ -197,7 +190,7 @@ static void decode_pte(const struct tc_mm_stats *m, const struct ppc_priv *p,
 	 * (book3s/64/pgtable.h: PAGE_NONE = _PAGE_BASE | _PAGE_PRIVILEGED,
 	 * pte_protnone()) */
 	if ((v & PAGE_PRIVILEGED) && (v & PAGE_RWX) && m && !m->kernel)
-		return illegal(e, TC_SIG(PPC_PTE_ILLEGAL), "kernel-only (_PAGE_PRIVILEGED) pte in a user mm");
+		return tc_illegal(e, TC_SIG(PPC_PTE_ILLEGAL), "kernel-only (_PAGE_PRIVILEGED) pte in a user mm");
 	e->kind = TC_LEAF;
 	e->pa = v & PTE_RPN_MASK;
 	e->flags = TC_E_PRESENT | ((v & PAGE_WRITE) ? TC_E_WRITE : 0) |

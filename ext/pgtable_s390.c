@@ -146,13 +146,6 @@ static int s390_mm_top(struct tc_ctx *c, uint64_t mm, struct tc_top *top)
 	return 0;
 }
 
-static void illegal(struct tc_entry *e, const struct tc_sig *sig, const char *why)
-{
-	e->kind = TC_ILLEGAL;
-	e->sig = sig;
-	e->why = why;
-}
-
 static void decode_region(int level, uint64_t v, struct tc_entry *e)
 {
 	/* _REGION{1,2,3}_ENTRY_EMPTY = TYPE_Rn | INVALID */
@@ -163,16 +156,16 @@ static void decode_region(int level, uint64_t v, struct tc_entry *e)
 		return;
 	}
 	if ((v & REGION_ENTRY_TYPE_MASK) != tt)
-		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
-			       "table type (TT) bits do not match the level");
+		return tc_illegal(e, TC_SIG(S390_REGION_ILLEGAL),
+				  "table type (TT) bits do not match the level");
 	if (level == L_R3 && (v & REGION3_ENTRY_LARGE)) {
 		/* 2 GiB leaf (hugetlb 2G or kernel identity map, EDAT-2) */
 		if (!(v & REGION3_ORIGIN_LARGE) && (v & REGION_ENTRY_INVALID))
-			return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
-				       "empty region-3 entry marked large (0x424 pattern, ac8372f3b4e4)");
+			return tc_illegal(e, TC_SIG(S390_REGION_ILLEGAL),
+					  "empty region-3 entry marked large (0x424 pattern, ac8372f3b4e4)");
 		if (v & ~REGION3_LARGE_ALLOWED)
-			return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
-				       "reserved bits set in a large region-3 entry");
+			return tc_illegal(e, TC_SIG(S390_REGION_ILLEGAL),
+					  "reserved bits set in a large region-3 entry");
 		e->kind = TC_LEAF;
 		e->pa = v & REGION3_ORIGIN_LARGE;
 		/* set_huge_pte_at() stores the segment r/w positions in
@@ -181,22 +174,22 @@ static void decode_region(int level, uint64_t v, struct tc_entry *e)
 		return;
 	}
 	if (v & REGION3_ENTRY_LARGE)
-		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
-			       "large bit in a region-1/2 entry");
+		return tc_illegal(e, TC_SIG(S390_REGION_ILLEGAL),
+				  "large bit in a region-1/2 entry");
 	if (v & ~REGION_ENTRY_BITS)
-		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
-			       "bits outside _REGION_ENTRY_BITS (pud_bad)");
+		return tc_illegal(e, TC_SIG(S390_REGION_ILLEGAL),
+				  "bits outside _REGION_ENTRY_BITS (pud_bad)");
 	if (v & REGION_ENTRY_INVALID)
-		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
-			       "invalid region entry that is not the EMPTY value");
+		return tc_illegal(e, TC_SIG(S390_REGION_ILLEGAL),
+				  "invalid region entry that is not the EMPTY value");
 	/* Linux always uses full-length tables: _REGIONn_ENTRY include
 	 * _REGION_ENTRY_LENGTH (TL=3). */
 	if ((v & REGION_ENTRY_LENGTH) != REGION_ENTRY_LENGTH)
-		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
-			       "table length (TL) is not 3");
+		return tc_illegal(e, TC_SIG(S390_REGION_ILLEGAL),
+				  "table length (TL) is not 3");
 	if (!(v & REGION_ENTRY_ORIGIN))
-		return illegal(e, TC_SIG(S390_REGION_ILLEGAL),
-			       "region entry points to a table at physical 0");
+		return tc_illegal(e, TC_SIG(S390_REGION_ILLEGAL),
+				  "region entry points to a table at physical 0");
 	e->kind = TC_TABLE;
 	e->pa = v & REGION_ENTRY_ORIGIN;
 }
@@ -227,34 +220,34 @@ static void decode_segment(uint64_t v, struct tc_entry *e)
 		return;
 	}
 	if (v & SEG_TYPE_MASK)
-		return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
-			       "table type (TT) bits set in a segment entry");
+		return tc_illegal(e, TC_SIG(S390_SEG_ILLEGAL),
+				  "table type (TT) bits set in a segment entry");
 	if (v & SEG_LARGE) {
 		/* set_huge_pte_at() before ac8372f3b4e4 (v5.8) ORed LARGE
 		 * into an empty entry: 0x420, seen as a leaf for pfn 0. */
 		if (v == (SEG_EMPTY | SEG_LARGE))
-			return illegal(e, TC_SIG(S390_SEG_EMPTY_LARGE),
-				       "empty segment entry marked large (0x420): pmd_none() is false, looks like a 1 MiB leaf at 0");
+			return tc_illegal(e, TC_SIG(S390_SEG_EMPTY_LARGE),
+					  "empty segment entry marked large (0x420): pmd_none() is false, looks like a 1 MiB leaf at 0");
 		if (v & ~SEG_LARGE_ALLOWED)
-			return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
-				       "reserved bits set in a large segment entry");
+			return tc_illegal(e, TC_SIG(S390_SEG_ILLEGAL),
+					  "reserved bits set in a large segment entry");
 		if (!large_segment_state_ok(v))
-			return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
-				       "large segment entry in a protect/invalid state the kernel never writes");
+			return tc_illegal(e, TC_SIG(S390_SEG_ILLEGAL),
+					  "large segment entry in a protect/invalid state the kernel never writes");
 		e->kind = TC_LEAF;
 		e->pa = v & SEG_ORIGIN_LARGE;
 		e->flags = TC_E_PRESENT | ((v & SEG_WRITE) ? TC_E_WRITE : 0);
 		return;
 	}
 	if (v & ~SEG_BITS)
-		return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
-			       "bits outside _SEGMENT_ENTRY_BITS (pmd_bad)");
+		return tc_illegal(e, TC_SIG(S390_SEG_ILLEGAL),
+				  "bits outside _SEGMENT_ENTRY_BITS (pmd_bad)");
 	if (v & SEG_INVALID)
-		return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
-			       "invalid non-large segment entry that is not the EMPTY value 0x20");
+		return tc_illegal(e, TC_SIG(S390_SEG_ILLEGAL),
+				  "invalid non-large segment entry that is not the EMPTY value 0x20");
 	if (!(v & SEG_ORIGIN))
-		return illegal(e, TC_SIG(S390_SEG_ILLEGAL),
-			       "segment entry points to a page table at physical 0");
+		return tc_illegal(e, TC_SIG(S390_SEG_ILLEGAL),
+				  "segment entry points to a page table at physical 0");
 	e->kind = TC_TABLE;
 	e->pa = v & SEG_ORIGIN;
 }
@@ -289,7 +282,7 @@ static void decode_pte(uint64_t v, struct tc_entry *e)
 	if (v & PAGE_PRESENT) {
 		why = present_pte_problem(v);
 		if (why)
-			return illegal(e, TC_SIG(S390_PTE_ILLEGAL), why);
+			return tc_illegal(e, TC_SIG(S390_PTE_ILLEGAL), why);
 		e->kind = TC_LEAF;
 		e->pa = v & PAGE_FRAME;
 		e->flags = TC_E_PRESENT | ((v & PAGE_WRITE) ? TC_E_WRITE : 0) |
@@ -304,11 +297,11 @@ static void decode_pte(uint64_t v, struct tc_entry *e)
 	 * invalidation (IDTE with a wrong table origin, or a segment
 	 * store through a pte pointer) leaves in an empty pte. */
 	if (v == (PAGE_INVALID | SEG_INVALID))
-		return illegal(e, TC_SIG(S390_PTE_ORED_SEG_INVALID),
-			       "empty pte with 0x020 ORed in (0x420): not none, not present, not swap");
-	illegal(e, TC_SIG(S390_PTE_ILLEGAL),
-		v == 0 ? "zero is not a valid s390 pte (none is 0x400)" :
-		"non-present pte that is neither none nor a swap entry");
+		return tc_illegal(e, TC_SIG(S390_PTE_ORED_SEG_INVALID),
+				  "empty pte with 0x020 ORed in (0x420): not none, not present, not swap");
+	tc_illegal(e, TC_SIG(S390_PTE_ILLEGAL),
+		   v == 0 ? "zero is not a valid s390 pte (none is 0x400)" :
+		   "non-present pte that is neither none nor a swap entry");
 }
 
 /* v6.8+ user pte tables are whole pages; init_mm may still hold 2 KiB
@@ -347,8 +340,8 @@ static void s390_decode(struct tc_ctx *c, const struct tc_mm_stats *m, int level
 		decode_region(level, v, e);
 	if (level == L_SEG && e->kind == TC_TABLE && (e->pa & 0x800) &&
 	    is_wholepage_user(c, m))
-		illegal(e, TC_SIG(S390_SEG_ILLEGAL),
-			"2 KiB-aligned pte table in the whole-page scheme (d08d4e7cd6bf)");
+		tc_illegal(e, TC_SIG(S390_SEG_ILLEGAL),
+			   "2 KiB-aligned pte table in the whole-page scheme (d08d4e7cd6bf)");
 }
 
 /* the signature rows of this architecture (docs/signatures.md) */

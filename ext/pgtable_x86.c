@@ -153,12 +153,6 @@ static int x86_init(struct tc_ctx *c)
 	return x86_deposit_init(c, p);
 }
 
-static void x86_fini(struct tc_ctx *c)
-{
-	free(c->arch_priv);
-	c->arch_priv = NULL;
-}
-
 /*
  * A user mm owns the lower half of its pgd; the upper half is init_mm's
  * (checked by x86_check_mm, walked once with the kernel).  The kernel's
@@ -201,13 +195,6 @@ static int x86_shared_by_design(const struct tc_ctx *c, const struct tc_table *t
 	uint64_t va = tc_tab_va(c, t);
 
 	return m && m->kernel && va >= ESPFIX_BASE && va - ESPFIX_BASE < ESPFIX_SIZE;
-}
-
-static void illegal(struct tc_entry *e, const struct tc_sig *sig, const char *why)
-{
-	e->kind = TC_ILLEGAL;
-	e->sig = sig;
-	e->why = why;
 }
 
 static const struct tc_sig *sig_of(int h)
@@ -254,14 +241,14 @@ static void present_leaf(const struct x86_priv *p, int h, int user, uint64_t v,
 	const char *why;
 
 	if (v & p->rsvd)
-		return illegal(e, sig_of(h), "physical-address bits at or above "
-			       "the CPU's MAXPHYADDR are set (reserved)");
+		return tc_illegal(e, sig_of(h), "physical-address bits at or above "
+				  "the CPU's MAXPHYADDR are set (reserved)");
 	if (h != H_PTE && (v & low & ~0x1fffULL))
-		return illegal(e, sig_of(h), h == H_PMD ?
-			       "2 MiB leaf with reserved bits 13-20 set" :
-			       "1 GiB leaf with reserved bits 13-29 set");
+		return tc_illegal(e, sig_of(h), h == H_PMD ?
+				  "2 MiB leaf with reserved bits 13-20 set" :
+				  "1 GiB leaf with reserved bits 13-29 set");
 	if (user && (why = user_leaf_fault(v)))
-		return illegal(e, sig_of(h), why);
+		return tc_illegal(e, sig_of(h), why);
 	leaf(e, v & p->addr_mask & ~low, v);
 }
 
@@ -273,14 +260,14 @@ static void table(const struct x86_priv *p, int h, int user, uint64_t v,
 	uint64_t flags = v & ~X86_ADDR_BITS & ~p->enc;
 
 	if (v & p->rsvd)
-		return illegal(e, sig_of(h), "physical-address bits at or above "
-			       "the CPU's MAXPHYADDR are set (reserved)");
+		return tc_illegal(e, sig_of(h), "physical-address bits at or above "
+				  "the CPU's MAXPHYADDR are set (reserved)");
 	if (flags & ~TABLE_FLAGS)
-		return illegal(e, sig_of(h), "table entry with PWT, PCD, G, software "
-			       "or protection-key bits: the kernel never writes them");
+		return tc_illegal(e, sig_of(h), "table entry with PWT, PCD, G, software "
+				  "or protection-key bits: the kernel never writes them");
 	if (user && ((flags & USER_TABLE) != USER_TABLE || (h < H_P4D && (flags & X86_NX))))
-		return illegal(e, sig_of(h), "user table entry that is not _PAGE_TABLE "
-			       "(present, writable, user; NX only on a PTI top level)");
+		return tc_illegal(e, sig_of(h), "user table entry that is not _PAGE_TABLE "
+				  "(present, writable, user; NX only on a PTI top level)");
 	e->kind = TC_TABLE;
 	e->pa = v & p->addr_mask;
 }
@@ -290,8 +277,8 @@ static void table(const struct x86_priv *p, int h, int user, uint64_t v,
 static void swap_entry(int h, uint64_t v, struct tc_entry *e)
 {
 	if (v & 0x10)
-		return illegal(e, sig_of(h), "non-present entry with bit 4 set: not "
-			       "a swap, migration or PROT_NONE entry");
+		return tc_illegal(e, sig_of(h), "non-present entry with bit 4 set: not "
+				  "a swap, migration or PROT_NONE entry");
 	e->kind = TC_SWAP;
 }
 
@@ -307,8 +294,8 @@ static void decode_pte(const struct x86_priv *p, int user, int kernel, uint64_t 
 	if (kernel)
 		return;		/* set_memory_np(): CPA clears P and G */
 	if (v & X86_PSE)
-		return illegal(e, TC_SIG(X86_PTE_ILLEGAL), "non-present pte with bit 7 "
-			       "set: not a swap entry (__swp_entry keeps it clear)");
+		return tc_illegal(e, TC_SIG(X86_PTE_ILLEGAL), "non-present pte with bit 7 "
+				  "set: not a swap entry (__swp_entry keeps it clear)");
 	swap_entry(H_PTE, v, e);
 }
 
@@ -326,8 +313,8 @@ static void decode_pmd_pud(const struct x86_priv *p, int h, int user, uint64_t v
 		return;
 	}
 	if (v & X86_G)
-		return illegal(e, sig_of(h), "non-present entry with _PAGE_PROTNONE "
-			       "but no PSE: neither a table nor a huge leaf");
+		return tc_illegal(e, sig_of(h), "non-present entry with _PAGE_PROTNONE "
+				  "but no PSE: neither a table nor a huge leaf");
 	/* a kernel large page set_memory_np() made not present: CPA keeps it
 	 * large and takes PSE with P ("Clear PSE (aka _PAGE_PAT)",
 	 * __should_split_large_page() in arch/x86/mm/pat/set_memory.c; G
@@ -343,10 +330,10 @@ static void decode_top(const struct x86_priv *p, int h, int user, uint64_t v,
 		       struct tc_entry *e)
 {
 	if (!(v & X86_P))
-		return illegal(e, sig_of(h), "a pgd/p4d entry is none or a present table");
+		return tc_illegal(e, sig_of(h), "a pgd/p4d entry is none or a present table");
 	if (v & X86_PSE)
-		return illegal(e, sig_of(h), "PS is reserved in a PML4/PML5 entry "
-			       "(p4d_leaf()/pgd_leaf() are false)");
+		return tc_illegal(e, sig_of(h), "PS is reserved in a PML4/PML5 entry "
+				  "(p4d_leaf()/pgd_leaf() are false)");
 	table(p, h, user, v, e);
 }
 
@@ -426,5 +413,4 @@ const struct tc_arch tc_arch_x86_64 = {
 	.decode = x86_decode,
 	.check_mm = x86_check_mm,
 	.shared_by_design = x86_shared_by_design,
-	.fini = x86_fini,
 };

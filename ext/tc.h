@@ -253,7 +253,8 @@ struct tc_arch {
 	int (*shared_by_design)(const struct tc_ctx *c, const struct tc_table *t);
 	/* -x: what the arch knows about a table page (may be NULL) */
 	void (*explain_page)(struct tc_ctx *c, uint64_t page_pa, FILE *f);
-	void (*fini)(struct tc_ctx *c);	/* free arch_priv and its parts */
+	/* free arch_priv and its parts (NULL: the engine frees arch_priv) */
+	void (*fini)(struct tc_ctx *c);
 	/* classify one entry (already in CPU byte order) mapping va of the
 	 * tables of m (NULL: a translation, no per-mm rule applies) */
 	void (*decode)(struct tc_ctx *c, const struct tc_mm_stats *m,
@@ -515,6 +516,15 @@ static inline struct tc_place tc_at_kernel(uint64_t addr, int index,
 static inline struct tc_place tc_at_none(uint64_t value)
 {
 	return (struct tc_place){ TC_NO_ADDR, -1, TC_NO_ADDR, -1, value };
+}
+
+/* a decoder's verdict: the entry breaks the arch's rules (sig, why) */
+static inline void tc_illegal(struct tc_entry *e, const struct tc_sig *sig,
+			      const char *why)
+{
+	e->kind = TC_ILLEGAL;
+	e->sig = sig;
+	e->why = why;
 }
 
 /* one finding of sig at a place, charged to mm m (NULL: to no mm) */
