@@ -18,6 +18,7 @@
 struct kd_dump {
 	const char *path;
 	void *ctx;			/* kdump_ctx_t */
+	int ctx_unfreeable;		/* a failed diskdump open: see kd_close() */
 	int fd;
 	struct kdw *vml;
 	struct kdw *own_vml;		/* kd_attach_dump(): the dump's own */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seed corpus of fuzz_open (tests/fuzz/corpus/open/) from the real samples.
 
-Kept small (4-29 KB each; regress-* are inputs that crashed, hung or
+Kept small (4-48 KB each; regress-* are inputs that crashed, hung or
 allocated without bound before the guards in tools/backend_kdump.c): the fuzzer's input is a whole dump file.
   elf-head-SAMPLE     first 4 KiB of the ELF vmcore: headers and notes,
                       the one PT_LOAD cut off (the "truncated" path)

@@ -1,5 +1,6 @@
 #!/bin/bash
-# make torture: corrupted variants of every real sample, ELF and kdump.
+# make torture: corrupted variants of every real sample, ELF and kdump
+# (and the s390 dump format for s390x).
 #
 #   TORTURE_RUNS   variants per sample and format (2500: 5000 and more per
 #                  architecture and format)
@@ -32,15 +33,21 @@ formats=(vmcore vmcore.kdump)
 mkdir -p "$cache"
 make -s build/torture || exit 1
 
-work_copy() {   # SAMPLE FORMAT [NAME] -> path of its up-to-date working copy
+# SAMPLE FORMAT [NAME [CONVERTER...]] -> path of its up-to-date working
+# copy $cache/SAMPLE.NAME: the sample's FORMAT file copied, or written by
+# CONVERTER SRC DST
+work_copy() {
     local src=samples/out/$1/$2 dst=$cache/$1.${3:-$2}
+    shift $(($# < 3 ? $# : 3))
+    [ $# -gt 0 ] || set -- cp --sparse=always
     [ -f "$dst.journal" ] && build/torture restore "$dst" >&2
     # the copy's own mtime moves with every patch: the source's size and
     # mtime at copy time are kept in $dst.src
     local id; id=$(stat -L -c '%s %Y' "$src")
     if [ ! -f "$dst" ] || [ "$(cat "$dst.src" 2>/dev/null)" != "$id" ]; then
-        echo "torture: copying $src to $dst" >&2
-        cp --sparse=always "$src" "$dst.tmp" && mv "$dst.tmp" "$dst" &&
+        echo "torture: $* $src $dst" >&2
+        rm -f "$dst.tmp"
+        "$@" "$src" "$dst.tmp" >&2 && mv "$dst.tmp" "$dst" &&
             echo "$id" >"$dst.src" || return 1
     fi
     echo "$dst"
@@ -57,6 +64,13 @@ for s in "${samples[@]}"; do
         work[$s/$f]=$(work_copy "$s" "$f") || { echo "0 passed, 1 failed"; exit 1; }
         parts+=("$s/$f")
     done
+    # s390x: the ELF dump in the s390 dump format too (as tests/formats
+    # makes it: zgetdump -f s390, s390-tools' stand-alone/VM dump format)
+    if [[ $s == s390x-* ]]; then
+        work[$s/vmcore.s390]=$(work_copy "$s" vmcore vmcore.s390 samples/zgetdump.sh -f s390) ||
+            { echo "0 passed, 1 failed"; exit 1; }
+        parts+=("$s/vmcore.s390")
+    fi
     # a copy of its own: the parts run two at a time
     if has_btf "$s"; then
         work[$s/vmcore-novmlinux]=$(work_copy "$s" vmcore vmcore-novmlinux) ||

@@ -162,8 +162,20 @@ static void load_segments(void)
 		kdump_mode = 1;
 		return;
 	}
+	/* the s390 dump format (s390-tools zdump/df_s390.h, big-endian): a
+	 * header of hdr_size bytes, then mem_size bytes of memory from
+	 * mem_start, then the end marker */
+	if (get_n(e, 8, 1) == 0xa8190173618f23fdULL) {
+		segs[0].off = get_n(e + 0x0c, 4, 1);
+		segs[0].pa = get_n(e + 0x20, 8, 1);
+		segs[0].size = get_n(e + 0x18, 8, 1);
+		if (segs[0].off + segs[0].size > file_size)
+			die("%s: s390 dump shorter than its header says", work_path);
+		nsegs = 1;
+		return;
+	}
 	if (memcmp(e, "\177ELF\2", 5) || (e[5] != 1 && e[5] != 2))
-		die("%s: neither an ELF64 vmcore nor a kdump file", work_path);
+		die("%s: neither an ELF64 vmcore, a kdump file nor an s390 dump", work_path);
 	big = e[5] == 2;
 	phoff = get_n(e + 32, 8, big);
 	phnum = (unsigned)get_n(e + 56, 2, big);
