@@ -59,6 +59,8 @@ build/%-native/thpcheck.so: ext/thpcheck.c $(ENGINE) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(CRASH_DEF_$*) -fPIC -shared -rdynamic \
 	  -I$(call native_inc,$*) -Iext -o $@ ext/thpcheck.c $(ENGINE)
+# kept: through ext-%-native it is an intermediate file make would delete
+.PRECIOUS: build/%-native/thpcheck.so
 ext-%-native: build/%-native/thpcheck.so
 	@:
 
