@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 P=0; F=0
 part() {
     local name=$1; shift
-    local log; log=$(mktemp)
+    local log; log=$(mktemp) t0; t0=$(date +%s)
     echo "== $name" >&2
     "$@" 2>&1 | tee "$log"
     local rc=${PIPESTATUS[0]}
@@ -24,6 +24,7 @@ part() {
     else
         F=$((F + 1)); echo "not ok - $name (exit $rc)"
     fi
+    echo "== $name: $(( $(date +%s) - t0 )) s" >&2
     rm -f "$log"
     return "$rc"
 }
@@ -31,6 +32,7 @@ part "unit tests" make -s unit
 part "unit tests (ASan+UBSan)" make -s unit-san
 # make check does not build the native ppc64 crash (17+ min): samples/crash
 # uses it when a "make samples" left it in the cache, else the emulated one
+# (make check-arm64 sets THPCHECK_SKIP_CRASH_BUILD=0: the arm64 one is built)
 # one "ok"/"not ok" line per sample; a sample that cannot be made (with the
 # reason) does not stop the tests on the others
 # THPCHECK_SAMPLE_SET: the samples to make and test (default: those of
