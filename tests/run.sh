@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 P=0; F=0
 part() {
     local name=$1; shift
-    local log; log=$(mktemp) t0; t0=$(date +%s)
+    local log t0; log=$(mktemp); t0=$(date +%s)
     echo "== $name" >&2
     "$@" 2>&1 | tee "$log"
     local rc=${PIPESTATUS[0]}
