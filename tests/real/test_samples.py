@@ -626,31 +626,42 @@ X86_TABLE = 0x67            # _PAGE_TABLE: P RW US A D
 X86_LEAF_RW = 0x8000000000000067
 
 
+class Planter:
+    """Where the x86_64 and arm64 plant choosers put their entries: the
+    parent's (and a child's) tables of 512 little-endian entries, read as
+    vmcore-poke reads them; every place used once."""
+
+    def __init__(self, man, tables, vmas_by_pid, vmcore):
+        procs = man["processes"]
+        self.parent = next((p for p in procs if p.get("role") == "parent"), procs[0])
+        self.other = next((p for p in procs if p["pid"] != self.parent["pid"]), self.parent)
+        self.vmas = vmas_by_pid.get(self.parent["pid"], [])
+        self.mine = [t for t in tables if t.get("pid") == self.parent["pid"]]
+        self.vmcore = vmcore
+        self.plants, self.used = [], set()
+
+    def add(self, sig, table, idx, value, exp_table=None, exp_index=None, exp_value=None):
+        self.used.add(table + 8 * idx)
+        self.plants.append(dict(sig=sig, pa=table + 8 * idx, value=value,
+                                table=table if exp_table is None else exp_table,
+                                index=idx if exp_index is None else exp_index,
+                                expect_value=value if exp_value is None else exp_value))
+
+    def tabs(self, level, who=None):
+        return [(int(t["pa"], 16), int(t["va"], 16), poke_read(self.vmcore, int(t["pa"], 16), 512))
+                for t in (self.mine if who is None else who) if t["level"] == level]
+
+    def free(self, w, pa, lo=0, hi=512):
+        return [i for i in range(lo, hi) if w[i] == 0 and pa + 8 * i not in self.used]
+
+
 def choose_x86_plants(sample, man, tables, vmas_by_pid, vmcore, js):
     """One place per x86_64 entry signature in the parent's (and a child's)
     tables: 512 little-endian entries per table, words as vmcore-poke reads
     them."""
-    procs = man["processes"]
-    parent = next((p for p in procs if p.get("role") == "parent"), procs[0])
-    other = next((p for p in procs if p["pid"] != parent["pid"]), parent)
-    vmas = vmas_by_pid.get(parent["pid"], [])
-    mine = [t for t in tables if t.get("pid") == parent["pid"]]
-    levels = [t["level"] for t in mine]
-    plants, used = [], set()
-
-    def add(sig, table, idx, value, exp_table=None, exp_index=None, exp_value=None):
-        used.add(table + 8 * idx)
-        plants.append(dict(sig=sig, pa=table + 8 * idx, value=value,
-                           table=table if exp_table is None else exp_table,
-                           index=idx if exp_index is None else exp_index,
-                           expect_value=value if exp_value is None else exp_value))
-
-    def tabs(level, who=mine):
-        return [(int(t["pa"], 16), int(t["va"], 16), poke_read(vmcore, int(t["pa"], 16), 512))
-                for t in who if t["level"] == level]
-
-    def free(w, pa, lo=0, hi=512):
-        return [i for i in range(lo, hi) if w[i] == 0 and pa + 8 * i not in used]
+    pl = Planter(man, tables, vmas_by_pid, vmcore)
+    parent, other, vmas = pl.parent, pl.other, pl.vmas
+    plants, used, add, tabs, free = pl.plants, pl.used, pl.add, pl.tabs, pl.free
 
     ptes, pmds = tabs("pte")[:40], tabs("pmd")
     present = [v for _, _, w in ptes for v in w if v & 1]
@@ -797,26 +808,9 @@ def choose_arm64_plants(sample, man, tables, vmas_by_pid, vmcore, js):
     tables: 512 little-endian entries per table, words as vmcore-poke reads
     them; a contiguous run (64 KiB hugetlb, or a v6.9+ contpte fold) has
     one entry cleared, as the pre-fix try_to_unmap_one() did."""
-    procs = man["processes"]
-    parent = next((p for p in procs if p.get("role") == "parent"), procs[0])
-    other = next((p for p in procs if p["pid"] != parent["pid"]), parent)
-    vmas = vmas_by_pid.get(parent["pid"], [])
-    mine = [t for t in tables if t.get("pid") == parent["pid"]]
-    plants, used = [], set()
-
-    def add(sig, table, idx, value, exp_table=None, exp_index=None, exp_value=None):
-        used.add(table + 8 * idx)
-        plants.append(dict(sig=sig, pa=table + 8 * idx, value=value,
-                           table=table if exp_table is None else exp_table,
-                           index=idx if exp_index is None else exp_index,
-                           expect_value=value if exp_value is None else exp_value))
-
-    def tabs(level, who=mine):
-        return [(int(t["pa"], 16), int(t["va"], 16), poke_read(vmcore, int(t["pa"], 16), 512))
-                for t in who if t["level"] == level]
-
-    def free(w, pa, lo=0, hi=512):
-        return [i for i in range(lo, hi) if w[i] == 0 and pa + 8 * i not in used]
+    pl = Planter(man, tables, vmas_by_pid, vmcore)
+    parent, other, vmas = pl.parent, pl.other, pl.vmas
+    plants, used, add, tabs, free = pl.plants, pl.used, pl.add, pl.tabs, pl.free
 
     def cont_run(level_tabs, valid_type):
         for pa, va0, w in level_tabs:
