@@ -868,13 +868,30 @@ static int check_diskdump_header(struct kd_dump *d)
 	       get_n(h + L->bb, 4, be)) * bs;
 	if ((int32_t)get_n(h + L->shs, 4, be) < 0 || end > size)
 		goto bad;
+	if (hv >= 2 && (bs + L->sublen > size ||
+			pread(d->fd, sub, L->sublen, (off_t)bs) != (ssize_t)L->sublen))
+		goto bad;
+	/* kdump_sub_header.split (v2+): one file of makedumpfile --split,
+	 * whose start/end pfns libkdumpfile 0.5.1 trusts (fuzz_open: heap
+	 * overflow in kdump_read(), regression input regress-kdump-split) */
+	if (hv >= 2 && get_n(sub + L->szw + 4, 4, be)) {
+		snprintf(d->err, sizeof(d->err), "%s",
+			 "one part of a split dump (makedumpfile --split): thpscan reads a "
+			 "whole dump, made again with makedumpfile --reassemble");
+		return -1;
+	}
+	/* max_mapnr_64 (v6+) replaces max_mapnr: held to the same bound, for
+	 * a reason instead of libkdumpfile's later "Wrong compressed size" */
+	if (hv >= 6 && get_n(sub + L->sublen - 8, 8, be) / 8 / bs > get_n(h + L->bb, 4, be)) {
+		snprintf(d->err, sizeof(d->err), "%s",
+			 "damaged: the kdump sub-header's max_mapnr_64 has more pages than "
+			 "the page bitmap holds");
+		return -1;
+	}
 	if (hv >= 3) {
 		int note = hv >= 4;
 		uint64_t off, sz;
 
-		if (bs + L->sublen > size ||
-		    pread(d->fd, sub, L->sublen, (off_t)bs) != (ssize_t)L->sublen)
-			goto bad;
 		off = get_n(sub + (note ? L->note_off : L->vi_off), 8, be);
 		sz = get_n(sub + (note ? L->note_sz : L->vi_sz), L->szw, be);
 		if (sz && (off > size || sz > size - off))
