@@ -70,6 +70,10 @@ if [ -n "$built" ]; then
     part "thpscan on the real dumps" env THPSCAN_NO_REFRESH=1 tests/thpscan/run.sh
     # the same thpscan tests on the ASan+UBSan build; any report fails
     part "thpscan tests (ASan+UBSan)" tests/torture/thpscan-san.sh
+    # thpcheck in crash on damaged dumps (make torture's crash sessions,
+    # two per architecture): an error or findings, and sys still answers
+    part "damaged dumps in crash" env TORTURE_RUNS=0 TORTURE_CRASH=2 \
+        TORTURE_SAMPLES="$built" tests/torture/run.sh
     # makedumpfile -d 31 copies, the s390 dump format, pages left out
     part "dump formats" python3 tests/formats/test_formats.py --crash
     # make install, the Debian packages (amd64, s390x and ppc64el) in

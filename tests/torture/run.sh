@@ -3,7 +3,8 @@
 # (and the s390 dump format for s390x).
 #
 #   TORTURE_RUNS   variants per sample and format (2500: 5000 and more per
-#                  architecture and format)
+#                  architecture and format); 0: no scans, the crash
+#                  sessions alone
 #   TORTURE_CRASH  on top, crash sessions per architecture (3), on its
 #                  first sample: extend thpcheck.so, thpcheck, sys must
 #                  still answer
@@ -58,7 +59,10 @@ has_btf() {      # SAMPLE: its kernel was built with CONFIG_DEBUG_INFO_BTF
 }
 declare -A work
 parts=()
-for s in "${samples[@]}"; do
+# TORTURE_RUNS=0: the crash sessions alone (make check's few per arch)
+samples_scanned=()
+[ "$runs" = 0 ] || samples_scanned=("${samples[@]}")
+for s in "${samples_scanned[@]}"; do
     for f in "${formats[@]}"; do
         [ -f samples/out/$s/$f ] || { echo "torture: no samples/out/$s/$f"; echo "0 passed, 1 failed"; exit 1; }
         work[$s/$f]=$(work_copy "$s" "$f") || { echo "0 passed, 1 failed"; exit 1; }
@@ -113,6 +117,8 @@ if [ "$ncrash" -gt 0 ]; then
     done
 fi
 for s in "${crash_samples[@]}"; do
+    [ -n "${work[$s/vmcore]:-}" ] || work[$s/vmcore]=$(work_copy "$s" vmcore) ||
+        { echo "0 passed, 1 failed"; exit 1; }
     ext=$(ext_of "$s")
     case $ext in
         build/s390x/*) make -s ARCH=s390x ext ;;
