@@ -787,6 +787,71 @@ static int load_dumpable_bitmap(struct kd_dump *d, uint64_t off, uint64_t len,
 	return 0;
 }
 
+/*
+ * The page descriptors follow the bitmaps, one per dumped page in pfn
+ * order (makedumpfile.c, write_kdump_pages).  libkdumpfile 0.5.1 reads a
+ * compressed page's pd.size bytes, up to its MAX_PAGE_SIZE, into a buffer
+ * of one page (diskdump.c, diskdump_read_page): a descriptor saying more
+ * overflows the heap (fuzz_open; regression input regress-kdump-desc-size),
+ * in our reads and in its own (the s390 lowcore it follows for
+ * VMCOREINFO).  So every descriptor of the pfns below max_pfn is checked
+ * before libkdumpfile reads a page: its data inside the file and no larger
+ * than a page (makedumpfile writes a page raw when it does not compress
+ * smaller).  24 bytes per dumped page are read once, in 96 KiB chunks.
+ */
+static int check_page_descs(struct kd_dump *d, uint64_t desc_off, uint64_t maxpfn,
+			    uint64_t size, int be)
+{
+	enum { CHUNK = 4096 };
+	unsigned char *buf;
+	uint64_t n = 0, i, pfn, lim = maxpfn < d->dumpable_pfns ? maxpfn : d->dumpable_pfns;
+	int r = 0;
+
+	for (pfn = 0; pfn < lim; pfn++)
+		n += (d->dumpable[pfn >> 3] >> (pfn & 7)) & 1;
+	if (desc_off > size || n > (size - desc_off) / 24) {
+		snprintf(d->err, sizeof(d->err),
+			 "truncated or damaged: the page bitmap lists %llu dumped pages, the "
+			 "file has room for the descriptors of %llu",
+			 (unsigned long long)n, desc_off > size ? 0ULL :
+			 (unsigned long long)((size - desc_off) / 24));
+		return -1;
+	}
+	buf = malloc(CHUNK * 24);
+	if (!buf) {
+		snprintf(d->err, sizeof(d->err), "%s", "out of memory for the kdump page descriptors");
+		return -1;
+	}
+	for (i = 0; i < n && !r; i++) {
+		const unsigned char *pd = buf + 24 * (i % CHUNK);
+		uint64_t off, len;
+
+		if (i % CHUNK == 0) {
+			size_t want = (size_t)(24 * (n - i < CHUNK ? n - i : CHUNK));
+
+			if (pread(d->fd, buf, want, (off_t)(desc_off + 24 * i)) != (ssize_t)want) {
+				snprintf(d->err, sizeof(d->err), "%s",
+					 "cannot read the kdump page descriptors");
+				r = -1;
+				break;
+			}
+		}
+		off = get_n(pd, 8, be);
+		len = get_n(pd + 8, 4, be);
+		if (!len || len > d->dump_page || off > size || len > size - off) {
+			snprintf(d->err, sizeof(d->err),
+				 "truncated or damaged: page descriptor %llu says %llu bytes at "
+				 "offset %llu (a page is %llu, the file %llu bytes)",
+				 (unsigned long long)i, (unsigned long long)len,
+				 (unsigned long long)off, (unsigned long long)d->dump_page,
+				 (unsigned long long)size);
+			r = -1;
+		}
+	}
+	free(buf);
+	return r;
+}
+
 /* Whether [pa, pa + len) has a page makedumpfile left out of the dump. */
 static int range_excluded(const struct kd_dump *d, uint64_t pa, size_t len)
 {
@@ -825,7 +890,7 @@ static int check_diskdump_header(struct kd_dump *d)
 	};
 	unsigned char h[0x1c0], sub[104];
 	struct stat st;
-	uint64_t size, bs = 0, end;
+	uint64_t size, bs = 0, end, maxpfn;
 	const struct layout *L = NULL;
 	int be = 0, l, hv;
 
@@ -904,8 +969,25 @@ static int check_diskdump_header(struct kd_dump *d)
 		/* kdump_sub_header: phys_base (an unsigned long), dump_level */
 		d->dump_level = (int)get_n(sub + L->szw, 4, be);
 	}
-	return load_dumpable_bitmap(d, (1 + (uint64_t)(uint32_t)get_n(h + L->shs, 4, be)) * bs,
-				    get_n(h + L->bb, 4, be) * bs, bs);
+	if (load_dumpable_bitmap(d, (1 + (uint64_t)(uint32_t)get_n(h + L->shs, 4, be)) * bs,
+				 get_n(h + L->bb, 4, be) * bs, bs) < 0)
+		return -1;
+	/* libkdumpfile reads the second bitmap when the pfns fit in one
+	 * (read_bitmap: "partial dump"), as makedumpfile always writes them;
+	 * more pfns make it read both as one, which only the old DISKDUMP
+	 * format did: such a KDUMP file is damaged, and the descriptors of a
+	 * DISKDUMP one are left unchecked */
+	maxpfn = hv >= 6 ? get_n(sub + L->sublen - 8, 8, be) : get_n(h + L->mn, 4, be);
+	if (maxpfn > d->dumpable_pfns && !memcmp(h, "KDUMP   ", 8)) {
+		snprintf(d->err, sizeof(d->err),
+			 "damaged: the kdump header says %llu pfns, its page bitmaps hold %llu",
+			 (unsigned long long)maxpfn, (unsigned long long)d->dumpable_pfns);
+		return -1;
+	}
+	if (!d->dumpable || maxpfn > d->dumpable_pfns)
+		return 0;
+	return check_page_descs(d, (1 + (uint64_t)(uint32_t)get_n(h + L->shs, 4, be) +
+				    get_n(h + L->bb, 4, be)) * bs, maxpfn, size, be);
 bad:
 	snprintf(d->err, sizeof(d->err),
 		 "truncated or damaged: the kdump headers describe more than the file's %llu bytes",
@@ -1285,6 +1367,7 @@ void kd_close(struct kd_dump *d)
 	d->ksyms = NULL;
 	free(d->dumpable);
 	d->dumpable = NULL;
+
 	free(d->pcache);
 	d->pcache = NULL;
 	/* libkdumpfile 0.5.1's diskdump open_common() frees its private data
