@@ -70,6 +70,8 @@ if [ -n "$built" ]; then
     part "thpscan on the real dumps" env THPSCAN_NO_REFRESH=1 tests/thpscan/run.sh
     # the same thpscan tests on the ASan+UBSan build; any report fails
     part "thpscan tests (ASan+UBSan)" tests/torture/thpscan-san.sh
+    # the variants of make torture that once crashed
+    part "torture regressions" tests/torture/regress.sh
     # thpcheck in crash on damaged dumps (make torture's crash sessions,
     # two per architecture): an error or findings, and sys still answers
     part "damaged dumps in crash" env TORTURE_RUNS=0 TORTURE_CRASH=2 \

@@ -43,6 +43,7 @@ static kdump_ctx_t *ctx_of(const struct kd_dump *d)
 #define PCACHE_PAGES	64
 
 static int range_excluded(const struct kd_dump *d, uint64_t pa, size_t len);
+static int range_bad_desc(const struct kd_dump *d, uint64_t pa, size_t len);
 
 static int read_phys_direct(struct kd_dump *d, uint64_t pa, void *buf,
 			    size_t len)
@@ -51,6 +52,17 @@ static int read_phys_direct(struct kd_dump *d, uint64_t pa, void *buf,
 
 	if (range_excluded(d, pa, len))
 		return TC_EXCLUDED;
+	/* past the end of memory: never asked of libkdumpfile, whose 0.5.1
+	 * answers "Out-of-bounds PFN" but leaves its page cache damaged after
+	 * enough such reads (a later read of a sound page then fails to
+	 * decompress, or dies of SIGSEGV in memcpy: make torture, s390x-6.12
+	 * kdump, table pointers corrupted to addresses far beyond memory) */
+	if (d->mem_end && (pa >= d->mem_end || len > d->mem_end - pa))
+		return -1;
+	if (range_bad_desc(d, pa, len)) {
+		d->bad_desc_reads++;
+		return -1;
+	}
 	if (kdump_read(ctx_of(d), KDUMP_KPHYSADDR, pa, buf, &n) == KDUMP_OK &&
 	    n == len)
 		return 0;
@@ -528,9 +540,14 @@ static int read_phys_raw(void *priv, uint64_t pa, void *buf, size_t len)
  * libkdumpfile to follow; 1 for an arch that leaves none there */
 static int memory_vmcoreinfo_ok(struct kd_dump *d)
 {
+	uint64_t refused = d->bad_desc_reads;
+
 	if (!d->tarch || !d->tarch->memory_vmcoreinfo_ok)
 		return 1;
-	return d->tarch->memory_vmcoreinfo_ok(read_phys_raw, d, notes_ok);
+	/* a page on the way with a damaged descriptor: libkdumpfile would
+	 * read it too, with that descriptor */
+	return d->tarch->memory_vmcoreinfo_ok(read_phys_raw, d, notes_ok) &&
+	       d->bad_desc_reads == refused;
 }
 
 static void read_vmcoreinfo(struct kd_dump *d)
@@ -620,6 +637,12 @@ static int check_not_truncated(struct kd_dump *d)
 	if (!found)
 		return fail(d, "%s", "truncated or damaged: no memory page is readable");
 	n = sizeof(page);	/* libkdumpfile itself, for its reason */
+	if (range_bad_desc(d, (uint64_t)last * psize, psize)) {
+		snprintf(d->err, sizeof(d->err), "truncated or damaged: the page descriptor of "
+			 "its last page (pa 0x%llx) says data past the file's end or larger than "
+			 "a page", (unsigned long long)last * psize);
+		return -1;
+	}
 	if (kdump_read(ctx_of(d), KDUMP_KPHYSADDR, (uint64_t)last * psize + psize - sizeof(page),
 		       page, &n) != KDUMP_OK || n != sizeof(page)) {
 		const char *why = kdump_get_err(ctx_of(d));
@@ -797,8 +820,12 @@ static int load_dumpable_bitmap(struct kd_dump *d, uint64_t off, uint64_t len,
  * VMCOREINFO).  So every descriptor of the pfns below max_pfn is checked
  * before libkdumpfile reads a page: its data inside the file and no larger
  * than a page (makedumpfile writes a page raw when it does not compress
- * smaller).  24 bytes per dumped page are read once, in 96 KiB chunks.
+ * smaller).  A page whose descriptor is not is unreadable (as a page the
+ * file lacks: READ_ERROR where a check needs it), the rest of the dump is
+ * read.  24 bytes per dumped page are read once, in 96 KiB chunks.
  */
+static int mark_bad_desc(struct kd_dump *d, uint64_t pfn);
+
 static int check_page_descs(struct kd_dump *d, uint64_t desc_off, uint64_t maxpfn,
 			    uint64_t size, int be)
 {
@@ -818,6 +845,7 @@ static int check_page_descs(struct kd_dump *d, uint64_t desc_off, uint64_t maxpf
 		return -1;
 	}
 	buf = malloc(CHUNK * 24);
+	pfn = 0;
 	if (!buf) {
 		snprintf(d->err, sizeof(d->err), "%s", "out of memory for the kdump page descriptors");
 		return -1;
@@ -836,20 +864,43 @@ static int check_page_descs(struct kd_dump *d, uint64_t desc_off, uint64_t maxpf
 				break;
 			}
 		}
+		while (!((d->dumpable[pfn >> 3] >> (pfn & 7)) & 1))
+			pfn++;		/* the pfn of descriptor i */
 		off = get_n(pd, 8, be);
 		len = get_n(pd + 8, 4, be);
-		if (!len || len > d->dump_page || off > size || len > size - off) {
-			snprintf(d->err, sizeof(d->err),
-				 "truncated or damaged: page descriptor %llu says %llu bytes at "
-				 "offset %llu (a page is %llu, the file %llu bytes)",
-				 (unsigned long long)i, (unsigned long long)len,
-				 (unsigned long long)off, (unsigned long long)d->dump_page,
-				 (unsigned long long)size);
+		if ((!len || len > d->dump_page || off > size || len > size - off) &&
+		    mark_bad_desc(d, pfn) < 0)
 			r = -1;
-		}
+		pfn++;
 	}
 	free(buf);
 	return r;
+}
+
+static int mark_bad_desc(struct kd_dump *d, uint64_t pfn)
+{
+	if (!d->bad_desc && !(d->bad_desc = calloc((size_t)(d->dumpable_pfns / 8), 1))) {
+		snprintf(d->err, sizeof(d->err), "%s",
+			 "out of memory for the damaged kdump page descriptors");
+		return -1;
+	}
+	d->bad_desc[pfn >> 3] |= (unsigned char)(1u << (pfn & 7));
+	d->bad_descs++;
+	return 0;
+}
+
+/* Whether [pa, pa + len) has a page whose descriptor is damaged. */
+static int range_bad_desc(const struct kd_dump *d, uint64_t pa, size_t len)
+{
+	uint64_t pfn, last;
+
+	if (!d->bad_desc || !len)
+		return 0;
+	last = (pa + len - 1) / d->dump_page;
+	for (pfn = pa / d->dump_page; pfn <= last && pfn < d->dumpable_pfns; pfn++)
+		if (d->bad_desc[pfn >> 3] & (1u << (pfn & 7)))
+			return 1;
+	return 0;
 }
 
 /* Whether [pa, pa + len) has a page makedumpfile left out of the dump. */
@@ -1367,6 +1418,8 @@ void kd_close(struct kd_dump *d)
 	d->ksyms = NULL;
 	free(d->dumpable);
 	d->dumpable = NULL;
+	free(d->bad_desc);
+	d->bad_desc = NULL;
 
 	free(d->pcache);
 	d->pcache = NULL;
