@@ -475,6 +475,25 @@ static uint64_t get_n(const unsigned char *p, int n, int be)
 }
 
 /*
+ * A "PAGESIZE=" line (the line at p, n bytes left) gives libkdumpfile its
+ * page size: an empty or non-numeric value there is a page size of 0, and
+ * its first read of an ELF dump divides by it (SIGFPE, fuzz_open,
+ * regression input regress-vmcoreinfo-pagesize).  Kept to the powers of
+ * two from 4 KiB to 256 KiB (its MIN_PAGE_SIZE to MAX_PAGE_SIZE).
+ */
+static int page_size_line_ok(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	size_t i = 9;
+
+	if (n < 9 || memcmp(p, "PAGESIZE=", 9))
+		return 1;
+	for (; i < n && p[i] >= '0' && p[i] <= '9' && v <= (1u << 18); i++)
+		v = v * 10 + (uint64_t)(p[i] - '0');
+	return (i == n || p[i] == '\n') && v >= 4096 && v <= (1u << 18) && !(v & (v - 1));
+}
+
+/*
  * libkdumpfile 0.5.1 files each VMCOREINFO line "KEY=VALUE" under an
  * attribute path split at '.', and a line that starts with '.' (an empty
  * first component) makes it read past its buffer: SIGSEGV inside
@@ -487,9 +506,12 @@ static int vmcoreinfo_text_ok(const unsigned char *t, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if ((i == 0 || t[i - 1] == '\n') && t[i] == '.')
+	for (i = 0; i < n; i++) {
+		if (i && t[i - 1] != '\n')
+			continue;
+		if (t[i] == '.' || !page_size_line_ok(t + i, n - i))
 			return 0;
+	}
 	return 1;
 }
 
@@ -763,7 +785,8 @@ bad:
 	return -1;
 bad_vmcoreinfo:
 	snprintf(d->err, sizeof(d->err), "%s",
-		 "damaged: a VMCOREINFO line starts with '.' (libkdumpfile cannot read it)");
+		 "damaged: a VMCOREINFO line libkdumpfile cannot read (starting with '.', or "
+		 "a PAGESIZE that is no page size)");
 	return -1;
 }
 
@@ -1014,7 +1037,8 @@ static int check_diskdump_header(struct kd_dump *d)
 			goto bad;
 		if (!file_notes_ok(d, off, sz, be, !note)) {
 			snprintf(d->err, sizeof(d->err), "%s",
-				 "damaged: a VMCOREINFO line starts with '.' (libkdumpfile cannot read it)");
+				 "damaged: a VMCOREINFO line libkdumpfile cannot read (starting "
+				 "with '.', or a PAGESIZE that is no page size)");
 			return -1;
 		}
 		/* kdump_sub_header: phys_base (an unsigned long), dump_level */
