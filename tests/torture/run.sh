@@ -154,7 +154,7 @@ for s in "${crash_samples[@]}"; do row "crash $s (*)" "$cache/crash-$s.log"; don
 [ ${#crash_samples[@]} -gt 0 ] && echo "(*) crash sessions: findings = sessions in which sys answered after thpcheck"
 echo
 for p in "${parts[@]}"; do grep -E '^torture: error ' "$cache/${p/\//.}.log" | sed "s|^torture: |$p: |"; done | sort -t'x' -k1,1 | head -30
-grep -hE 'CRASH|HANG|signal|FAILED|without' "$cache"/*.log | head -20
+grep -hE '^torture: (CRASH|HANG|signal|exit [0-9]+ without)|FAILED' "$cache"/*.log | head -20
 echo "torture: $secs s; logs in $cache"
 echo "$tot_p passed, $tot_f failed"
 [ "$tot_f" = 0 ]
