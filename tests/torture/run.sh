@@ -54,8 +54,12 @@ work_copy() {
     echo "$dst"
 }
 
-has_btf() {      # SAMPLE: its kernel was built with CONFIG_DEBUG_INFO_BTF
-    grep -qx 'CONFIG_DEBUG_INFO_BTF=y' "$(dirname "$(readlink -f "samples/out/$1/vmlinux")")/config" 2>/dev/null
+# SAMPLE: its kernel has BTF and the data symbols in kallsyms that find it
+# (__start_BTF: arm64-6.1 has BTF but CONFIG_KALLSYMS_ALL off)
+has_btf() {
+    local cfg; cfg="$(dirname "$(readlink -f "samples/out/$1/vmlinux")")/config"
+    grep -qx 'CONFIG_DEBUG_INFO_BTF=y' "$cfg" 2>/dev/null &&
+        grep -qx 'CONFIG_KALLSYMS_ALL=y' "$cfg"
 }
 declare -A work
 parts=()
