@@ -474,12 +474,18 @@ static uint64_t get_n(const unsigned char *p, int n, int be)
 	return v;
 }
 
+/* libkdumpfile 0.5.1's page sizes (kdumpfile-priv.h MIN_PAGE_SIZE,
+ * MAX_PAGE_SIZE): a diskdump block size and a VMCOREINFO PAGESIZE outside
+ * them, or not a power of two, it cannot take */
+#define KD_MIN_PAGE (1u << 12)
+#define KD_MAX_PAGE (1u << 18)
+
 /*
  * A "PAGESIZE=" line (the line at p, n bytes left) gives libkdumpfile its
  * page size: an empty or non-numeric value there is a page size of 0, and
  * its first read of an ELF dump divides by it (SIGFPE, fuzz_open,
  * regression input regress-vmcoreinfo-pagesize).  Kept to the powers of
- * two from 4 KiB to 256 KiB (its MIN_PAGE_SIZE to MAX_PAGE_SIZE).
+ * two from KD_MIN_PAGE to KD_MAX_PAGE.
  */
 static int page_size_line_ok(const unsigned char *p, size_t n)
 {
@@ -488,9 +494,9 @@ static int page_size_line_ok(const unsigned char *p, size_t n)
 
 	if (n < 9 || memcmp(p, "PAGESIZE=", 9))
 		return 1;
-	for (; i < n && p[i] >= '0' && p[i] <= '9' && v <= (1u << 18); i++)
+	for (; i < n && p[i] >= '0' && p[i] <= '9' && v <= KD_MAX_PAGE; i++)
 		v = v * 10 + (uint64_t)(p[i] - '0');
-	return (i == n || p[i] == '\n') && v >= 4096 && v <= (1u << 18) && !(v & (v - 1));
+	return (i == n || p[i] == '\n') && v >= KD_MIN_PAGE && v <= KD_MAX_PAGE && !(v & (v - 1));
 }
 
 /*
@@ -857,7 +863,9 @@ static int check_page_descs(struct kd_dump *d, uint64_t desc_off, uint64_t maxpf
 	uint64_t n = 0, i, pfn, lim = maxpfn < d->dumpable_pfns ? maxpfn : d->dumpable_pfns;
 	int r = 0;
 
-	for (pfn = 0; pfn < lim; pfn++)
+	for (pfn = 0; pfn + 8 <= lim; pfn += 8)
+		n += (uint64_t)__builtin_popcount(d->dumpable[pfn >> 3]);
+	for (; pfn < lim; pfn++)
 		n += (d->dumpable[pfn >> 3] >> (pfn & 7)) & 1;
 	if (desc_off > size || n > (size - desc_off) / 24) {
 		snprintf(d->err, sizeof(d->err),
@@ -908,37 +916,35 @@ static int mark_bad_desc(struct kd_dump *d, uint64_t pfn)
 		return -1;
 	}
 	d->bad_desc[pfn >> 3] |= (unsigned char)(1u << (pfn & 7));
-	d->bad_descs++;
+	return 0;
+}
+
+/* Whether a dump page of [pa, pa + len) (below dumpable_pfns) has its
+ * bit in map equal to bit (NULL map: none has). */
+static int range_has_bit(const struct kd_dump *d, const unsigned char *map, int bit,
+			 uint64_t pa, size_t len)
+{
+	uint64_t pfn, last;
+
+	if (!map || !len)
+		return 0;
+	last = (pa + len - 1) / d->dump_page;
+	for (pfn = pa / d->dump_page; pfn <= last && pfn < d->dumpable_pfns; pfn++)
+		if (((map[pfn >> 3] >> (pfn & 7)) & 1) == bit)
+			return 1;
 	return 0;
 }
 
 /* Whether [pa, pa + len) has a page whose descriptor is damaged. */
 static int range_bad_desc(const struct kd_dump *d, uint64_t pa, size_t len)
 {
-	uint64_t pfn, last;
-
-	if (!d->bad_desc || !len)
-		return 0;
-	last = (pa + len - 1) / d->dump_page;
-	for (pfn = pa / d->dump_page; pfn <= last && pfn < d->dumpable_pfns; pfn++)
-		if (d->bad_desc[pfn >> 3] & (1u << (pfn & 7)))
-			return 1;
-	return 0;
+	return range_has_bit(d, d->bad_desc, 1, pa, len);
 }
 
 /* Whether [pa, pa + len) has a page makedumpfile left out of the dump. */
 static int range_excluded(const struct kd_dump *d, uint64_t pa, size_t len)
 {
-	uint64_t pfn, last;
-
-	if (!d->dumpable || !len)
-		return 0;
-	last = (pa + len - 1) / d->dump_page;
-	for (pfn = pa / d->dump_page; pfn <= last; pfn++)
-		if (pfn < d->dumpable_pfns &&
-		    !(d->dumpable[pfn >> 3] & (1u << (pfn & 7))))
-			return 1;
-	return 0;
+	return range_has_bit(d, d->dumpable, 0, pa, len);
 }
 
 /* whether the file has a diskdump/kdump signature (libkdumpfile's
@@ -964,7 +970,7 @@ static int check_diskdump_header(struct kd_dump *d)
 	};
 	unsigned char h[0x1c0], sub[104];
 	struct stat st;
-	uint64_t size, bs = 0, end, maxpfn;
+	uint64_t size, bs = 0, bmp_off, bmp_len, maxpfn, bits;
 	const struct layout *L = NULL;
 	int be = 0, l, hv;
 
@@ -985,7 +991,7 @@ static int check_diskdump_header(struct kd_dump *d)
 			uint64_t b = get_n(h + lay[l].bs, 4, be);
 			uint64_t bb = get_n(h + lay[l].bb, 4, be);
 
-			if (b >= 4096 && b <= (1u << 18) &&
+			if (b >= KD_MIN_PAGE && b <= KD_MAX_PAGE &&
 			    8 * bb * b >= get_n(h + lay[l].mn, 4, be)) {
 				L = &lay[l];
 				bs = b;
@@ -1002,10 +1008,11 @@ static int check_diskdump_header(struct kd_dump *d)
 		return -1;
 	}
 	hv = (int32_t)get_n(h + 8, 4, be);
-	/* page bitmap: after the header block and the sub-header blocks */
-	end = (1 + (uint64_t)(uint32_t)get_n(h + L->shs, 4, be) +
-	       get_n(h + L->bb, 4, be)) * bs;
-	if ((int32_t)get_n(h + L->shs, 4, be) < 0 || end > size)
+	/* page bitmaps: after the header block and the sub-header blocks;
+	 * then the page descriptors */
+	bmp_off = (1 + (uint64_t)(uint32_t)get_n(h + L->shs, 4, be)) * bs;
+	bmp_len = get_n(h + L->bb, 4, be) * bs;
+	if ((int32_t)get_n(h + L->shs, 4, be) < 0 || bmp_off + bmp_len > size)
 		goto bad;
 	if (hv >= 2 && (bs + L->sublen > size ||
 			pread(d->fd, sub, L->sublen, (off_t)bs) != (ssize_t)L->sublen))
@@ -1019,12 +1026,20 @@ static int check_diskdump_header(struct kd_dump *d)
 			 "whole dump, made again with makedumpfile --reassemble");
 		return -1;
 	}
-	/* max_mapnr_64 (v6+) replaces max_mapnr: held to the same bound, for
-	 * a reason instead of libkdumpfile's later "Wrong compressed size" */
-	if (hv >= 6 && get_n(sub + L->sublen - 8, 8, be) / 8 / bs > get_n(h + L->bb, 4, be)) {
-		snprintf(d->err, sizeof(d->err), "%s",
-			 "damaged: the kdump sub-header's max_mapnr_64 has more pages than "
-			 "the page bitmap holds");
+	/*
+	 * The pfns (max_mapnr_64 replaces max_mapnr from v6).  libkdumpfile
+	 * reads the second bitmap when they fit in one (read_bitmap: "partial
+	 * dump"), as makedumpfile always writes them; more make it read both
+	 * as one, which only the old DISKDUMP format did: a KDUMP file with
+	 * more is damaged, and so is any with more than both bitmaps hold
+	 * (reported here, not as libkdumpfile's later "Wrong compressed size").
+	 */
+	maxpfn = hv >= 6 ? get_n(sub + L->sublen - 8, 8, be) : get_n(h + L->mn, 4, be);
+	bits = bmp_len * 8 / (memcmp(h, "KDUMP   ", 8) ? 1 : 2);
+	if (maxpfn > bits) {
+		snprintf(d->err, sizeof(d->err),
+			 "damaged: the kdump header says %llu pfns, its page bitmaps hold %llu",
+			 (unsigned long long)maxpfn, (unsigned long long)bits);
 		return -1;
 	}
 	if (hv >= 3) {
@@ -1044,25 +1059,12 @@ static int check_diskdump_header(struct kd_dump *d)
 		/* kdump_sub_header: phys_base (an unsigned long), dump_level */
 		d->dump_level = (int)get_n(sub + L->szw, 4, be);
 	}
-	if (load_dumpable_bitmap(d, (1 + (uint64_t)(uint32_t)get_n(h + L->shs, 4, be)) * bs,
-				 get_n(h + L->bb, 4, be) * bs, bs) < 0)
+	if (load_dumpable_bitmap(d, bmp_off, bmp_len, bs) < 0)
 		return -1;
-	/* libkdumpfile reads the second bitmap when the pfns fit in one
-	 * (read_bitmap: "partial dump"), as makedumpfile always writes them;
-	 * more pfns make it read both as one, which only the old DISKDUMP
-	 * format did: such a KDUMP file is damaged, and the descriptors of a
-	 * DISKDUMP one are left unchecked */
-	maxpfn = hv >= 6 ? get_n(sub + L->sublen - 8, 8, be) : get_n(h + L->mn, 4, be);
-	if (maxpfn > d->dumpable_pfns && !memcmp(h, "KDUMP   ", 8)) {
-		snprintf(d->err, sizeof(d->err),
-			 "damaged: the kdump header says %llu pfns, its page bitmaps hold %llu",
-			 (unsigned long long)maxpfn, (unsigned long long)d->dumpable_pfns);
-		return -1;
-	}
+	/* a DISKDUMP file read as one bitmap: its descriptors left unchecked */
 	if (!d->dumpable || maxpfn > d->dumpable_pfns)
 		return 0;
-	return check_page_descs(d, (1 + (uint64_t)(uint32_t)get_n(h + L->shs, 4, be) +
-				    get_n(h + L->bb, 4, be)) * bs, maxpfn, size, be);
+	return check_page_descs(d, bmp_off + bmp_len, maxpfn, size, be);
 bad:
 	snprintf(d->err, sizeof(d->err),
 		 "truncated or damaged: the kdump headers describe more than the file's %llu bytes",

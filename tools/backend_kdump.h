@@ -50,10 +50,10 @@ struct kd_dump {
 	/* kdump files: the pages makedumpfile wrote (bit set), per dump page */
 	unsigned char *dumpable;
 	uint64_t dumpable_pfns, dump_page;
-	/* pfns whose page descriptor is damaged (NULL: none), how many, and
-	 * how many reads refused for them */
+	/* pfns whose page descriptor is damaged (NULL: none), and how many
+	 * reads were refused for them */
 	unsigned char *bad_desc;
-	uint64_t bad_descs, bad_desc_reads;
+	uint64_t bad_desc_reads;
 	int dump_level;			/* makedumpfile -d; -1: unfiltered or unknown */
 	struct tc_backend be;
 	char err[320];
